@@ -1,0 +1,243 @@
+//! The router: one segment tree per (subdomain, method), the route registry,
+//! hooks, and the lookup that answers match / 404 / 405.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::error::RouteError;
+use crate::hooks::{self, Hook, HookKind};
+use crate::host::{valid_subdomain, DEFAULT_SUBDOMAIN};
+use crate::method::{Method, MethodSet};
+use crate::pattern::Pattern;
+use crate::tree::Node;
+use crate::value::Value;
+
+/// Everything known about one registered route.
+#[derive(Debug)]
+pub struct RouteInfo {
+    /// Index in registration order; the caller keeps its handler there.
+    pub id: usize,
+    pub method: Method,
+    pub subdomain: Box<str>,
+    pub pattern: Pattern,
+    /// Parameter names in capture order; the wildcard is `*`.
+    pub names: Vec<Box<str>>,
+}
+
+/// The routes of one subdomain, one tree per method.
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    trees: [Node<usize>; Method::COUNT],
+}
+
+/// The hook ids of one route, in running order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Chain {
+    pub before: Vec<usize>,
+    pub after: Vec<usize>,
+}
+
+/// A matched route with its converted parameters.
+#[derive(Debug)]
+pub struct Match<'r> {
+    pub route: &'r Arc<RouteInfo>,
+    /// One value per named parameter, in pattern order.
+    pub values: Vec<Value>,
+    /// What the trailing `*` captured, segments joined with `/`.
+    pub rest: Option<String>,
+}
+
+#[derive(Debug)]
+pub enum Outcome<'r> {
+    Matched(Match<'r>),
+    NotFound,
+    /// The path exists under these other methods.
+    MethodNotAllowed(MethodSet),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Router {
+    tables: HashMap<Box<str>, Table>,
+    routes: Vec<Arc<RouteInfo>>,
+    hooks: Vec<Hook>,
+}
+
+fn subdomain_key(subdomain: &str) -> Result<Box<str>, RouteError> {
+    let key = subdomain.to_ascii_lowercase();
+    if valid_subdomain(&key) {
+        Ok(key.into())
+    } else {
+        Err(RouteError::BadSubdomain {
+            subdomain: subdomain.to_owned(),
+        })
+    }
+}
+
+fn parse_method(name: &str) -> Result<Method, RouteError> {
+    Method::parse(&name.to_ascii_uppercase()).ok_or_else(|| RouteError::UnknownMethod {
+        method: name.to_owned(),
+    })
+}
+
+impl Router {
+    pub fn new() -> Router {
+        Router::default()
+    }
+
+    /// Register a route; returns its id (ids count up from 0).
+    pub fn add_route(
+        &mut self,
+        method: &str,
+        subdomain: &str,
+        route: &str,
+    ) -> Result<usize, RouteError> {
+        let method = parse_method(method)?;
+        let subdomain = subdomain_key(subdomain)?;
+        let pattern = Pattern::parse(route)?;
+        let id = self.routes.len();
+        let table = self.tables.entry(subdomain.clone()).or_default();
+        if let Err(&existing) = table.trees[method.index()].insert(&pattern, id) {
+            let existing = &self.routes[existing].pattern;
+            let (route, method, subdomain) =
+                (route.to_owned(), method.to_string(), subdomain.to_string());
+            return Err(if existing.canonical() == pattern.canonical() {
+                RouteError::Duplicate {
+                    route,
+                    method,
+                    subdomain,
+                }
+            } else {
+                RouteError::Conflict {
+                    route,
+                    existing: existing.text.to_string(),
+                    method,
+                    subdomain,
+                }
+            });
+        }
+        let names = pattern.param_names();
+        self.routes.push(Arc::new(RouteInfo {
+            id,
+            method,
+            subdomain,
+            pattern,
+            names,
+        }));
+        Ok(id)
+    }
+
+    /// Register a hook. `methods: None` means every method.
+    pub fn add_hook(
+        &mut self,
+        kind: HookKind,
+        subdomain: &str,
+        route: &str,
+        methods: Option<&[&str]>,
+        id: usize,
+        layer: u32,
+    ) -> Result<(), RouteError> {
+        let subdomain = subdomain_key(subdomain)?;
+        let pattern = Pattern::parse(route)?;
+        let methods = match methods {
+            None => MethodSet::EVERY,
+            Some(names) => names
+                .iter()
+                .map(|m| parse_method(m))
+                .collect::<Result<MethodSet, _>>()?,
+        };
+        let seq = self.hooks.len();
+        self.hooks.push(Hook {
+            kind,
+            subdomain,
+            pattern,
+            methods,
+            id,
+            layer,
+            seq,
+        });
+        Ok(())
+    }
+
+    pub fn routes(&self) -> &[Arc<RouteInfo>] {
+        &self.routes
+    }
+
+    /// The hook chain of every route, indexed by route id.
+    pub fn chains(&self) -> Vec<Chain> {
+        self.routes
+            .iter()
+            .map(|route| {
+                let applicable = || {
+                    self.hooks.iter().filter(|h| {
+                        h.subdomain == route.subdomain && h.methods.contains(route.method)
+                    })
+                };
+                Chain {
+                    before: hooks::chain(applicable(), HookKind::Before, &route.pattern),
+                    after: hooks::chain(applicable(), HookKind::After, &route.pattern),
+                }
+            })
+            .collect()
+    }
+
+    /// Whether the host decides anything: false when every route lives in
+    /// the default table, so the host need not be read at all.
+    pub fn needs_host(&self) -> bool {
+        !(self.tables.is_empty()
+            || (self.tables.len() == 1 && self.tables.contains_key(DEFAULT_SUBDOMAIN)))
+    }
+
+    /// The table serving `subdomain`: its own, else `*`, else `www`.
+    pub fn table(&self, subdomain: &str) -> Option<&Table> {
+        self.tables
+            .get(subdomain)
+            .or_else(|| self.tables.get("*"))
+            .or_else(|| self.tables.get(DEFAULT_SUBDOMAIN))
+    }
+
+    /// Route `segments` (already split and decoded) for `method`.
+    pub fn lookup<'r>(
+        &'r self,
+        method: Method,
+        subdomain: &str,
+        segments: &[Cow<'_, str>],
+    ) -> Outcome<'r> {
+        let Some(table) = self.table(subdomain) else {
+            return Outcome::NotFound;
+        };
+        let tree = |m: Method| &table.trees[m.index()];
+        let found = tree(method).lookup(segments).or_else(|| {
+            if method == Method::Head {
+                tree(Method::Get).lookup(segments)
+            } else {
+                None
+            }
+        });
+        if let Some(found) = found {
+            let rest = found.rest_from.map(|from| segments[from..].join("/"));
+            return Outcome::Matched(Match {
+                route: &self.routes[*found.value],
+                values: found.values,
+                rest,
+            });
+        }
+        if method == Method::Websocket {
+            return Outcome::NotFound;
+        }
+        let mut allowed: MethodSet = Method::ALL
+            .into_iter()
+            .filter(|&m| {
+                m != method && m != Method::Websocket && tree(m).lookup(segments).is_some()
+            })
+            .collect();
+        if allowed.contains(Method::Get) {
+            allowed.insert(Method::Head);
+        }
+        if allowed.is_empty() {
+            Outcome::NotFound
+        } else {
+            Outcome::MethodNotAllowed(allowed)
+        }
+    }
+}

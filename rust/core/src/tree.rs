@@ -1,0 +1,205 @@
+//! The segment tree of one (subdomain, method). Each node is one path
+//! segment deep; children are tried literal first, then typed parameters
+//! (narrowest type first), then the wildcard, with full backtracking.
+//!
+//! A node is reached by exactly one path from the root and depth equals the
+//! segment index, so a lookup visits every node at most once: the worst case
+//! is bounded by the table, the common case is O(path length).
+
+use std::borrow::Cow;
+
+use crate::pattern::{Pattern, Segment};
+use crate::value::{ParamType, Value};
+
+/// Children lists at or below this length are scanned; longer ones are
+/// binary-searched (they are kept sorted).
+const LINEAR_SCAN_MAX: usize = 8;
+
+#[derive(Debug, Clone)]
+pub struct Node<T> {
+    leaf: Option<T>,
+    literals: Vec<(Box<str>, Node<T>)>,
+    params: Vec<(ParamType, Node<T>)>,
+    wildcard: Option<T>,
+}
+
+impl<T> Default for Node<T> {
+    fn default() -> Self {
+        Node {
+            leaf: None,
+            literals: Vec::new(),
+            params: Vec::new(),
+            wildcard: None,
+        }
+    }
+}
+
+/// A successful lookup: the stored value, the converted parameters in
+/// pattern order, and where the wildcard's capture starts (if any).
+#[derive(Debug)]
+pub struct Found<'t, T> {
+    pub value: &'t T,
+    pub values: Vec<Value>,
+    pub rest_from: Option<usize>,
+}
+
+impl<T> Node<T> {
+    /// Insert `value` at `pattern`'s position. When a value already sits
+    /// there (the patterns have the same shape), it is returned untouched.
+    pub fn insert(&mut self, pattern: &Pattern, value: T) -> Result<(), &T> {
+        let mut node = self;
+        for segment in &pattern.segments {
+            node = match segment {
+                Segment::Literal(text) => {
+                    let at = match node.literals.binary_search_by(|(k, _)| (**k).cmp(text)) {
+                        Ok(at) => at,
+                        Err(at) => {
+                            node.literals.insert(at, (text.clone(), Node::default()));
+                            at
+                        }
+                    };
+                    &mut node.literals[at].1
+                }
+                Segment::Param { kind, .. } => {
+                    let at = match node.params.binary_search_by(|(k, _)| k.cmp(kind)) {
+                        Ok(at) => at,
+                        Err(at) => {
+                            node.params.insert(at, (*kind, Node::default()));
+                            at
+                        }
+                    };
+                    &mut node.params[at].1
+                }
+                Segment::Wildcard => return Self::place(&mut node.wildcard, value),
+            };
+        }
+        Self::place(&mut node.leaf, value)
+    }
+
+    fn place(slot: &mut Option<T>, value: T) -> Result<(), &T> {
+        if slot.is_some() {
+            return Err(slot.as_ref().expect("checked just above"));
+        }
+        *slot = Some(value);
+        Ok(())
+    }
+
+    fn literal(&self, segment: &str) -> Option<&Node<T>> {
+        if self.literals.len() <= LINEAR_SCAN_MAX {
+            self.literals
+                .iter()
+                .find(|(k, _)| **k == *segment)
+                .map(|(_, n)| n)
+        } else {
+            self.literals
+                .binary_search_by(|(k, _)| (**k).cmp(segment))
+                .ok()
+                .map(|at| &self.literals[at].1)
+        }
+    }
+
+    /// Find the value for `segments`, or `None`.
+    pub fn lookup(&self, segments: &[Cow<'_, str>]) -> Option<Found<'_, T>> {
+        let mut values = Vec::new();
+        let (value, rest_from) = self.walk(segments, 0, &mut values)?;
+        Some(Found {
+            value,
+            values,
+            rest_from,
+        })
+    }
+
+    fn walk<'t>(
+        &'t self,
+        segments: &[Cow<'_, str>],
+        depth: usize,
+        values: &mut Vec<Value>,
+    ) -> Option<(&'t T, Option<usize>)> {
+        let Some(segment) = segments.get(depth) else {
+            // The wildcard needs at least one segment: `/files/*` is not `/files`.
+            return self.leaf.as_ref().map(|v| (v, None));
+        };
+        if let Some(child) = self.literal(segment) {
+            if let Some(hit) = child.walk(segments, depth + 1, values) {
+                return Some(hit);
+            }
+        }
+        for (kind, child) in &self.params {
+            // A value that does not convert is a miss for this branch only.
+            if let Some(value) = kind.convert(segment) {
+                values.push(value);
+                if let Some(hit) = child.walk(segments, depth + 1, values) {
+                    return Some(hit);
+                }
+                values.pop();
+            }
+        }
+        self.wildcard.as_ref().map(|v| (v, Some(depth)))
+    }
+
+    /// Every stored value, depth first.
+    pub fn values(&self) -> Vec<&T> {
+        let mut out = Vec::new();
+        self.collect(&mut out);
+        out
+    }
+
+    fn collect<'t>(&'t self, out: &mut Vec<&'t T>) {
+        out.extend(self.leaf.iter());
+        out.extend(self.wildcard.iter());
+        for (_, child) in &self.literals {
+            child.collect(out);
+        }
+        for (_, child) in &self.params {
+            child.collect(out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::path::split_path;
+
+    fn tree(routes: &[&str]) -> Node<&'static str> {
+        let mut t = Node::default();
+        for r in routes {
+            let leaked: &'static str = Box::leak(r.to_string().into_boxed_str());
+            t.insert(&Pattern::parse(r).unwrap(), leaked).unwrap();
+        }
+        t
+    }
+
+    fn find(t: &Node<&'static str>, path: &str) -> Option<&'static str> {
+        let segs = split_path(path.as_bytes(), true).unwrap();
+        t.lookup(&segs).map(|f| *f.value)
+    }
+
+    #[test]
+    fn literal_beats_param_beats_wildcard() {
+        let t = tree(&["/a/b", "/a/:x", "/a/*"]);
+        assert_eq!(find(&t, "/a/b"), Some("/a/b"));
+        assert_eq!(find(&t, "/a/c"), Some("/a/:x"));
+        assert_eq!(find(&t, "/a/c/d"), Some("/a/*"));
+        assert_eq!(find(&t, "/a"), None);
+    }
+
+    #[test]
+    fn many_literal_children_use_binary_search() {
+        let names: Vec<String> = (0..40).map(|i| format!("/r{i:02}")).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let t = tree(&refs);
+        for name in &names {
+            assert_eq!(find(&t, name), Some(name.as_str()));
+        }
+        assert_eq!(find(&t, "/r99"), None);
+    }
+
+    #[test]
+    fn same_shape_is_refused() {
+        let mut t = tree(&["/a/:x"]);
+        let clash = Pattern::parse("/a/:y").unwrap();
+        assert_eq!(t.insert(&clash, "second"), Err(&"/a/:x"));
+        assert_eq!(t.values(), vec![&"/a/:x"]);
+    }
+}
