@@ -92,39 +92,67 @@ impl Router {
         subdomain: &str,
         route: &str,
     ) -> Result<usize, RouteError> {
-        let method = parse_method(method)?;
+        self.add_routes(&[method], subdomain, route)
+            .map(|ids| ids[0])
+    }
+
+    /// Register one pattern under several methods, all or nothing: when any
+    /// method fails, none is registered. Returns the ids in `methods` order.
+    pub fn add_routes(
+        &mut self,
+        methods: &[&str],
+        subdomain: &str,
+        route: &str,
+    ) -> Result<Vec<usize>, RouteError> {
+        let methods = methods
+            .iter()
+            .map(|m| parse_method(m))
+            .collect::<Result<Vec<_>, _>>()?;
         let subdomain = subdomain_key(subdomain)?;
         let pattern = Pattern::parse(route)?;
-        let id = self.routes.len();
-        let table = self.tables.entry(subdomain.clone()).or_default();
-        if let Err(&existing) = table.trees[method.index()].insert(&pattern, id) {
-            let existing = &self.routes[existing].pattern;
-            let (route, method, subdomain) =
-                (route.to_owned(), method.to_string(), subdomain.to_string());
-            return Err(if existing.canonical() == pattern.canonical() {
-                RouteError::Duplicate {
-                    route,
-                    method,
-                    subdomain,
-                }
-            } else {
-                RouteError::Conflict {
-                    route,
-                    existing: existing.text.to_string(),
-                    method,
-                    subdomain,
-                }
-            });
+        for (i, &method) in methods.iter().enumerate() {
+            let taken = self
+                .tables
+                .get(&subdomain)
+                .and_then(|t| t.trees[method.index()].occupant(&pattern))
+                .map(|&id| &self.routes[id].pattern)
+                .or_else(|| methods[..i].contains(&method).then_some(&pattern));
+            if let Some(existing) = taken {
+                let (route, method, subdomain) =
+                    (route.to_owned(), method.to_string(), subdomain.to_string());
+                return Err(if existing.canonical() == pattern.canonical() {
+                    RouteError::Duplicate {
+                        route,
+                        method,
+                        subdomain,
+                    }
+                } else {
+                    RouteError::Conflict {
+                        route,
+                        existing: existing.text.to_string(),
+                        method,
+                        subdomain,
+                    }
+                });
+            }
         }
-        let names = pattern.param_names();
-        self.routes.push(Arc::new(RouteInfo {
-            id,
-            method,
-            subdomain,
-            pattern,
-            names,
-        }));
-        Ok(id)
+        let table = self.tables.entry(subdomain.clone()).or_default();
+        let mut ids = Vec::with_capacity(methods.len());
+        for method in methods {
+            let id = self.routes.len();
+            // Checked above: every slot is free.
+            let _ = table.trees[method.index()].insert(&pattern, id);
+            let names = pattern.param_names();
+            self.routes.push(Arc::new(RouteInfo {
+                id,
+                method,
+                subdomain: subdomain.clone(),
+                pattern: pattern.clone(),
+                names,
+            }));
+            ids.push(id);
+        }
+        Ok(ids)
     }
 
     /// Register a hook. `methods: None` means every method.
@@ -225,10 +253,23 @@ impl Router {
         if method == Method::Websocket {
             return Outcome::NotFound;
         }
+        Self::refusal(table, segments)
+    }
+
+    /// 405 with the methods that would match `segments`, else 404. Also the
+    /// answer for a method we do not route at all (`PROPFIND`, say).
+    pub fn refuse<'r>(&'r self, subdomain: &str, segments: &[Cow<'_, str>]) -> Outcome<'r> {
+        match self.table(subdomain) {
+            Some(table) => Self::refusal(table, segments),
+            None => Outcome::NotFound,
+        }
+    }
+
+    fn refusal<'r>(table: &Table, segments: &[Cow<'_, str>]) -> Outcome<'r> {
         let mut allowed: MethodSet = Method::ALL
             .into_iter()
             .filter(|&m| {
-                m != method && m != Method::Websocket && tree(m).lookup(segments).is_some()
+                m != Method::Websocket && table.trees[m.index()].lookup(segments).is_some()
             })
             .collect();
         if allowed.contains(Method::Get) {

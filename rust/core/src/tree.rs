@@ -76,6 +76,28 @@ impl<T> Node<T> {
         Self::place(&mut node.leaf, value)
     }
 
+    /// The value already stored at `pattern`'s position, if any, without
+    /// changing the tree.
+    pub fn occupant(&self, pattern: &Pattern) -> Option<&T> {
+        let mut node = self;
+        for segment in &pattern.segments {
+            node = match segment {
+                Segment::Literal(text) => node
+                    .literals
+                    .iter()
+                    .find(|(k, _)| k == text)
+                    .map(|(_, n)| n)?,
+                Segment::Param { kind, .. } => node
+                    .params
+                    .iter()
+                    .find(|(k, _)| k == kind)
+                    .map(|(_, n)| n)?,
+                Segment::Wildcard => return node.wildcard.as_ref(),
+            };
+        }
+        node.leaf.as_ref()
+    }
+
     fn place(slot: &mut Option<T>, value: T) -> Result<(), &T> {
         if slot.is_some() {
             return Err(slot.as_ref().expect("checked just above"));

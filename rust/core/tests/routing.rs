@@ -478,3 +478,27 @@ fn hook_errors_and_subdomains() {
     assert_eq!(chains[0].before, Vec::<usize>::new());
     assert_eq!(chains[1].before, vec![7]);
 }
+
+#[test]
+fn multi_method_registration_is_all_or_nothing() {
+    let mut r = router(&[("POST", "www", "/x")]);
+    let err = r
+        .add_routes(&["GET", "POST", "PUT"], "www", "/x")
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("already registered for POST"),
+        "{err}"
+    );
+    assert_eq!(r.routes().len(), 1);
+    check(&r, &[("GET", "www", "/x", "405 POST")]);
+    // A method listed twice is its own duplicate.
+    assert!(r
+        .add_routes(&["GET", "GET"], "www", "/y")
+        .unwrap_err()
+        .is_duplicate());
+    assert_eq!(
+        r.add_routes(&["GET", "PUT"], "www", "/x").unwrap(),
+        vec![1, 2]
+    );
+    check(&r, &[("PATCH", "www", "/x", "405 GET, HEAD, POST, PUT")]);
+}

@@ -1,0 +1,51 @@
+"""heaven: a small Python web framework whose routing core is native.
+
+    from heaven import App
+
+    app = App()
+    app.GET('/hello/:name', lambda req, res, ctx: setattr(res, 'body', f"hi {req.params['name']}"))
+"""
+
+from .app import HTTP_METHODS, SHUTDOWN, STARTUP, App, Application, Router, Server
+from .context import Context
+from .errors import (
+    BadRequest,
+    HandlerError,
+    HeavenError,
+    HTTPError,
+    PayloadTooLarge,
+    PluginError,
+    UrlDuplicateError,
+    UrlError,
+)
+from .handler import Handler
+from .keys import Key
+from .request import Address, MalformedJSON, Request
+from .response import Response
+from .subdomain import Subdomain
+
+__all__ = [
+    "HTTP_METHODS",
+    "SHUTDOWN",
+    "STARTUP",
+    "Address",
+    "App",
+    "Application",
+    "BadRequest",
+    "Context",
+    "HTTPError",
+    "Handler",
+    "HandlerError",
+    "HeavenError",
+    "Key",
+    "MalformedJSON",
+    "PayloadTooLarge",
+    "PluginError",
+    "Request",
+    "Response",
+    "Router",
+    "Server",
+    "Subdomain",
+    "UrlDuplicateError",
+    "UrlError",
+]

@@ -1,0 +1,146 @@
+"""The ASGI entry point. One call into Rust routes the request; everything
+the route needs (handler, hook chain, flags) was prepared at compile time,
+so the per-request work here is the lifecycle itself."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from inspect import isawaitable
+from typing import Any
+
+from ._body import read_body
+from .context import Context
+from .errors import ClientDisconnected, HTTPError
+from .request import Request
+from .response import TEXT, Response
+
+logger = logging.getLogger("heaven")
+
+_START = "http.response.start"
+_BODY = "http.response.body"
+
+
+async def asgi(app: Any, scope: dict, receive: Any, send: Any) -> None:
+    """`App.__call__`: HTTP inline (the hot path); websocket and lifespan
+    hand off to their own modules."""
+    if scope["type"] != "http":
+        if scope["type"] == "websocket":
+            from ._websocket import serve_websocket
+
+            return await serve_websocket(app, scope, receive, send)
+        if scope["type"] == "lifespan":
+            from ._lifespan import serve_lifespan
+
+            return await serve_lifespan(app, scope, receive, send)
+        raise ValueError(f"heaven does not serve ASGI scope type {scope['type']!r}")
+
+    matcher = app._matcher
+    if matcher is None:
+        matcher = app._compile()
+    head = matcher.resolve(scope)
+    ep = head.entry
+    if ep is None:
+        return await _refuse(head, send, scope["method"] == "HEAD")
+
+    limit = app.max_body_size
+    body = None
+    if not ep.stream:
+        body = b""
+        if head.has_body:
+            try:
+                body = await read_body(receive, head.content_length, limit)
+            except HTTPError as exc:
+                # The rest of the body stays unread: the connection cannot be reused.
+                return await _send_error(send, exc.status, exc.message, ((b"connection", b"close"),))
+            except ClientDisconnected:
+                return
+
+    req = Request(head, scope, receive, ep.app, ep.mounted, body, limit)
+    res = Response(ep.app)
+    ctx = Context(req, res)
+    try:
+        for fn, is_async in ep.befores:
+            if is_async:
+                await fn(req, res, ctx)
+            else:
+                result = fn(req, res, ctx)
+                if result is not None and isawaitable(result):
+                    await result
+            if res._aborted:
+                break
+        else:
+            if ep.is_async:
+                await ep.call(req, res, ctx)
+            else:
+                result = ep.call(req, res, ctx)
+                if result is not None and isawaitable(result):
+                    await result
+            if not res._aborted:
+                for fn, is_async in ep.afters:
+                    if is_async:
+                        await fn(req, res, ctx)
+                    else:
+                        result = fn(req, res, ctx)
+                        if result is not None and isawaitable(result):
+                            await result
+                    if res._aborted:
+                        break
+        status, headers, payload = res._finish()
+    except HTTPError as exc:
+        status, headers, payload = _plain(exc.status, exc.message)
+    except ClientDisconnected:
+        return
+    except Exception as exc:
+        logger.exception("unhandled error in %s %s (route %s)", scope.get("method"), scope.get("path"), ep.pattern)
+        status, headers, payload = _plain(500, _error_text(app, exc))
+
+    if scope["method"] == "HEAD":
+        payload = b""
+    await send({"type": _START, "status": status, "headers": headers})
+    await send({"type": _BODY, "body": payload})
+    if res._deferred:
+        await _run_deferred(app, res._deferred)
+
+
+def _plain(status: int, message: str) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    payload = message.encode()
+    return status, [(b"content-type", TEXT), (b"content-length", b"%d" % len(payload))], payload
+
+
+def _error_text(app: Any, exc: BaseException) -> str:
+    if app.debug:
+        return "Internal Server Error\n\n" + "".join(traceback.format_exception(exc))
+    return "Internal Server Error"
+
+
+async def _send_error(
+    send: Any, status: int, message: str, extra: tuple[tuple[bytes, bytes], ...] = (), head_only: bool = False
+) -> None:
+    status, headers, payload = _plain(status, message)
+    headers.extend(extra)
+    await send({"type": _START, "status": status, "headers": headers})
+    await send({"type": _BODY, "body": b"" if head_only else payload})
+
+
+async def _refuse(head: Any, send: Any, head_only: bool) -> None:
+    """400, 404 or 405 for a request no route takes. Its body is never read."""
+    status = head.status
+    if status == 405:
+        await _send_error(send, 405, "Method Not Allowed", ((b"allow", head.allow.encode()),), head_only)
+    elif status == 400:
+        await _send_error(send, 400, head.error or "Bad Request", (), head_only)
+    else:
+        await _send_error(send, 404, "Not Found", (), head_only)
+
+
+async def _run_deferred(app: Any, tasks: list[Any]) -> None:
+    """Work queued with `res.defer(fn)`, after the response is out. One
+    failing task is logged and does not stop the others."""
+    for fn in tasks:
+        try:
+            result = fn(app)
+            if isawaitable(result):
+                await result
+        except Exception:
+            logger.exception("deferred task %r failed", fn)

@@ -1,0 +1,85 @@
+"""Response header names and values, checked before they can reach the wire:
+a CR, LF or NUL in either would let a value forge headers of its own."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+_TOKEN = frozenset(b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_name_cache: dict[str, bytes] = {}
+
+
+def header_name(name: str | bytes) -> bytes:
+    """The lower-cased wire form of a header name; raises ValueError unless
+    it is an HTTP token."""
+    cached = _name_cache.get(name) if isinstance(name, str) else None
+    if cached is not None:
+        return cached
+    raw = name.encode("latin-1", "replace") if isinstance(name, str) else bytes(name)
+    if not raw or any(b not in _TOKEN for b in raw):
+        raise ValueError(f"invalid header name {name!r}: use letters, digits and !#$%&'*+-.^_`|~")
+    lowered = raw.lower()
+    if isinstance(name, str) and len(_name_cache) < 512:
+        _name_cache[name] = lowered
+    return lowered
+
+
+def header_value(name: str | bytes, value: Any) -> bytes:
+    """The wire form of a value: lists join with ', '; str is latin-1."""
+    if isinstance(value, (list, tuple)):
+        value = ", ".join(str(v) for v in value)
+    if isinstance(value, bytes):
+        raw = value
+    elif isinstance(value, str):
+        try:
+            raw = value.encode("latin-1")
+        except UnicodeEncodeError:
+            raise ValueError(
+                f"header {name!r}: value {value!r} has characters outside latin-1; percent-encode it"
+            ) from None
+    else:
+        raw = str(value).encode("latin-1")
+    if b"\r" in raw or b"\n" in raw or b"\0" in raw:
+        raise ValueError(f"header {name!r}: value contains CR, LF or NUL and was refused")
+    return raw
+
+
+class HeaderView:
+    """Read access to the headers a response will send (case-insensitive)."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: list[tuple[bytes, bytes]]) -> None:
+        self._items = items
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        key = header_name(name)
+        for k, v in self._items:
+            if k == key:
+                return v.decode("latin-1")
+        return default
+
+    def getlist(self, name: str) -> list[str]:
+        key = header_name(name)
+        return [v.decode("latin-1") for k, v in self._items if k == key]
+
+    def __getitem__(self, name: str) -> str:
+        value = self.get(name)
+        if value is None:
+            raise KeyError(name)
+        return value
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.get(name) is not None
+
+    def items(self) -> list[tuple[str, str]]:
+        return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in self._items]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(k.decode("latin-1") for k, _ in self._items))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"HeaderView({self.items()!r})"

@@ -1,0 +1,83 @@
+"""The ASGI lifespan: startup callbacks in registration order (a failure
+fails startup instead of serving a broken app), daemons after startup,
+daemons cancelled and shutdown callbacks run on the way out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from inspect import isawaitable
+from typing import Any, Callable
+
+logger = logging.getLogger("heaven")
+
+
+async def run_callbacks(callbacks: list[tuple[Callable[[Any], Any], Any]]) -> None:
+    for fn, app in callbacks:
+        result = fn(app)
+        if isawaitable(result):
+            await result
+
+
+async def _daemon_loop(fn: Callable[[Any], Any], is_async: bool, app: Any) -> None:
+    """Run `fn(app)`; its return value is the seconds until the next run
+    (None or False: stop). Sync daemons run in a worker thread."""
+    name = getattr(fn, "__qualname__", repr(fn))
+    while True:
+        try:
+            if is_async:
+                delay = await fn(app)
+            else:
+                delay = await asyncio.to_thread(fn, app)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("daemon %s failed and will not run again", name)
+            return
+        if delay is None or delay is False:
+            return
+        await asyncio.sleep(float(delay))
+
+
+def start_daemons(app: Any) -> None:
+    for fn, is_async, owner in app._daemons:
+        task = asyncio.get_running_loop().create_task(_daemon_loop(fn, is_async, owner))
+        app._daemon_tasks.append(task)
+
+
+async def stop_daemons(app: Any) -> None:
+    tasks, app._daemon_tasks = app._daemon_tasks, []
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+async def serve_lifespan(app: Any, scope: dict, receive: Any, send: Any) -> None:
+    while True:
+        message = await receive()
+        kind = message["type"]
+        if kind == "lifespan.startup":
+            try:
+                app._compile()
+                await run_callbacks(app._startup)
+            except Exception as exc:
+                logger.exception("startup failed")
+                await send({"type": "lifespan.startup.failed", "message": _describe(exc)})
+                return
+            start_daemons(app)
+            await send({"type": "lifespan.startup.complete"})
+        elif kind == "lifespan.shutdown":
+            await stop_daemons(app)
+            try:
+                await run_callbacks(app._shutdown)
+            except Exception as exc:
+                logger.exception("shutdown failed")
+                await send({"type": "lifespan.shutdown.failed", "message": _describe(exc)})
+                return
+            await send({"type": "lifespan.shutdown.complete"})
+            return

@@ -1,0 +1,345 @@
+"""The application: registration, process state, lifecycle and mounting.
+Routes and hooks go into the Rust router as they are registered (so a bad
+one raises at once); the router is compiled once, at startup or on the
+first request, and again only if something is registered afterwards."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, TypeVar, overload
+
+from . import _core
+from ._dispatch import asgi
+from ._endpoint import Endpoint, Hook
+from .errors import PluginError
+from .handler import is_async, resolve
+from .keys import Key, KeyLike, slot
+from .subdomain import Subdomain
+
+T = TypeVar("T")
+_MISSING: Any = object()
+
+DEFAULT_SUBDOMAIN = "www"
+STARTUP = "startup"
+SHUTDOWN = "shutdown"
+#: The methods `app.HTTP` registers.
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT")
+
+
+def _configuration(configurator: Any) -> dict[str, Any]:
+    if configurator is None:
+        return {}
+    if callable(configurator) and not isinstance(configurator, dict):
+        configurator = configurator()
+    if not isinstance(configurator, dict):
+        raise TypeError(f"App(configurator) must be a dict or a callable returning one, got {type(configurator).__name__}")
+    return configurator
+
+
+class App:
+    """A heaven application (also importable as `Router`, `Application`, `Server`).
+
+    ::
+
+        app = App()
+        app.GET('/users/:id:int', lambda req, res, ctx: setattr(res, 'body', req.params))
+    """
+
+    __call__ = asgi
+
+    def __init__(
+        self,
+        configurator: dict[str, Any] | Callable[[], dict[str, Any]] | None = None,
+        *,
+        debug: bool = False,
+        max_body_size: int | None = None,
+        monitor: Any = None,
+    ) -> None:
+        if monitor is not None:
+            raise NotImplementedError("App(monitor=...) (the event-loop lag watchdog) is not available yet")
+        if max_body_size is not None and (not isinstance(max_body_size, int) or max_body_size < 0):
+            raise ValueError(f"max_body_size must be a non-negative int (bytes) or None, got {max_body_size!r}")
+        self.debug = debug
+        self.max_body_size = max_body_size
+        self._config = _configuration(configurator)
+        self._state: dict[str, Any] = {}
+        self._routes = _core.Routes()
+        self._endpoints: list[Endpoint] = []
+        self._hooks: list[Hook] = []
+        self._hook_ids: dict[int, int] = {}
+        self._matcher: Any = None
+        self._startup: list[tuple[Callable[[Any], Any], Any]] = []
+        self._shutdown: list[tuple[Callable[[Any], Any], Any]] = []
+        self._daemons: list[tuple[Callable[[Any], Any], bool, Any]] = []
+        self._daemon_tasks: list[Any] = []
+        # Registrations in order, replayed into apps this one is mounted into.
+        self._log: list[tuple[Any, ...]] = []
+        self._parents: list[tuple[App, bool]] = []
+
+    # -- configuration and state -----------------------------------------
+
+    def CONFIG(self, key: str, default: Any = _MISSING) -> Any:
+        """A value from the configurator; `default` (if given) when absent."""
+        try:
+            return self._config[key]
+        except KeyError:
+            if default is not _MISSING:
+                return default
+            raise KeyError(f"{key!r} is not in this app's configuration (keys: {sorted(self._config)})") from None
+
+    def keep(self, key: KeyLike, value: Any) -> None:
+        """Store `value` for the life of the process."""
+        self._state[slot(key)] = value
+
+    @overload
+    def peek(self, key: Key[T]) -> T | None: ...
+    @overload
+    def peek(self, key: str) -> Any: ...
+    def peek(self, key: KeyLike) -> Any:
+        """The kept value, or None."""
+        return self._state.get(slot(key))
+
+    @overload
+    def unkeep(self, key: Key[T]) -> T | None: ...
+    @overload
+    def unkeep(self, key: str) -> Any: ...
+    def unkeep(self, key: KeyLike) -> Any:
+        """Remove and return the kept value (None when absent)."""
+        return self._state.pop(slot(key), None)
+
+    def plugin(self, plugin: Any) -> App:
+        """Install a plugin: any object with `install(app)`."""
+        install = getattr(plugin, "install", None)
+        if not callable(install):
+            raise PluginError(f"plugin {type(plugin).__name__} has no install(app) method")
+        install(self)
+        return self
+
+    # -- lifecycle ----------------------------------------------------------
+
+    def ON(self, event: str, fn: Callable[[Any], Any] | str) -> App:
+        """Run `fn(app)` (sync or async, or an import string) on 'startup' or
+        'shutdown'. Callbacks run in registration order."""
+        if event not in (STARTUP, SHUTDOWN):
+            raise ValueError(f"app.ON event must be 'startup' or 'shutdown', not {event!r}")
+        callback = resolve(fn, f"app.ON({event!r})")
+        self._lifecycle(event, callback, self)
+        return self
+
+    def ONCE(self, fn: Callable[[Any], Any] | str) -> App:
+        """Shorthand for `app.ON('startup', fn)`."""
+        return self.ON(STARTUP, fn)
+
+    def _lifecycle(self, event: str, fn: Callable[[Any], Any], owner: Any) -> None:
+        (self._startup if event == STARTUP else self._shutdown).append((fn, owner))
+        self._record(("on", event, fn, owner))
+
+    @property
+    def daemons(self) -> list[Callable[[Any], Any]]:
+        return [fn for fn, _, _ in self._daemons]
+
+    @daemons.setter
+    def daemons(self, fn: Callable[[Any], Any] | str) -> None:
+        """`app.daemons = fn` adds a daemon: `fn(app)` runs after startup and
+        returns the seconds until it runs again (None/False to stop)."""
+        daemon = resolve(fn, "app.daemons")
+        self._daemon(daemon, is_async(daemon), self)
+
+    def _daemon(self, fn: Callable[[Any], Any], run_async: bool, owner: Any) -> None:
+        self._daemons.append((fn, run_async, owner))
+        self._record(("daemon", fn, run_async, owner))
+
+    # -- routes -------------------------------------------------------------
+
+    def _route(
+        self,
+        methods: tuple[str, ...],
+        pattern: str,
+        handler: Any,
+        subdomain: str,
+        stream: bool = False,
+        websocket: bool = False,
+    ) -> Any:
+        if handler is None:
+            # Decorator form: @app.GET('/path')
+            def register(fn: Any) -> Any:
+                self._route(methods, pattern, fn, subdomain, stream, websocket)
+                return fn
+
+            return register
+        where = f"{'/'.join(methods)} {pattern!r}"
+        call = resolve(handler, where)
+        template = Endpoint(
+            call, is_async(call), self, None, stream, websocket, methods[0], pattern, subdomain, handler
+        )
+        self._add_route(methods, subdomain, pattern, template, 0)
+        return None
+
+    def _add_route(self, methods: tuple[str, ...], subdomain: str, pattern: str, template: Endpoint, layer: int) -> None:
+        ids = self._routes.add_routes(list(methods), subdomain, pattern)
+        for route_id, method in zip(ids, methods):
+            if route_id != len(self._endpoints):
+                raise RuntimeError("heaven: route ids out of step with endpoints")
+            self._endpoints.append(template.copy(method=method))
+        self._matcher = None
+        self._record(("route", methods, subdomain, pattern, template, layer))
+
+    def GET(self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN) -> Any:
+        return self._route(("GET",), route, handler, subdomain)
+
+    def POST(self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN, stream: bool = False) -> Any:
+        return self._route(("POST",), route, handler, subdomain, stream)
+
+    def PUT(self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN, stream: bool = False) -> Any:
+        return self._route(("PUT",), route, handler, subdomain, stream)
+
+    def PATCH(self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN, stream: bool = False) -> Any:
+        return self._route(("PATCH",), route, handler, subdomain, stream)
+
+    def DELETE(self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN) -> Any:
+        return self._route(("DELETE",), route, handler, subdomain)
+
+    def HEAD(self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN) -> Any:
+        return self._route(("HEAD",), route, handler, subdomain)
+
+    def OPTIONS(self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN) -> Any:
+        return self._route(("OPTIONS",), route, handler, subdomain)
+
+    def TRACE(self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN) -> Any:
+        return self._route(("TRACE",), route, handler, subdomain)
+
+    def CONNECT(self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN) -> Any:
+        return self._route(("CONNECT",), route, handler, subdomain)
+
+    def HTTP(self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN, stream: bool = False) -> Any:
+        """One handler for every HTTP method (all or nothing)."""
+        return self._route(HTTP_METHODS, route, handler, subdomain, stream)
+
+    def WS(self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN) -> Any:
+        """A websocket route; the handler is `(send, receive, req, ctx)`."""
+        return self._route(("WEBSOCKET",), route, handler, subdomain, websocket=True)
+
+    SOCKET = WS
+    WEBSOCKET = WS
+
+    # -- hooks --------------------------------------------------------------
+
+    def BEFORE(
+        self, route: str, hook: Any = None, subdomain: str = DEFAULT_SUBDOMAIN, methods: Iterable[str] | None = None
+    ) -> Any:
+        """Run `hook(req, res, ctx)` before the handler of every route the
+        pattern covers (`/users/:id` exactly, or `/users/*` as a prefix)."""
+        return self._hook("before", route, hook, subdomain, methods)
+
+    def AFTER(
+        self, route: str, hook: Any = None, subdomain: str = DEFAULT_SUBDOMAIN, methods: Iterable[str] | None = None
+    ) -> Any:
+        """Run `hook(req, res, ctx)` after the handler (skipped on abort)."""
+        return self._hook("after", route, hook, subdomain, methods)
+
+    def _hook(self, kind: str, pattern: str, hook: Any, subdomain: str, methods: Iterable[str] | None) -> Any:
+        if hook is None:
+
+            def register(fn: Any) -> Any:
+                self._hook(kind, pattern, fn, subdomain, methods)
+                return fn
+
+            return register
+        fn = resolve(hook, f"{kind.upper()} {pattern!r}")
+        scoped = None if methods is None else [str(m).upper() for m in ([methods] if isinstance(methods, str) else methods)]
+        self._add_hook(kind, subdomain, pattern, scoped, fn, 0)
+        return None
+
+    def _add_hook(self, kind: str, subdomain: str, pattern: str, methods: list[str] | None, fn: Any, layer: int) -> None:
+        hook_id = self._hook_ids.get(id(fn))
+        if hook_id is None:
+            hook_id = len(self._hooks)
+            self._hooks.append((fn, is_async(fn)))
+            self._hook_ids[id(fn)] = hook_id
+        self._routes.add_hook(kind, subdomain, pattern, methods, hook_id, layer)
+        self._matcher = None
+        self._record(("hook", kind, subdomain, pattern, methods, fn, layer))
+
+    # -- composition --------------------------------------------------------
+
+    def subdomain(self, name: str) -> Subdomain:
+        """Registration methods bound to one subdomain: `app.subdomain('api').GET(...)`."""
+        return Subdomain(self, name)
+
+    def mount(self, child: App, isolated: bool = True) -> App:
+        """Serve `child`'s routes, hooks, lifecycle callbacks and daemons
+        from this app, at their own paths. Later registrations on `child`
+        follow. `isolated=False` also shares configuration and state."""
+        if not isinstance(child, App):
+            raise TypeError(f"app.mount needs a heaven App, got {type(child).__name__}")
+        if child is self or self._descends_from(child):
+            raise ValueError("an app cannot be mounted into itself or into an app mounted under it")
+        if any(parent is self for parent, _ in child._parents):
+            raise ValueError("this app is already mounted here")
+        if not isolated:
+            for key, value in child._config.items():
+                self._config.setdefault(key, value)
+            for key, value in child._state.items():
+                self._state.setdefault(key, value)
+            child._config = self._config
+            child._state = self._state
+        for record in child._log:
+            self._adopt(child, isolated, record)
+        child._parents.append((self, isolated))
+        return self
+
+    def _descends_from(self, other: App) -> bool:
+        return any(parent is other or parent._descends_from(other) for parent, _ in self._parents)
+
+    def _record(self, record: tuple[Any, ...]) -> None:
+        self._log.append(record)
+        for parent, isolated in self._parents:
+            parent._adopt(self, isolated, record)
+
+    def _adopt(self, child: App, isolated: bool, record: tuple[Any, ...]) -> None:
+        """Take one registration of a mounted `child` as our own."""
+
+        def owner(app: Any) -> Any:
+            # Isolated children keep seeing themselves; shared ones see us.
+            return app if isolated or app is not child else self
+
+        kind = record[0]
+        if kind == "route":
+            _, methods, subdomain, pattern, template, layer = record
+            adopted = template.copy(app=owner(template.app), mounted=template.mounted or child)
+            self._add_route(methods, subdomain, pattern, adopted, layer + 1)
+        elif kind == "hook":
+            _, hook_kind, subdomain, pattern, methods, fn, layer = record
+            self._add_hook(hook_kind, subdomain, pattern, methods, fn, layer + 1)
+        elif kind == "on":
+            _, event, fn, app = record
+            self._lifecycle(event, fn, owner(app))
+        elif kind == "daemon":
+            _, fn, run_async, app = record
+            self._daemon(fn, run_async, owner(app))
+
+    # -- serving ------------------------------------------------------------
+
+    def _compile(self) -> Any:
+        """Freeze the routes: every endpoint gets its hook chain, worked out
+        once in Rust. Returns the matcher the dispatcher uses."""
+        chains = self._routes.chains()
+        hooks = self._hooks
+        entries = []
+        for endpoint, (before, after) in zip(self._endpoints, chains):
+            entry = endpoint.copy()
+            entry.befores = tuple(hooks[i] for i in before)
+            entry.afters = tuple(hooks[i] for i in after)
+            entries.append(entry)
+        self._matcher = self._routes.compile(entries)
+        return self._matcher
+
+    @property
+    def routes(self) -> list[Endpoint]:
+        """Every registered route (one per method), in registration order."""
+        return list(self._endpoints)
+
+    def __repr__(self) -> str:
+        return f"<heaven.App routes={len(self._endpoints)}>"
+
+
+Router = Application = Server = App

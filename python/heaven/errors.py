@@ -1,0 +1,63 @@
+"""The exceptions heaven raises. Registration mistakes surface at once with
+the route in the message; HTTP errors carry the status they answer with."""
+
+from __future__ import annotations
+
+
+class HeavenError(Exception):
+    """Base of every heaven exception."""
+
+
+class UrlError(HeavenError, ValueError):
+    """A route or hook pattern that cannot be registered."""
+
+
+class UrlDuplicateError(UrlError):
+    """A route registered twice, or two routes no request could tell apart."""
+
+
+class HandlerError(HeavenError, TypeError):
+    """A handler, hook or callback that cannot be used (bad dotted path, not
+    callable, not a `heaven.Handler` subclass)."""
+
+
+class PluginError(HeavenError, TypeError):
+    """`app.plugin(obj)` where `obj` has no `install(app)`."""
+
+
+class HTTPError(HeavenError):
+    """Raise from a hook or handler to answer with `status` and a plain-text
+    `message`; the rest of the chain does not run."""
+
+    status: int = 500
+
+    def __init__(self, message: str | None = None, status: int | None = None) -> None:
+        if status is not None:
+            self.status = status
+        self.message = message if message is not None else _reason(self.status)
+        super().__init__(self.message)
+
+
+class BadRequest(HTTPError, ValueError):
+    """400: the request itself is malformed (bad encoding, bad JSON...)."""
+
+    status = 400
+
+
+class PayloadTooLarge(HTTPError):
+    """413: the body is larger than the app's `max_body_size`."""
+
+    status = 413
+
+
+class ClientDisconnected(HeavenError):
+    """The client went away before the request body was read."""
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"

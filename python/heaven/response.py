@@ -1,0 +1,197 @@
+"""`res`: what the handler and hooks build up. The body keeps whatever was
+assigned (a dict stays a dict for AFTER hooks to inspect) and is encoded
+once, when the response is sent."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any, Callable
+
+import msgspec
+
+from ._cookies import format_cookie
+from ._headers import HeaderView, header_name, header_value
+
+_json_encode = msgspec.json.Encoder().encode
+
+TEXT = b"text/plain; charset=utf-8"
+JSON = b"application/json"
+_CONTENT_TYPE = b"content-type"
+_SET_COOKIE = b"set-cookie"
+
+
+def encode_body(body: Any) -> tuple[bytes, bytes | None]:
+    """The bytes to send and the content type they imply (None: no default)."""
+    kind = type(body)
+    if kind is bytes:
+        return body, None
+    if kind is str:
+        return body.encode(), TEXT
+    if body is None:
+        return b"", None
+    if kind is dict or kind is list:
+        return _json_encode(body), JSON
+    if kind is int or kind is float:
+        return str(body).encode(), TEXT
+    if isinstance(body, (bytearray, memoryview)):
+        return bytes(body), None
+    if isinstance(body, str):
+        return str(body).encode(), TEXT
+    if hasattr(body, "__aiter__"):
+        raise TypeError(
+            "res.body is an async iterator: streamed response bodies are not supported yet; "
+            "assign bytes, str, a number or a JSON-encodable value"
+        )
+    try:
+        # msgspec Structs, dataclasses, tuples, bools, datetimes, UUIDs...
+        return _json_encode(body), JSON
+    except TypeError as exc:
+        raise TypeError(f"res.body of type {kind.__name__} cannot be sent: {exc}") from exc
+
+
+class Response:
+    """`res.status`, `res.body`, headers, cookies, `abort`, `redirect`, `defer`."""
+
+    __slots__ = ("status", "body", "_headers", "_typed", "_aborted", "_deferred", "app")
+
+    #: `res.status = res.http.CREATED`
+    http = HTTPStatus
+
+    def __init__(self, app: Any) -> None:
+        self.status: int = 200
+        self.body: Any = None
+        self._headers: list[tuple[bytes, bytes]] = []
+        self._typed = False
+        self._aborted = False
+        self._deferred: list[Callable[[Any], Any]] | None = None
+        self.app = app
+
+    # -- headers ----------------------------------------------------------
+
+    def header(self, name: str, value: Any) -> Response:
+        """Set a header, replacing any of the same name (case-insensitive);
+        `Set-Cookie` accumulates instead. `None` removes; a list joins with
+        ', '. Values with CR/LF are refused. Returns `res` for chaining."""
+        key = header_name(name)
+        if value is None:
+            self._headers = [h for h in self._headers if h[0] != key]
+            if key == _CONTENT_TYPE:
+                self._typed = False
+            return self
+        raw = header_value(name, value)
+        if key != _SET_COOKIE:
+            self._headers = [h for h in self._headers if h[0] != key]
+        self._headers.append((key, raw))
+        if key == _CONTENT_TYPE:
+            self._typed = True
+        return self
+
+    @property
+    def headers(self) -> HeaderView:
+        return HeaderView(self._headers)
+
+    @headers.setter
+    def headers(self, pair: tuple[str, Any] | dict[str, Any]) -> None:
+        """`res.headers = 'Content-Type', 'text/html'` sets one header."""
+        if isinstance(pair, dict):
+            for name, value in pair.items():
+                self.header(name, value)
+            return
+        try:
+            name, value = pair
+        except (TypeError, ValueError):
+            raise TypeError("assign res.headers a (name, value) pair, e.g. res.headers = 'X-Id', '7'") from None
+        self.header(name, value)
+
+    def cookie(
+        self,
+        name: str,
+        value: str = "",
+        max_age: int | None = None,
+        expires: Any = None,
+        path: str | None = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: str | None = "lax",
+        partitioned: bool = False,
+    ) -> Response:
+        """Add a `Set-Cookie` header. `expires` takes a datetime, seconds from
+        now, or a preformatted date. `max_age=0` deletes the cookie."""
+        self._headers.append(
+            (
+                _SET_COOKIE,
+                format_cookie(
+                    name,
+                    value,
+                    max_age=max_age,
+                    expires=expires,
+                    path=path,
+                    domain=domain,
+                    secure=secure,
+                    httponly=httponly,
+                    samesite=samesite,
+                    partitioned=partitioned,
+                ).encode("latin-1"),
+            )
+        )
+        return self
+
+    # -- shortcuts --------------------------------------------------------
+
+    def abort(self, body: Any = None) -> Response:
+        """Send the response as it stands: remaining hooks and the handler
+        (and every AFTER hook) are skipped."""
+        self.body = body
+        self._aborted = True
+        return self
+
+    @property
+    def aborted(self) -> bool:
+        return self._aborted
+
+    def out(self, status: int, body: Any, headers: Any = None) -> Response:
+        self.status = status
+        self.body = body
+        if headers:
+            if isinstance(headers, dict):
+                self.headers = headers
+            elif isinstance(headers, (list, tuple)) and headers and isinstance(headers[0], (list, tuple)):
+                for name, value in headers:
+                    self.header(name, value)
+            else:
+                self.headers = headers
+        return self
+
+    def redirect(self, location: str, permanent: bool = False) -> Response:
+        """307 (or 308 when permanent): method and body are kept on the way."""
+        self.status = 308 if permanent else 307
+        return self.header("Location", location)
+
+    def defer(self, fn: Callable[[Any], Any]) -> Response:
+        """Run `fn(app)` (sync or async) after the response has been sent."""
+        if not callable(fn):
+            raise TypeError(f"res.defer needs a callable, got {fn!r}")
+        if self._deferred is None:
+            self._deferred = []
+        self._deferred.append(fn)
+        return self
+
+    # -- sending ----------------------------------------------------------
+
+    def _finish(self) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        """(status, headers, body) as they go on the wire."""
+        body, default_type = encode_body(self.body)
+        headers = self._headers
+        if default_type is not None and not self._typed:
+            headers.append((_CONTENT_TYPE, default_type))
+        headers.append((b"content-length", b"%d" % len(body)))
+        status = self.status
+        if type(status) is not int:
+            status = int(status)
+        if not 100 <= status <= 599:
+            raise ValueError(f"res.status must be between 100 and 599, got {status}")
+        return status, headers, body
+
+    def __repr__(self) -> str:
+        return f"<Response {self.status}>"

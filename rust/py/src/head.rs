@@ -1,0 +1,235 @@
+//! `Head`: the answer of one `Matcher.resolve` call. It holds what routing
+//! decided plus a reference to the scope; headers, queries, cookies and
+//! params become Python objects only when a getter is read.
+
+use std::sync::Arc;
+
+use heaven_core::{
+    normalize_host, parse_cookies, parse_query, subdomain_of, MethodSet, RouteInfo, Value,
+};
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyList, PyString};
+
+use crate::errors::bad_request;
+use crate::multidict::{MultiDict, Repeats};
+use crate::scope::{bytes_of, header_pair, item, latin1, server_host};
+use crate::values::to_python;
+
+/// Routing outcome codes, as the dispatcher reads `head.status`.
+pub const MATCHED: u16 = 0;
+
+#[pyclass(frozen, module = "heaven._core")]
+pub struct Head {
+    pub scope: Py<PyDict>,
+    /// The caller's object for the matched route (None unless matched).
+    pub entry: Option<Py<PyAny>>,
+    pub status: u16,
+    pub route: Option<Arc<RouteInfo>>,
+    pub values: Vec<Value>,
+    pub rest: Option<String>,
+    /// Known when the router had to read the host; else worked out on demand.
+    pub subdomain: Option<Box<str>>,
+    pub allow: MethodSet,
+    pub error: Option<&'static str>,
+    pub content_length: Option<u64>,
+    pub chunked: bool,
+}
+
+impl Head {
+    fn header_values(&self, py: Python<'_>, wanted: &[u8]) -> Vec<String> {
+        let scope = self.scope.bind(py);
+        let Some(headers) = item(scope, intern!(py, "headers")) else {
+            return Vec::new();
+        };
+        let Ok(iter) = headers.try_iter() else {
+            return Vec::new();
+        };
+        iter.flatten()
+            .filter_map(|entry| {
+                let (name, value) = header_pair(&entry)?;
+                let name = bytes_of(&name)?;
+                name.eq_ignore_ascii_case(wanted)
+                    .then(|| bytes_of(&value).map(latin1))?
+            })
+            .collect()
+    }
+}
+
+#[pymethods]
+impl Head {
+    /// The route object given to `Routes.compile`, or None.
+    #[getter]
+    fn entry(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.entry.as_ref().map(|e| e.clone_ref(py))
+    }
+
+    /// 0 when matched, else the HTTP status to answer with (400, 404, 405).
+    #[getter]
+    fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// Why the request is a 400.
+    #[getter]
+    fn error(&self) -> Option<&'static str> {
+        self.error
+    }
+
+    /// `Allow` header value for a 405.
+    #[getter]
+    fn allow(&self) -> String {
+        self.allow.allow_header()
+    }
+
+    /// The matched pattern, as registered.
+    #[getter]
+    fn route(&self) -> Option<&str> {
+        self.route.as_ref().map(|r| &*r.pattern.text)
+    }
+
+    /// Whether a body is coming (a length above zero, or chunked).
+    #[getter]
+    fn has_body(&self) -> bool {
+        self.chunked || self.content_length.is_some_and(|n| n > 0)
+    }
+
+    #[getter]
+    fn content_length(&self) -> Option<u64> {
+        self.content_length
+    }
+
+    /// Path parameters, converted to their declared types.
+    #[getter]
+    fn params<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let out = PyDict::new(py);
+        if let Some(route) = &self.route {
+            let names = route.names.iter().filter(|n| &***n != "*");
+            for (name, value) in names.zip(&self.values) {
+                out.set_item(&**name, to_python(py, value)?)?;
+            }
+            if let Some(rest) = &self.rest {
+                out.set_item(intern!(py, "*"), rest)?;
+            }
+        }
+        Ok(out)
+    }
+
+    /// The subdomain the host asks for (`api` for `api.example.com`).
+    #[getter]
+    fn subdomain(&self, py: Python<'_>) -> String {
+        match &self.subdomain {
+            Some(s) => s.to_string(),
+            None => subdomain_of(&normalize_host(&self.host(py))).to_owned(),
+        }
+    }
+
+    /// The `Host` header, else the server address.
+    #[getter]
+    fn host(&self, py: Python<'_>) -> String {
+        match self.header_values(py, b"host").into_iter().next() {
+            Some(h) => h,
+            None => server_host(self.scope.bind(py), intern!(py, "server")).unwrap_or_default(),
+        }
+    }
+
+    /// Headers: case-insensitive, `getlist` for repeats.
+    #[getter]
+    fn headers(&self, py: Python<'_>) -> PyResult<MultiDict> {
+        let scope = self.scope.bind(py);
+        let mut pairs = Vec::new();
+        if let Some(headers) = item(scope, intern!(py, "headers")) {
+            for entry in headers.try_iter()?.flatten() {
+                let Some((name, value)) = header_pair(&entry) else {
+                    continue;
+                };
+                let (Some(name), Some(value)) = (bytes_of(&name), bytes_of(&value)) else {
+                    continue;
+                };
+                let key = latin1(name).to_ascii_lowercase();
+                let shown = PyString::new(py, &key).unbind();
+                pairs.push((
+                    key,
+                    shown,
+                    PyString::new(py, &latin1(value)).into_any().unbind(),
+                ));
+            }
+        }
+        Ok(MultiDict::new(pairs, true, Repeats::First, "Headers"))
+    }
+
+    /// Query parameters, typed where the route declared hints. A repeated
+    /// name reads as a list. Bad encoding raises `BadRequest`.
+    #[getter]
+    fn queries(&self, py: Python<'_>) -> PyResult<MultiDict> {
+        let raw = self.query_string(py);
+        let pairs =
+            parse_query(raw.bind(py).as_bytes()).map_err(|e| bad_request(py, e.message()))?;
+        let hints = self
+            .route
+            .as_ref()
+            .map(|r| &r.pattern.hints[..])
+            .unwrap_or(&[]);
+        let mut out = Vec::with_capacity(pairs.len());
+        for (name, value) in pairs {
+            let hint = hints.iter().find(|(n, _)| **n == *name).map(|(_, k)| *k);
+            // Hints are lenient: a value that does not convert stays a string.
+            let converted = match hint.and_then(|k| k.convert(&value)) {
+                Some(v) => to_python(py, &v)?,
+                None => PyString::new(py, &value).into_any(),
+            };
+            let key = PyString::new(py, &name).unbind();
+            out.push((name, key, converted.unbind()));
+        }
+        Ok(MultiDict::new(out, false, Repeats::List, "QueryParams"))
+    }
+
+    /// The raw query string (bytes, without `?`).
+    #[getter]
+    fn query_string(&self, py: Python<'_>) -> Py<PyBytes> {
+        let scope = self.scope.bind(py);
+        match item(scope, intern!(py, "query_string")).and_then(|q| q.cast_into::<PyBytes>().ok()) {
+            Some(b) => b.unbind(),
+            None => PyBytes::new(py, b"").unbind(),
+        }
+    }
+
+    /// Cookies from every `Cookie` header; malformed pairs are skipped.
+    #[getter]
+    fn cookies<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let out = PyDict::new(py);
+        let joined = self.header_values(py, b"cookie").join("; ");
+        for (name, value) in parse_cookies(&joined) {
+            out.set_item(name, value)?;
+        }
+        Ok(out)
+    }
+
+    /// `(address, port)` of the client, the port as int when it is one.
+    #[getter]
+    fn client<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<Option<(Bound<'py, PyAny>, Bound<'py, PyAny>)>> {
+        let scope = self.scope.bind(py);
+        let Some(client) = item(scope, intern!(py, "client")) else {
+            return Ok(None);
+        };
+        let (Ok(addr), Ok(port)) = (client.get_item(0), client.get_item(1)) else {
+            return Ok(None);
+        };
+        let port = match port.extract::<String>() {
+            Ok(text) => match text.parse::<u16>() {
+                Ok(n) => n.into_pyobject(py)?.into_any(),
+                Err(_) => port,
+            },
+            Err(_) => port,
+        };
+        Ok(Some((addr, port)))
+    }
+
+    /// Every value of one header, in arrival order.
+    fn header_list<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyList>> {
+        PyList::new(py, self.header_values(py, name.as_bytes()))
+    }
+}

@@ -1,0 +1,250 @@
+//! `Routes` collects registrations (raising at once on a bad one);
+//! `Routes.compile` freezes them into a `Matcher`, whose `resolve` is the
+//! one crossing into Rust per request.
+
+use std::sync::Arc;
+
+use heaven_core::{
+    normalize_host, split_path, subdomain_of, HookKind, Method, MethodSet, Outcome, Router,
+    DEFAULT_SUBDOMAIN,
+};
+use pyo3::exceptions::PyValueError;
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+
+use crate::errors::route_error;
+use crate::head::{Head, MATCHED};
+use crate::scope::{item, scan_headers, server_host};
+
+/// Route and hook registrations of one application, mutable until compiled.
+#[pyclass(module = "heaven._core")]
+pub struct Routes {
+    router: Router,
+}
+
+#[pymethods]
+impl Routes {
+    #[new]
+    fn new() -> Routes {
+        Routes {
+            router: Router::new(),
+        }
+    }
+
+    /// Register a route; returns its id. Raises `UrlError` /
+    /// `UrlDuplicateError` naming the route.
+    fn add_route(
+        &mut self,
+        py: Python<'_>,
+        method: &str,
+        subdomain: &str,
+        pattern: &str,
+    ) -> PyResult<usize> {
+        self.router
+            .add_route(method, subdomain, pattern)
+            .map_err(|e| route_error(py, e))
+    }
+
+    /// Register one pattern under several methods, all or nothing.
+    fn add_routes(
+        &mut self,
+        py: Python<'_>,
+        methods: Vec<String>,
+        subdomain: &str,
+        pattern: &str,
+    ) -> PyResult<Vec<usize>> {
+        let methods: Vec<&str> = methods.iter().map(String::as_str).collect();
+        self.router
+            .add_routes(&methods, subdomain, pattern)
+            .map_err(|e| route_error(py, e))
+    }
+
+    /// Register a hook (`kind` is "before" or "after"); equal `hook_id`s are
+    /// one hook. `layer` is the mount depth of the app that registered it.
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (kind, subdomain, pattern, methods, hook_id, layer=0))]
+    fn add_hook(
+        &mut self,
+        py: Python<'_>,
+        kind: &str,
+        subdomain: &str,
+        pattern: &str,
+        methods: Option<Vec<String>>,
+        hook_id: usize,
+        layer: u32,
+    ) -> PyResult<()> {
+        let kind = match kind {
+            "before" => HookKind::Before,
+            "after" => HookKind::After,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "hook kind must be 'before' or 'after', not {other:?}"
+                )))
+            }
+        };
+        let methods: Option<Vec<&str>> = methods
+            .as_ref()
+            .map(|m| m.iter().map(String::as_str).collect());
+        self.router
+            .add_hook(kind, subdomain, pattern, methods.as_deref(), hook_id, layer)
+            .map_err(|e| route_error(py, e))
+    }
+
+    /// Per route id: (before hook ids, after hook ids), in running order.
+    fn chains<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let chains = self
+            .router
+            .chains()
+            .into_iter()
+            .map(|c| Ok((PyTuple::new(py, c.before)?, PyTuple::new(py, c.after)?)))
+            .collect::<PyResult<Vec<_>>>()?;
+        PyList::new(py, chains)
+    }
+
+    /// Per route id: (method, subdomain, pattern, parameter names).
+    fn describe<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let rows = self.router.routes().iter().map(|r| {
+            let names: Vec<&str> = r.names.iter().map(|n| &**n).collect();
+            (r.method.name(), &*r.subdomain, &*r.pattern.text, names)
+        });
+        PyList::new(py, rows)
+    }
+
+    fn __len__(&self) -> usize {
+        self.router.routes().len()
+    }
+
+    /// Freeze into a `Matcher`; `entries[id]` is what `head.entry` returns
+    /// for route `id`.
+    fn compile(&self, entries: Vec<Py<PyAny>>) -> PyResult<Matcher> {
+        let count = self.router.routes().len();
+        if entries.len() != count {
+            return Err(PyValueError::new_err(format!(
+                "compile needs {count} entries, got {}",
+                entries.len()
+            )));
+        }
+        Ok(Matcher {
+            needs_host: self.router.needs_host(),
+            router: Arc::new(self.router.clone()),
+            entries,
+        })
+    }
+}
+
+/// The compiled, immutable router.
+#[pyclass(frozen, module = "heaven._core")]
+pub struct Matcher {
+    router: Arc<Router>,
+    entries: Vec<Py<PyAny>>,
+    needs_host: bool,
+}
+
+fn head(scope: &Bound<'_, PyDict>, status: u16) -> Head {
+    Head {
+        scope: scope.clone().unbind(),
+        entry: None,
+        status,
+        route: None,
+        values: Vec::new(),
+        rest: None,
+        subdomain: None,
+        allow: MethodSet::EMPTY,
+        error: None,
+        content_length: None,
+        chunked: false,
+    }
+}
+
+fn bad_request(scope: &Bound<'_, PyDict>, why: &'static str) -> Head {
+    Head {
+        error: Some(why),
+        ..head(scope, 400)
+    }
+}
+
+#[pymethods]
+impl Matcher {
+    /// Route one ASGI scope (http or websocket). Never raises for anything
+    /// the client sent: a malformed request comes back as status 400.
+    fn resolve(&self, scope: &Bound<'_, PyDict>) -> PyResult<Head> {
+        let py = scope.py();
+        let is_ws = item(scope, intern!(py, "type"))
+            .and_then(|t| t.cast_into::<PyString>().ok())
+            .is_some_and(|t| t.to_str().is_ok_and(|t| t == "websocket"));
+        let method_obj =
+            item(scope, intern!(py, "method")).and_then(|m| m.cast_into::<PyString>().ok());
+        let method = if is_ws {
+            Some(Method::Websocket)
+        } else {
+            method_obj
+                .as_ref()
+                .and_then(|m| m.to_str().ok())
+                .and_then(Method::parse)
+        };
+
+        let facts = scan_headers(item(scope, intern!(py, "headers")), self.needs_host);
+        if facts.bad_length {
+            return Ok(bad_request(scope, "Bad Request: invalid Content-Length"));
+        }
+
+        let raw = item(scope, intern!(py, "raw_path")).and_then(|p| p.cast_into::<PyBytes>().ok());
+        let decoded;
+        let (path, encoded): (&[u8], bool) = match &raw {
+            Some(raw) => (raw.as_bytes(), true),
+            None => {
+                decoded = item(scope, intern!(py, "path"))
+                    .and_then(|p| p.extract::<String>().ok())
+                    .unwrap_or_default();
+                (decoded.as_bytes(), false)
+            }
+        };
+        let segments = match split_path(path, encoded) {
+            Ok(s) => s,
+            Err(e) => return Ok(bad_request(scope, e.message())),
+        };
+
+        let subdomain: Option<Box<str>> = if self.needs_host {
+            let host = match facts.host {
+                Some(h) => h,
+                None => server_host(scope, intern!(py, "server")).unwrap_or_default(),
+            };
+            Some(subdomain_of(&normalize_host(&host)).into())
+        } else {
+            None
+        };
+        let table_key = subdomain.as_deref().unwrap_or(DEFAULT_SUBDOMAIN);
+        let outcome = match method {
+            Some(m) => self.router.lookup(m, table_key, &segments),
+            None => self.router.refuse(table_key, &segments),
+        };
+        let mut out = Head {
+            subdomain,
+            content_length: facts.content_length,
+            chunked: facts.chunked,
+            ..head(scope, 404)
+        };
+        match outcome {
+            Outcome::Matched(m) => {
+                out.status = MATCHED;
+                out.entry = Some(self.entries[m.route.id].clone_ref(py));
+                out.route = Some(Arc::clone(m.route));
+                out.values = m.values;
+                out.rest = m.rest;
+            }
+            Outcome::NotFound => {}
+            Outcome::MethodNotAllowed(allow) => {
+                out.status = 405;
+                out.allow = allow;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether the host takes part in routing (more than one subdomain table).
+    #[getter]
+    fn needs_host(&self) -> bool {
+        self.needs_host
+    }
+}
