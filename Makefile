@@ -1,0 +1,67 @@
+# heaven — every target works on a fresh machine with python3 (3.10+) and cargo.
+# `make` alone lists the targets.
+
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.deps-installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Pinned tools for building, serving and testing (runtime deps come from pyproject.toml).
+DEV_DEPS := "maturin==1.16.0" "granian[uvloop]==2.8.7" "httpx==0.28.1" "pytest==9.2.0" \
+            "msgspec>=0.19,<1" "jinja2>=3.1,<4"
+
+.PHONY: help
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml Makefile
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet $(DEV_DEPS)
+	touch $(STAMP)
+
+.PHONY: install
+install: $(STAMP) ## Create .venv with the pinned build, serve and test tools
+
+.PHONY: build-dev
+build-dev: $(STAMP) ## Build the Rust extension (release) into .venv, editable
+	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/maturin develop --release --quiet
+
+.PHONY: build-prod
+build-prod: $(STAMP) ## Build the single abi3 wheel into dist/
+	$(VENV)/bin/maturin build --release --out dist
+
+.PHONY: run
+run: build-dev ## Serve examples/hello.py under granian on $(HOST):$(PORT)
+	$(VENV)/bin/granian --interface asgi --loop uvloop --host $(HOST) --port $(PORT) --working-dir examples hello:app
+
+.PHONY: test
+test: build-dev ## Rust tests, Python tests (ASGI + real granian), bounded router bench
+	cargo test --workspace --quiet
+	$(PY) -m pytest -q
+	cargo bench -p heaven-core --bench router -- --quick --noplot
+
+.PHONY: lint
+lint: ## cargo fmt --check and clippy
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+.PHONY: format
+format: ## Format the Rust sources
+	cargo fmt --all
+
+.PHONY: bench
+bench: build-dev ## Criterion router benches, then the HTTP bench against peers (needs wrk)
+	cargo bench -p heaven-core --bench router
+	$(PIP) install --quiet "starlette==1.10.0"
+	$(PY) benches/http/run.py
+
+.PHONY: clean
+clean: ## Remove build output and the venv
+	rm -rf target dist $(VENV)

@@ -1,0 +1,74 @@
+"""Start granian on a free loopback port and wait until it answers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+HERE = Path(__file__).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, target: str, env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        cmd = [
+            sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1",
+            "--port", str(self.port), "--workers", "1", "--working-dir", str(HERE), target,
+        ]
+        self.proc = subprocess.Popen(
+            cmd, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+
+    def wait_ready(self, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"granian exited early:\n{self.proc.stdout.read()}")
+            try:
+                httpx.get(self.url + "/", timeout=0.5)
+                return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise RuntimeError("granian did not start in time")
+
+    def stop(self) -> str:
+        """Ask granian to shut down (SIGINT), wait, and return its output."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+        try:
+            output, _ = self.proc.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            output, _ = self.proc.communicate()
+        return output or ""
+
+
+@pytest.fixture
+def serve():
+    started: list[Server] = []
+
+    def start(target: str, env: dict[str, str] | None = None, ready: bool = True) -> Server:
+        server = Server(target, env)
+        started.append(server)
+        if ready:
+            server.wait_ready()
+        return server
+
+    yield start
+    for server in started:
+        server.stop()

@@ -1,0 +1,52 @@
+"""heaven under a real granian process with a real HTTP client."""
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def test_routes_subdomains_and_lifespan(serve, tmp_path):
+    server = serve("served_app:app", env={"HEAVEN_E2E_MARKS": str(tmp_path)})
+    assert (tmp_path / "startup").read_text() == "ok"
+    with httpx.Client(base_url=server.url) as http:
+        r = http.get("/")
+        assert (r.status_code, r.text) == (200, "Hello, World!")
+        assert r.headers["content-type"] == "text/plain; charset=utf-8"
+        assert r.headers["x-served-by"] == "heaven"
+
+        r = http.get("/users/42/posts/7")
+        assert r.json() == {"user": 42, "post": 7, "started": True}
+        assert http.get("/users/x/posts/7").status_code == 404
+
+        r = http.post("/echo", json={"a": [1, 2]})
+        assert r.json() == {"got": {"a": [1, 2]}, "subdomain": "www"}
+        r = http.put("/echo")
+        assert (r.status_code, r.headers["allow"]) == (405, "POST")
+
+        r = http.head("/")
+        assert r.status_code == 200 and r.content == b"" and r.headers["content-length"] == "13"
+
+        # The subdomain is chosen by the Host header.
+        r = http.get("/", headers={"host": "api.example.com"})
+        assert r.json() == {"api": True, "subdomain": "api"}
+        r = http.get("/", headers={"host": "api.localhost"})
+        assert r.json() == {"api": True, "subdomain": "api"}
+
+        # Malformed input is answered, and the server keeps serving.
+        assert http.get("/users/%zz/posts/1").status_code == 400
+        assert http.post("/echo", content=b"{not json").status_code == 400
+        assert http.get("/").status_code == 200
+
+    output = server.stop()
+    assert server.proc.returncode == 0, output
+    assert (tmp_path / "shutdown").read_text() == "ok"
+
+
+def test_failing_startup_stops_granian(serve):
+    server = serve("failing_app:app", ready=False)
+    output, _ = server.proc.communicate(timeout=20)
+    assert server.proc.returncode != 0
+    assert "ConnectionError: database unreachable" in output
+    with pytest.raises(httpx.TransportError):
+        httpx.get(server.url + "/", timeout=1)

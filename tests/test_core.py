@@ -1,0 +1,84 @@
+"""The native module directly: the one-call contract of SPEC §14."""
+
+import pytest
+
+from heaven import _core
+from heaven.errors import BadRequest, UrlError
+
+
+def scope(path=b"/", method="GET", headers=None, query=b""):
+    return {
+        "type": "http",
+        "method": method,
+        "path": path.decode("latin-1"),
+        "raw_path": path,
+        "query_string": query,
+        "headers": headers or [],
+    }
+
+
+def test_one_call_returns_entry_params_and_route():
+    routes = _core.Routes()
+    assert routes.add_route("GET", "www", "/a/:x:int/*") == 0
+    assert routes.add_routes(["POST", "PUT"], "www", "/a") == [1, 2]
+    routes.add_hook("before", "www", "/*", None, 7)
+    routes.add_hook("after", "www", "/a", ["PUT"], 8)
+    assert routes.chains() == [((7,), ()), ((7,), ()), ((7,), (8,))]
+    assert routes.describe()[0] == ("GET", "www", "/a/:x:int/*", ["x", "*"])
+    matcher = routes.compile(["get-entry", "post-entry", "put-entry"])
+    head = matcher.resolve(scope(b"/a/5/rest/of/it"))
+    assert head.status == 0
+    assert head.entry == "get-entry"
+    assert head.params == {"x": 5, "*": "rest/of/it"}
+    assert head.route == "/a/:x:int/*"
+    miss = matcher.resolve(scope(b"/a", method="GET"))
+    assert (miss.status, miss.entry, miss.allow) == (405, None, "POST, PUT")
+    assert matcher.resolve(scope(b"/zzz")).status == 404
+    bad = matcher.resolve(scope(b"/%zz"))
+    assert (bad.status, bad.error) == (400, "Bad Request: malformed percent-encoding")
+
+
+def test_compile_checks_entry_count():
+    routes = _core.Routes()
+    routes.add_route("GET", "www", "/")
+    with pytest.raises(ValueError, match="needs 1 entries"):
+        routes.compile([])
+
+
+def test_hook_kind_is_checked():
+    with pytest.raises(ValueError, match="'before' or 'after'"):
+        _core.Routes().add_hook("around", "www", "/*", None, 0)
+
+
+def test_headers_multidict():
+    routes = _core.Routes()
+    routes.add_route("GET", "www", "/")
+    head = routes.compile([None]).resolve(scope(headers=[(b"X-A", b"1"), (b"x-a", b"2"), (b"b", b"\xe9")]))
+    h = head.headers
+    assert h["x-a"] == "1" and h.getlist("X-A") == ["1", "2"]
+    assert h["b"] == "é"  # latin-1
+    assert len(h) == 2 and list(h) == ["x-a", "b"] and h.keys() == ["x-a", "b"]
+    assert h.items() == [("x-a", "1"), ("b", "é")]
+    assert h.multi_items() == [("x-a", "1"), ("x-a", "2"), ("b", "é")]
+    assert h == {"x-a": "1", "b": "é"}
+    assert repr(h) == "Headers({'x-a': '1', 'b': 'é'})"
+    assert 3 not in h
+    with pytest.raises(KeyError):
+        h["missing"]
+
+
+def test_queries_multidict_and_bad_encoding():
+    routes = _core.Routes()
+    routes.add_route("GET", "www", "/?n:int")
+    matcher = routes.compile([None])
+    q = matcher.resolve(scope(query=b"n=1&n=x&s=a+b")).queries
+    assert q["n"] == [1, "x"] and q.getlist("s") == ["a b"] and q.to_dict() == {"n": [1, "x"], "s": "a b"}
+    with pytest.raises(BadRequest):
+        matcher.resolve(scope(query=b"x=%zz")).queries
+
+
+def test_helpers():
+    assert _core.parse_query(b"a=1&b") == [("a", "1"), ("b", "")]
+    assert _core.subdomain_of("Api.Example.com:80") == "api"
+    with pytest.raises(UrlError):
+        _core.Routes().add_route("GET", "www", "nope")

@@ -1,0 +1,94 @@
+"""Malformed input gets a clear 4xx (or a registration error), never a 500
+or a crash: SPEC §14 and the foundation issue's "done when"."""
+
+import pytest
+
+from heaven import App, UrlDuplicateError, UrlError
+from helpers import Client, call_raw, http_scope
+
+
+@pytest.fixture
+def app():
+    app = App(max_body_size=64)
+    app.GET("/items/:name", lambda req, res, ctx: setattr(res, "body", req.params["name"]))
+    app.POST("/items", lambda req, res, ctx: setattr(res, "body", len(req.body)))
+    app.GET("/q", lambda req, res, ctx: setattr(res, "body", dict(req.queries.items())))
+    return app
+
+
+@pytest.mark.parametrize(
+    "raw_path, status, message",
+    [
+        (b"/items/\xff\xfe", 400, b"Bad Request: not valid UTF-8"),
+        (b"/items/%ff", 400, b"Bad Request: not valid UTF-8"),
+        (b"/items/%zz", 400, b"Bad Request: malformed percent-encoding"),
+        (b"/items/%4", 400, b"Bad Request: malformed percent-encoding"),
+        (b"/items/abc%", 400, b"Bad Request: malformed percent-encoding"),
+        (b"/items/a%00b", 400, b"Bad Request: NUL byte in path"),
+        (b"/items/%C3%A9", 200, "é".encode()),
+    ],
+)
+def test_bad_paths(app, raw_path, status, message):
+    out = call_raw(app, http_scope("/items/x", raw_path=raw_path))
+    assert (out["status"], out["body"]) == (status, message)
+
+
+def test_bad_query_string_encoding(app):
+    out = call_raw(app, http_scope("/q", query_string=b"a=%zz"))
+    assert (out["status"], out["body"]) == (400, b"Bad Request: malformed percent-encoding")
+    out = call_raw(app, http_scope("/q", query_string=b"a=%ff"))
+    assert out["status"] == 400
+    assert call_raw(app, http_scope("/q", query_string=b"a=1&a=2&b"))["status"] == 200
+
+
+@pytest.mark.parametrize("length", [b"abc", b"-1", b"1, 2", b""])
+def test_invalid_content_length(app, length):
+    scope = http_scope("/items", method="POST", headers=[(b"content-length", length)])
+    out = call_raw(app, scope, [b"x"])
+    assert out["status"] == 400
+    assert out["body"] == b"Bad Request: invalid Content-Length"
+
+
+def test_conflicting_content_lengths(app):
+    scope = http_scope("/items", method="POST", headers=[(b"content-length", b"1"), (b"content-length", b"2")])
+    assert call_raw(app, scope, [b"x"])["status"] == 400
+
+
+def test_oversized_bodies(app):
+    with Client(app) as c:
+        assert c.post("/items", content=b"x" * 64).text == "64"
+        assert c.post("/items", content=b"x" * 65).status_code == 413
+        assert c.post("/items", content=b"x" * 10_000_000).status_code == 413
+
+
+@pytest.mark.parametrize(
+    "scope_changes",
+    [
+        {"raw_path": None},  # server without raw_path: the decoded path is used
+        {"headers": []},
+        {"headers": [[b"host", b"x.example.com"]]},  # lists instead of tuples
+        {"headers": [(b"weird",)]},  # a malformed header entry is skipped
+        {"headers": [("str-name", "str-value")]},  # not bytes: ignored
+        {"client": None, "server": None},
+        {"query_string": None},
+    ],
+)
+def test_odd_scopes_do_not_crash(app, scope_changes):
+    scope = http_scope("/items/ok")
+    scope.update(scope_changes)
+    out = call_raw(app, scope)
+    assert (out["status"], out["body"]) == (200, b"ok")
+
+
+def test_decoded_path_fallback_keeps_percent_literal(app):
+    scope = http_scope("/items/100%", raw_path=None)
+    assert call_raw(app, scope)["body"] == b"100%"
+
+
+def test_registration_errors_name_the_route():
+    app = App()
+    app.GET("/users/:id", lambda req, res, ctx: None)
+    with pytest.raises(UrlError, match=r'route "/users/:id:number": parameter "id" has unknown type "number"'):
+        app.GET("/users/:id:number", lambda req, res, ctx: None)
+    with pytest.raises(UrlDuplicateError, match=r'route "/users/:id" is already registered for GET on subdomain "www"'):
+        app.GET("/users/:id", lambda req, res, ctx: None)

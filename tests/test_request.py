@@ -1,0 +1,168 @@
+"""`req` (SPEC §6): every attribute, read through a real ASGI request."""
+
+import msgspec
+import pytest
+
+from heaven import App, BadRequest, MalformedJSON
+from helpers import Client, call_raw, http_scope
+
+
+def capture(into):
+    def handler(req, res, ctx):
+        into["req"] = req
+        into.update(
+            method=req.method,
+            url=req.url,
+            path=req.path,
+            route=req.route,
+            params=req.params,
+            querystring=req.querystring,
+            host=req.host,
+            subdomain=req.subdomain,
+            scheme=req.scheme,
+            ip=req.ip,
+            app=req.app,
+            mounted=req.mounted,
+            body=req.body,
+        )
+
+    return handler
+
+
+def test_request_line_and_routing_facts():
+    seen = {}
+    app = App()
+    app.POST("/items/:id:int", capture(seen))
+    with Client(app, host="shop.example.com") as c:
+        c.post("/items/3?x=1&y=two", content=b"payload")
+    assert seen["method"] == "POST"
+    assert seen["url"] == "/items/3?x=1&y=two"
+    assert seen["path"] == "/items/3"
+    assert seen["route"] == "/items/:id:int"
+    assert seen["params"] == {"id": 3}
+    assert seen["querystring"] == "x=1&y=two"
+    assert seen["host"] == "shop.example.com"
+    assert seen["subdomain"] == "shop"
+    assert seen["scheme"] == "http"
+    assert seen["ip"].address == "127.0.0.1"
+    assert seen["app"] is app
+    assert seen["mounted"] is None
+    assert seen["body"] == b"payload"
+    assert repr(seen["req"]) == "<Request POST /items/3?x=1&y=two>"
+
+
+def test_headers_are_case_insensitive_with_repeats_as_a_list():
+    seen = {}
+
+    def handler(req, res, ctx):
+        h = req.headers
+        seen.update(
+            first=h["X-Multi"],
+            get=h.get("x-multi"),
+            all=h.getlist("X-MULTI"),
+            missing=h.get("nope", "dflt"),
+            contains="X-Single" in h,
+            single=h["x-single"],
+        )
+        with pytest.raises(KeyError):
+            h["nope"]
+
+    app = App()
+    app.GET("/", handler)
+    with Client(app) as c:
+        c.get("/", headers=[("X-Multi", "1"), ("X-Multi", "2"), ("X-Single", "s")])
+    assert seen == {"first": "1", "get": "1", "all": ["1", "2"], "missing": "dflt", "contains": True, "single": "s"}
+
+
+def test_cookies():
+    seen = {}
+    app = App()
+    app.GET("/", lambda req, res, ctx: seen.update(req.cookies))
+    with Client(app) as c:
+        c.get("/", headers={"cookie": 'a=1; b="two"; junk; c=x=y'})
+    assert seen == {"a": "1", "b": "two", "c": "x=y"}
+
+
+def test_client_port_as_int_even_when_the_server_sends_text():
+    seen = {}
+    app = App()
+    app.GET("/", capture(seen))
+    call_raw(app, http_scope("/", client=("10.0.0.9", "4321")))
+    assert seen["ip"] == ("10.0.0.9", 4321)
+    assert seen["ip"].port == 4321
+
+
+def test_json_body_dict_list_and_empty():
+    app = App()
+    app.POST("/echo", lambda req, res, ctx: setattr(res, "body", {"got": req.json, "data": req.data}))
+    with Client(app) as c:
+        assert c.post("/echo", json={"a": 1}).json() == {"got": {"a": 1}, "data": {"a": 1}}
+        assert c.post("/echo", json=[1, 2]).json() == {"got": [1, 2], "data": [1, 2]}
+        assert c.post("/echo").json() == {"got": None, "data": None}
+
+
+def test_malformed_json_is_400_uncaught_and_catchable():
+    caught = {}
+
+    def careful(req, res, ctx):
+        try:
+            req.json
+        except MalformedJSON as exc:
+            caught["exc"] = exc
+            res.status = 422
+            res.body = "caught"
+
+    app = App()
+    app.POST("/careless", lambda req, res, ctx: req.json)
+    app.POST("/careful", careful)
+    with Client(app) as c:
+        r = c.post("/careless", content=b'{"a": ')
+        assert r.status_code == 400
+        assert r.text.startswith("Bad Request: malformed JSON body")
+        assert c.post("/careful", content=b"nope").status_code == 422
+    assert isinstance(caught["exc"], BadRequest) and isinstance(caught["exc"], ValueError)
+    assert isinstance(caught["exc"].__cause__, msgspec.DecodeError)
+
+
+def test_bad_query_encoding_is_400():
+    app = App()
+    app.GET("/", lambda req, res, ctx: req.queries)
+    with Client(app) as c:
+        assert c.get("/?a=%zz").status_code == 400
+
+
+def test_stream_route_leaves_the_body_for_req_stream():
+    seen = {}
+
+    async def upload(req, res, ctx):
+        seen["before"] = req.body
+        chunks = [chunk async for chunk in req.stream()]
+        seen["chunks"] = chunks
+        res.body = sum(len(c) for c in chunks)
+
+    app = App()
+    app.POST("/up", upload, stream=True)
+    scope = http_scope("/up", method="POST", headers=[(b"host", b"t"), (b"transfer-encoding", b"chunked")])
+    out = call_raw(app, scope, [b"abc", b"defg", b"h"])
+    assert out["body"] == b"8"
+    assert seen == {"before": b"", "chunks": [b"abc", b"defg", b"h"]}
+
+
+def test_stream_respects_max_body_size():
+    async def upload(req, res, ctx):
+        async for _ in req.stream():
+            pass
+
+    app = App(max_body_size=5)
+    app.POST("/up", upload, stream=True)
+    scope = http_scope("/up", method="POST", headers=[(b"transfer-encoding", b"chunked")])
+    out = call_raw(app, scope, [b"abc", b"defg", b"never-read"])
+    assert out["status"] == 413
+    assert out["unread"] == 1
+
+
+def test_buffered_body_across_chunks():
+    app = App()
+    app.PUT("/put", lambda req, res, ctx: setattr(res, "body", req.body[::-1]))
+    scope = http_scope("/put", method="PUT", headers=[(b"content-length", b"6")])
+    assert call_raw(app, scope, [b"abc", b"def"])["body"] == b"fedcba"

@@ -1,0 +1,211 @@
+"""`res` (SPEC §6): bodies, headers, cookies, redirects, abort/out, defer."""
+
+import asyncio
+import dataclasses
+from datetime import datetime, timezone
+
+import msgspec
+import pytest
+
+from heaven import App
+from helpers import Client
+
+
+class Point(msgspec.Struct):
+    x: int
+    y: int
+
+
+@dataclasses.dataclass
+class Pair:
+    a: str
+    b: list
+
+
+def body_route(value):
+    def handler(req, res, ctx):
+        res.body = value
+
+    return handler
+
+
+@pytest.mark.parametrize(
+    "value, content, ctype",
+    [
+        (b"\x00raw", b"\x00raw", None),
+        ("héllo", "héllo".encode(), "text/plain; charset=utf-8"),
+        (42, b"42", "text/plain; charset=utf-8"),
+        (1.5, b"1.5", "text/plain; charset=utf-8"),
+        ({"a": [1, None]}, b'{"a":[1,null]}', "application/json"),
+        ([1, "two"], b'[1,"two"]', "application/json"),
+        (Point(1, 2), b'{"x":1,"y":2}', "application/json"),
+        (Pair("a", [1]), b'{"a":"a","b":[1]}', "application/json"),
+        (True, b"true", "application/json"),
+        (None, b"", None),
+        (bytearray(b"ba"), b"ba", None),
+    ],
+)
+def test_body_types(value, content, ctype):
+    app = App()
+    app.GET("/", body_route(value))
+    with Client(app) as c:
+        r = c.get("/")
+    assert r.status_code == 200
+    assert r.content == content
+    assert r.headers.get("content-type") == ctype
+    assert r.headers["content-length"] == str(len(content))
+
+
+def test_unencodable_body_is_a_500_not_a_crash():
+    app = App()
+    app.GET("/", body_route(object()))
+    app.GET("/ok", body_route("fine"))
+    with Client(app) as c:
+        r = c.get("/")
+        assert r.status_code == 500
+        assert r.text == "Internal Server Error"
+        assert c.get("/ok").text == "fine"
+
+
+def test_status_forms():
+    app = App()
+    app.POST("/made", lambda req, res, ctx: setattr(res, "status", res.http.CREATED))
+    app.GET("/teapot", lambda req, res, ctx: res.out(418, "short and stout", {"X-Tea": "earl grey"}))
+    app.GET("/bad", lambda req, res, ctx: setattr(res, "status", 1000))
+    with Client(app) as c:
+        assert c.post("/made").status_code == 201
+        r = c.get("/teapot")
+        assert (r.status_code, r.text, r.headers["x-tea"]) == (418, "short and stout", "earl grey")
+        assert c.get("/bad").status_code == 500
+
+
+def test_header_set_replace_remove_join_and_chain():
+    def handler(req, res, ctx):
+        res.headers = "X-One", "1"
+        res.headers = "x-one", "uno"  # replaces, case-insensitively
+        res.header("X-List", ["a", "b", 3]).header("X-Gone", "soon")
+        res.header("x-gone", None)
+        res.headers = "Content-Type", "text/csv"
+        res.body = "a,b"
+        ctx.view = dict(res.headers.items())
+
+    seen = {}
+
+    def after(req, res, ctx):
+        seen.update(ctx.view)
+
+    app = App()
+    app.GET("/", handler)
+    app.AFTER("/", after)
+    with Client(app) as c:
+        r = c.get("/")
+    assert r.headers["x-one"] == "uno"
+    assert r.headers["x-list"] == "a, b, 3"
+    assert "x-gone" not in r.headers
+    assert r.headers["content-type"] == "text/csv"
+    assert seen == {"x-one": "uno", "x-list": "a, b, 3", "content-type": "text/csv"}
+
+
+@pytest.mark.parametrize("value", ["evil\r\nSet-Cookie: a=b", "line\nbreak", "nul\x00"])
+def test_header_values_with_cr_lf_are_refused(value):
+    errors = []
+
+    def handler(req, res, ctx):
+        try:
+            res.headers = "X-Bad", value
+        except ValueError as exc:
+            errors.append(str(exc))
+        res.body = "ok"
+
+    app = App()
+    app.GET("/", handler)
+    with Client(app) as c:
+        r = c.get("/")
+    assert "x-bad" not in r.headers and "set-cookie" not in r.headers
+    assert errors and "CR, LF or NUL" in errors[0]
+
+
+def test_bad_header_names_are_refused():
+    app = App()
+    app.GET("/", lambda req, res, ctx: res.header("Bad Name", "x"))
+    with Client(app) as c:
+        assert c.get("/").status_code == 500
+
+
+def test_cookies_accumulate_with_attributes():
+    when = datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+
+    def handler(req, res, ctx):
+        res.cookie("a", "1")
+        res.cookie("b", "2", max_age=60, expires=when, path="/x", domain="example.com", secure=True, httponly=True, samesite="strict")
+        res.cookie("c", "3", samesite="none", partitioned=True)
+        res.headers = "Set-Cookie", "d=4"
+
+    app = App()
+    app.GET("/", handler)
+    with Client(app) as c:
+        cookies = c.get("/").headers.get_list("set-cookie")
+    assert cookies == [
+        "a=1; Path=/; SameSite=Lax",
+        "b=2; Max-Age=60; Expires=Wed, 02 Jan 2030 03:04:05 GMT; Path=/x; Domain=example.com; SameSite=Strict; Secure; HttpOnly",
+        "c=3; Path=/; SameSite=None; Partitioned; Secure",
+        "d=4",
+    ]
+
+
+@pytest.mark.parametrize("name, value", [("a;b", "1"), ("ok", "semi;colon"), ("ok", "new\nline"), ("", "x")])
+def test_bad_cookies_are_refused(name, value):
+    app = App()
+    with pytest.raises(ValueError):
+        from heaven.response import Response
+
+        Response(app).cookie(name, value)
+
+
+def test_redirects():
+    app = App()
+    app.GET("/old", lambda req, res, ctx: res.redirect("/new"))
+    app.GET("/gone", lambda req, res, ctx: res.redirect("https://example.com/", permanent=True))
+    with Client(app) as c:
+        r = c.get("/old")
+        assert (r.status_code, r.headers["location"]) == (307, "/new")
+        r = c.get("/gone")
+        assert (r.status_code, r.headers["location"]) == (308, "https://example.com/")
+
+
+def test_defer_runs_after_the_response_sync_and_async():
+    order = []
+
+    async def later(app):
+        await asyncio.sleep(0)
+        order.append(("async", app is the_app))
+
+    def also(app):
+        order.append(("sync", app is the_app))
+
+    def boom(app):
+        raise RuntimeError("deferred failure is logged, not sent")
+
+    def handler(req, res, ctx):
+        res.defer(later).defer(boom).defer(also)
+        res.body = "sent"
+        order.append("handler")
+
+    the_app = App()
+    the_app.GET("/", handler)
+
+    sent = []
+
+    async def run():
+        async def receive():
+            return {"type": "http.request", "body": b""}
+
+        async def send(message):
+            sent.append(message["type"])
+            order.append(message["type"])
+
+        scope = {"type": "http", "method": "GET", "path": "/", "raw_path": b"/", "query_string": b"", "headers": []}
+        await the_app(scope, receive, send)
+
+    asyncio.run(run())
+    assert order == ["handler", "http.response.start", "http.response.body", ("async", True), ("sync", True)]
