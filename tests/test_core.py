@@ -82,3 +82,27 @@ def test_helpers():
     assert _core.subdomain_of("Api.Example.com:80") == "api"
     with pytest.raises(UrlError):
         _core.Routes().add_route("GET", "www", "nope")
+
+
+def test_stub_file_matches_the_module():
+    """The names in _core.pyi and in the compiled module agree (a light stubtest)."""
+    import ast
+    from pathlib import Path
+
+    stub = ast.parse((Path(_core.__file__).parent / "_core.pyi").read_text())
+    declared = {}
+    for node in stub.body:
+        if isinstance(node, ast.ClassDef):
+            declared[node.name] = {n.name for n in node.body if isinstance(n, ast.FunctionDef)}
+        elif isinstance(node, ast.FunctionDef):
+            declared[node.name] = None
+    public = {n for n in dir(_core) if not n.startswith("_")}
+    assert public == set(declared)
+    for name, members in declared.items():
+        if members is None:
+            continue
+        cls = getattr(_core, name)
+        for member in members - {"__init__"}:
+            assert hasattr(cls, member), f"{name}.{member} is in the stub but not the module"
+        actual = {m for m in vars(cls) if not m.startswith("_")}
+        assert actual <= members, f"{name}: undocumented {actual - members}"
