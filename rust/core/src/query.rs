@@ -27,9 +27,11 @@ pub fn parse_query(raw: &[u8]) -> Result<Vec<(String, String)>, RequestError> {
 mod tests {
     use super::*;
 
+    type Pairs = &'static [(&'static str, &'static str)];
+
     #[test]
     fn query_pairs() {
-        let table: &[(&str, Result<&[(&str, &str)], RequestError>)] = &[
+        let table: &[(&str, Result<Pairs, RequestError>)] = &[
             ("", Ok(&[])),
             ("a=1", Ok(&[("a", "1")])),
             ("a=1&b=x+y&a=2", Ok(&[("a", "1"), ("b", "x y"), ("a", "2")])),

@@ -387,11 +387,11 @@ fn query_hints_are_kept_on_the_route() {
         .is_duplicate());
 }
 
-/// Register hooks from (kind, pattern, methods, id, layer) rows.
-fn with_hooks(
-    routes: &[(&str, &str)],
-    hooks: &[(HookKind, &str, Option<&[&str]>, usize, u32)],
-) -> (Router, Vec<Chain>) {
+/// A hook registration row: (kind, pattern, methods, id, layer).
+type HookRow<'a> = (HookKind, &'a str, Option<&'a [&'a str]>, usize, u32);
+
+/// Register hooks from rows.
+fn with_hooks(routes: &[(&str, &str)], hooks: &[HookRow<'_>]) -> (Router, Vec<Chain>) {
     let mut r = Router::new();
     for (method, pattern) in routes {
         r.add_route(method, "www", pattern).unwrap();
