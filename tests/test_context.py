@@ -71,3 +71,12 @@ def test_ctx_is_per_request():
         c.get("/")
         c.get("/")
     assert seen == [None, None]
+
+
+def test_keys_that_would_hide_methods_are_refused():
+    ctx = make()
+    for name in ("keep", "peek", "unkeep"):
+        with pytest.raises(ValueError, match="would hide"):
+            ctx.keep(name, 1)
+    ctx.keep("session", {"sid": 1})
+    assert ctx.peek("session") == {"sid": 1} and ctx.session == {"sid": 1}

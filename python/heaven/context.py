@@ -13,6 +13,22 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 RESERVED = frozenset({"session", "app", "request", "response", "headers", "cookies"})
+_METHODS = frozenset({"keep", "peek", "unkeep"})
+
+
+def _reserved(name: str) -> property:
+    def refuse(self: Context, value: Any) -> None:
+        raise AttributeError(f"ctx.{name} is reserved and cannot be assigned")
+
+    getter = {
+        "app": lambda self: self._req.app,
+        "request": lambda self: self._req,
+        "response": lambda self: self._res,
+        "headers": lambda self: self._req.headers,
+        "cookies": lambda self: self._req.cookies,
+        "session": lambda self: self.__dict__.get("session"),
+    }[name]
+    return property(getter, refuse, doc=f"ctx.{name} (reserved: cannot be assigned)")
 
 
 class Context:
@@ -20,78 +36,49 @@ class Context:
     `ctx.keep('user', u)`, `ctx.user` is `u`. A missing name reads as None.
     The reserved names cannot be assigned as attributes."""
 
-    __slots__ = ("_data", "_req", "_res")
+    # The store is the instance __dict__ itself: `ctx.user` is a plain
+    # attribute read, and a Context costs two slot writes to make.
+    __slots__ = ("_req", "_res", "__dict__")
 
     def __init__(self, req: Request, res: Response) -> None:
-        _set_data(self, {})
-        _set_req(self, req)
-        _set_res(self, res)
+        self._req = req
+        self._res = res
+
+    app = _reserved("app")
+    request = _reserved("request")
+    response = _reserved("response")
+    headers = _reserved("headers")
+    cookies = _reserved("cookies")
+    session = _reserved("session")
 
     def keep(self, key: KeyLike, value: Any) -> None:
-        self._data[slot(key)] = value
+        name = key if type(key) is str else slot(key)
+        if name in _METHODS:
+            raise ValueError(f"{name!r} cannot be a context key: it would hide ctx.{name}()")
+        self.__dict__[name] = value
 
     @overload
     def peek(self, key: Key[T]) -> T | None: ...
     @overload
     def peek(self, key: str) -> Any: ...
     def peek(self, key: KeyLike) -> Any:
-        return self._data.get(slot(key))
+        return self.__dict__.get(key if type(key) is str else slot(key))
 
     @overload
     def unkeep(self, key: Key[T]) -> T | None: ...
     @overload
     def unkeep(self, key: str) -> Any: ...
     def unkeep(self, key: KeyLike) -> Any:
-        return self._data.pop(slot(key), None)
+        return self.__dict__.pop(key if type(key) is str else slot(key), None)
 
     def __getattr__(self, name: str) -> Any:
-        # Only reached when normal lookup fails: slots and methods win.
+        # Only reached when normal lookup fails: a name never kept reads as None.
         if name.startswith("__"):
             raise AttributeError(name)
-        return self._data.get(name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in RESERVED:
-            raise AttributeError(f"ctx.{name} is reserved and cannot be assigned")
-        if name in Context.__slots__:
-            raise AttributeError(f"ctx.{name} is internal and cannot be assigned")
-        self._data[name] = value
-
-    def __delattr__(self, name: str) -> None:
-        self._data.pop(name, None)
+        return None
 
     def __contains__(self, key: KeyLike) -> bool:
-        return slot(key) in self._data
-
-    @property
-    def app(self) -> Any:
-        return self._req.app
-
-    @property
-    def request(self) -> Request:
-        return self._req
-
-    @property
-    def response(self) -> Response:
-        return self._res
-
-    @property
-    def headers(self) -> Any:
-        return self._req.headers
-
-    @property
-    def cookies(self) -> dict[str, str]:
-        return self._req.cookies
-
-    @property
-    def session(self) -> Any:
-        return self._data.get("session")
+        return (key if type(key) is str else slot(key)) in self.__dict__
 
     def __repr__(self) -> str:
-        return f"Context({self._data!r})"
-
-
-# Slot setters, bypassing __setattr__ (which guards the user-facing names).
-_set_data = Context._data.__set__  # type: ignore[attr-defined]
-_set_req = Context._req.__set__  # type: ignore[attr-defined]
-_set_res = Context._res.__set__  # type: ignore[attr-defined]
+        return f"Context({self.__dict__!r})"

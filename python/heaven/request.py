@@ -38,10 +38,6 @@ class Request(Generic[T]):
         "_limit",
         "app",
         "mounted",
-        "_params",
-        "_headers",
-        "_queries",
-        "_cookies",
         "_json",
         "_data",
         "_streamed",
@@ -55,10 +51,6 @@ class Request(Generic[T]):
         self._limit = limit
         self.app = app
         self.mounted = mounted
-        self._params = None
-        self._headers = None
-        self._queries = None
-        self._cookies = None
         self._json = _UNSET
         self._data = _UNSET
         self._streamed = False
@@ -69,10 +61,7 @@ class Request(Generic[T]):
     def params(self) -> dict[str, Any]:
         """Path parameters, converted to their declared types; `*` holds
         what a trailing wildcard captured."""
-        params = self._params
-        if params is None:
-            params = self._params = self._head.params
-        return params
+        return self._head.params
 
     @property
     def route(self) -> str | None:
@@ -109,10 +98,7 @@ class Request(Generic[T]):
         """Query parameters, typed where the route declared hints
         (`/search?page:int`). A repeated name reads as a list; `getlist`
         always gives one."""
-        queries = self._queries
-        if queries is None:
-            queries = self._queries = self._head.queries
-        return queries
+        return self._head.queries
 
     @property
     def scheme(self) -> str:
@@ -132,17 +118,11 @@ class Request(Generic[T]):
     @property
     def headers(self) -> MultiDict:
         """Case-insensitive; `headers['x']` is the first value, `getlist('x')` all."""
-        headers = self._headers
-        if headers is None:
-            headers = self._headers = self._head.headers
-        return headers
+        return self._head.headers
 
     @property
     def cookies(self) -> dict[str, str]:
-        cookies = self._cookies
-        if cookies is None:
-            cookies = self._cookies = self._head.cookies
-        return cookies
+        return self._head.cookies
 
     # -- body -------------------------------------------------------------
 

@@ -17,6 +17,9 @@ _json_encode = msgspec.json.Encoder().encode
 TEXT = b"text/plain; charset=utf-8"
 JSON = b"application/json"
 _CONTENT_TYPE = b"content-type"
+_CONTENT_LENGTH = b"content-length"
+# Content-Length values for small bodies, formatted once.
+_LENGTHS = tuple(b"%d" % n for n in range(4096))
 _SET_COOKIE = b"set-cookie"
 
 
@@ -185,7 +188,8 @@ class Response:
         headers = self._headers
         if default_type is not None and not self._typed:
             headers.append((_CONTENT_TYPE, default_type))
-        headers.append((b"content-length", b"%d" % len(body)))
+        size = len(body)
+        headers.append((_CONTENT_LENGTH, _LENGTHS[size] if size < 4096 else b"%d" % size))
         status = self.status
         if type(status) is not int:
             status = int(status)

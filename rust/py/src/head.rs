@@ -1,6 +1,6 @@
 //! `Head`: the answer of one `Matcher.resolve` call. It holds what routing
 //! decided plus a reference to the scope; headers, queries, cookies and
-//! params become Python objects only when a getter is read.
+//! params become Python objects only when a getter is read, once each.
 
 use std::sync::Arc;
 
@@ -9,6 +9,7 @@ use heaven_core::{
 };
 use pyo3::intern;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 
 use crate::errors::bad_request;
@@ -34,6 +35,26 @@ pub struct Head {
     pub error: Option<&'static str>,
     pub content_length: Option<u64>,
     pub chunked: bool,
+    /// Views built on first read and kept for the rest of the request.
+    pub views: Views,
+}
+
+pub struct Views {
+    params: PyOnceLock<Py<PyDict>>,
+    headers: PyOnceLock<Py<MultiDict>>,
+    queries: PyOnceLock<Py<MultiDict>>,
+    cookies: PyOnceLock<Py<PyDict>>,
+}
+
+impl Default for Views {
+    fn default() -> Self {
+        Views {
+            params: PyOnceLock::new(),
+            headers: PyOnceLock::new(),
+            queries: PyOnceLock::new(),
+            cookies: PyOnceLock::new(),
+        }
+    }
 }
 
 impl Head {
@@ -53,6 +74,72 @@ impl Head {
                     .then(|| bytes_of(&value).map(latin1))?
             })
             .collect()
+    }
+
+    fn build_params<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let out = PyDict::new(py);
+        if let Some(route) = &self.route {
+            let names = route.names.iter().filter(|n| &***n != "*");
+            for (name, value) in names.zip(&self.values) {
+                out.set_item(&**name, to_python(py, value)?)?;
+            }
+            if let Some(rest) = &self.rest {
+                out.set_item(intern!(py, "*"), rest)?;
+            }
+        }
+        Ok(out)
+    }
+
+    fn build_headers(&self, py: Python<'_>) -> PyResult<MultiDict> {
+        let scope = self.scope.bind(py);
+        let mut pairs = Vec::new();
+        if let Some(headers) = item(scope, intern!(py, "headers")) {
+            for entry in headers.try_iter()?.flatten() {
+                let Some((name, value)) = header_pair(&entry) else {
+                    continue;
+                };
+                let (Some(name), Some(value)) = (bytes_of(&name), bytes_of(&value)) else {
+                    continue;
+                };
+                let key = latin1(name).to_ascii_lowercase();
+                let shown = PyString::new(py, &key).unbind();
+                let value = PyString::new(py, &latin1(value)).into_any().unbind();
+                pairs.push((key, shown, value));
+            }
+        }
+        Ok(MultiDict::new(pairs, true, Repeats::First, "Headers"))
+    }
+
+    fn build_queries(&self, py: Python<'_>) -> PyResult<MultiDict> {
+        let raw = self.query_string(py);
+        let pairs =
+            parse_query(raw.bind(py).as_bytes()).map_err(|e| bad_request(py, e.message()))?;
+        let hints = self
+            .route
+            .as_ref()
+            .map(|r| &r.pattern.hints[..])
+            .unwrap_or(&[]);
+        let mut out = Vec::with_capacity(pairs.len());
+        for (name, value) in pairs {
+            let hint = hints.iter().find(|(n, _)| **n == *name).map(|(_, k)| *k);
+            // Hints are lenient: a value that does not convert stays a string.
+            let converted = match hint.and_then(|k| k.convert(&value)) {
+                Some(v) => to_python(py, &v)?,
+                None => PyString::new(py, &value).into_any(),
+            };
+            let key = PyString::new(py, &name).unbind();
+            out.push((name, key, converted.unbind()));
+        }
+        Ok(MultiDict::new(out, false, Repeats::List, "QueryParams"))
+    }
+
+    fn build_cookies<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let out = PyDict::new(py);
+        let joined = self.header_values(py, b"cookie").join("; ");
+        for (name, value) in parse_cookies(&joined) {
+            out.set_item(name, value)?;
+        }
+        Ok(out)
     }
 }
 
@@ -102,17 +189,42 @@ impl Head {
     /// Path parameters, converted to their declared types.
     #[getter]
     fn params<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let out = PyDict::new(py);
-        if let Some(route) = &self.route {
-            let names = route.names.iter().filter(|n| &***n != "*");
-            for (name, value) in names.zip(&self.values) {
-                out.set_item(&**name, to_python(py, value)?)?;
-            }
-            if let Some(rest) = &self.rest {
-                out.set_item(intern!(py, "*"), rest)?;
-            }
-        }
-        Ok(out)
+        let cached = self
+            .views
+            .params
+            .get_or_try_init(py, || self.build_params(py).map(Bound::unbind))?;
+        Ok(cached.bind(py).clone())
+    }
+
+    /// Headers: case-insensitive, `getlist` for repeats.
+    #[getter]
+    fn headers(&self, py: Python<'_>) -> PyResult<Py<MultiDict>> {
+        let cached = self
+            .views
+            .headers
+            .get_or_try_init(py, || Py::new(py, self.build_headers(py)?))?;
+        Ok(cached.clone_ref(py))
+    }
+
+    /// Query parameters, typed where the route declared hints. A repeated
+    /// name reads as a list. Bad encoding raises `BadRequest`.
+    #[getter]
+    fn queries(&self, py: Python<'_>) -> PyResult<Py<MultiDict>> {
+        let cached = self
+            .views
+            .queries
+            .get_or_try_init(py, || Py::new(py, self.build_queries(py)?))?;
+        Ok(cached.clone_ref(py))
+    }
+
+    /// Cookies from every `Cookie` header; malformed pairs are skipped.
+    #[getter]
+    fn cookies<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let cached = self
+            .views
+            .cookies
+            .get_or_try_init(py, || self.build_cookies(py).map(Bound::unbind))?;
+        Ok(cached.bind(py).clone())
     }
 
     /// The subdomain the host asks for (`api` for `api.example.com`).
@@ -133,57 +245,6 @@ impl Head {
         }
     }
 
-    /// Headers: case-insensitive, `getlist` for repeats.
-    #[getter]
-    fn headers(&self, py: Python<'_>) -> PyResult<MultiDict> {
-        let scope = self.scope.bind(py);
-        let mut pairs = Vec::new();
-        if let Some(headers) = item(scope, intern!(py, "headers")) {
-            for entry in headers.try_iter()?.flatten() {
-                let Some((name, value)) = header_pair(&entry) else {
-                    continue;
-                };
-                let (Some(name), Some(value)) = (bytes_of(&name), bytes_of(&value)) else {
-                    continue;
-                };
-                let key = latin1(name).to_ascii_lowercase();
-                let shown = PyString::new(py, &key).unbind();
-                pairs.push((
-                    key,
-                    shown,
-                    PyString::new(py, &latin1(value)).into_any().unbind(),
-                ));
-            }
-        }
-        Ok(MultiDict::new(pairs, true, Repeats::First, "Headers"))
-    }
-
-    /// Query parameters, typed where the route declared hints. A repeated
-    /// name reads as a list. Bad encoding raises `BadRequest`.
-    #[getter]
-    fn queries(&self, py: Python<'_>) -> PyResult<MultiDict> {
-        let raw = self.query_string(py);
-        let pairs =
-            parse_query(raw.bind(py).as_bytes()).map_err(|e| bad_request(py, e.message()))?;
-        let hints = self
-            .route
-            .as_ref()
-            .map(|r| &r.pattern.hints[..])
-            .unwrap_or(&[]);
-        let mut out = Vec::with_capacity(pairs.len());
-        for (name, value) in pairs {
-            let hint = hints.iter().find(|(n, _)| **n == *name).map(|(_, k)| *k);
-            // Hints are lenient: a value that does not convert stays a string.
-            let converted = match hint.and_then(|k| k.convert(&value)) {
-                Some(v) => to_python(py, &v)?,
-                None => PyString::new(py, &value).into_any(),
-            };
-            let key = PyString::new(py, &name).unbind();
-            out.push((name, key, converted.unbind()));
-        }
-        Ok(MultiDict::new(out, false, Repeats::List, "QueryParams"))
-    }
-
     /// The raw query string (bytes, without `?`).
     #[getter]
     fn query_string(&self, py: Python<'_>) -> Py<PyBytes> {
@@ -192,17 +253,6 @@ impl Head {
             Some(b) => b.unbind(),
             None => PyBytes::new(py, b"").unbind(),
         }
-    }
-
-    /// Cookies from every `Cookie` header; malformed pairs are skipped.
-    #[getter]
-    fn cookies<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let out = PyDict::new(py);
-        let joined = self.header_values(py, b"cookie").join("; ");
-        for (name, value) in parse_cookies(&joined) {
-            out.set_item(name, value)?;
-        }
-        Ok(out)
     }
 
     /// `(address, port)` of the client, the port as int when it is one.

@@ -14,7 +14,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
 use crate::errors::route_error;
-use crate::head::{Head, MATCHED};
+use crate::head::{Head, Views, MATCHED};
 use crate::scope::{item, scan_headers, server_host};
 
 /// Route and hook registrations of one application, mutable until compiled.
@@ -154,6 +154,7 @@ fn head(scope: &Bound<'_, PyDict>, status: u16) -> Head {
         error: None,
         content_length: None,
         chunked: false,
+        views: Views::default(),
     }
 }
 
