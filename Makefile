@@ -46,6 +46,13 @@ test: build-dev ## Rust tests, Python tests (ASGI + real granian), bounded route
 	cargo test --workspace --quiet
 	$(PY) -m pytest -q
 	cargo bench -p heaven-core --bench router -- --quick --noplot
+	$(MAKE) --no-print-directory wheel-check
+
+.PHONY: wheel-check
+wheel-check: $(STAMP) ## Build the release wheel and check it is one abi3 wheel
+	rm -rf dist
+	$(VENV)/bin/maturin build --release --quiet --out dist
+	test "$$(ls dist/*.whl | wc -l)" = 1 && ls dist/*-abi3-*.whl
 
 .PHONY: lint
 lint: ## cargo fmt --check and clippy

@@ -79,7 +79,7 @@ impl fmt::Display for RouteError {
                 "route {route:?}: query hint {hint:?} must look like 'name' or 'name:type'"
             ),
             BadLiteral { route, segment } => {
-                write!(f, "route {route:?}: segment {segment:?} has invalid percent-encoding")
+                write!(f, "route {route:?}: segment {segment:?} is not valid percent-encoded UTF-8")
             }
             Duplicate { route, method, subdomain } => write!(
                 f,

@@ -252,7 +252,7 @@ mod tests {
             ("/s?page:number", "query hint"),
             ("/s?=x", "query hint"),
             ("/s?a&a", "query hint"),
-            ("/bad%zz", "percent-encoding"),
+            ("/bad%zz", "not valid percent-encoded UTF-8"),
         ];
         for (route, needle) in table {
             let err = Pattern::parse(route).unwrap_err().to_string();

@@ -339,6 +339,8 @@ fn registration_errors() {
         ("GET", "www", "/a/*/b", "'*' must be the whole last segment"),
         ("GET", "www", "/a/:x/:x", "appears more than once"),
         ("GET", "www", "/q?page:number", "query hint"),
+        ("GET", "www", "/caf%C3", "not valid percent-encoded UTF-8"),
+        ("GET", "www", "/a/:x-y", "needs a name"),
         ("BREW", "www", "/coffee", "unknown HTTP method"),
         ("GET", "a.b", "/x", "must be a DNS label"),
     ];
