@@ -34,5 +34,5 @@ pub use method::{Method, MethodSet};
 pub use path::{decode_str, percent_decode, split_path};
 pub use pattern::{Pattern, Segment};
 pub use query::parse_query;
-pub use router::{Chain, Match, Outcome, RouteInfo, Router};
+pub use router::{Captured, Chain, Match, Outcome, RouteInfo, Router};
 pub use value::{Date, DateTime, ParamType, Value};

@@ -2,14 +2,13 @@
 //! hooks, and the lookup that answers match / 404 / 405.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::error::RouteError;
 use crate::hooks::{self, Hook, HookKind};
 use crate::host::{valid_subdomain, DEFAULT_SUBDOMAIN};
 use crate::method::{Method, MethodSet};
-use crate::pattern::Pattern;
+use crate::pattern::{Pattern, Segment};
 use crate::tree::Node;
 use crate::value::Value;
 
@@ -38,14 +37,37 @@ pub struct Chain {
     pub after: Vec<usize>,
 }
 
-/// A matched route with its converted parameters.
-#[derive(Debug)]
+/// A matched route. Its parameters are converted on demand by
+/// [`RouteInfo::capture`], from the same segments.
+#[derive(Debug, Clone, Copy)]
 pub struct Match<'r> {
     pub route: &'r Arc<RouteInfo>,
+    /// Where a trailing `*` began capturing, if the route ends in one.
+    pub rest_from: Option<usize>,
+}
+
+/// Converted parameters of a matched request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Captured {
     /// One value per named parameter, in pattern order.
     pub values: Vec<Value>,
     /// What the trailing `*` captured, segments joined with `/`.
     pub rest: Option<String>,
+}
+
+impl RouteInfo {
+    /// Convert the parameters of `segments`, which this route matched.
+    /// Returns `None` only if `segments` is not a match of this route.
+    pub fn capture(&self, segments: &[Cow<'_, str>], rest_from: Option<usize>) -> Option<Captured> {
+        let mut values = Vec::with_capacity(self.names.len());
+        for (segment, raw) in self.pattern.segments.iter().zip(segments) {
+            if let Segment::Param { kind, .. } = segment {
+                values.push(kind.convert(raw)?);
+            }
+        }
+        let rest = rest_from.map(|from| segments.get(from..).unwrap_or_default().join("/"));
+        Some(Captured { values, rest })
+    }
 }
 
 #[derive(Debug)]
@@ -58,7 +80,8 @@ pub enum Outcome<'r> {
 
 #[derive(Debug, Clone, Default)]
 pub struct Router {
-    tables: HashMap<Box<str>, Table>,
+    /// Subdomain tables; apps have a handful, so a scan beats hashing.
+    tables: Vec<(Box<str>, Table)>,
     routes: Vec<Arc<RouteInfo>>,
     hooks: Vec<Hook>,
 }
@@ -112,8 +135,7 @@ impl Router {
         let pattern = Pattern::parse(route)?;
         for (i, &method) in methods.iter().enumerate() {
             let taken = self
-                .tables
-                .get(&subdomain)
+                .own_table(&subdomain)
                 .and_then(|t| t.trees[method.index()].occupant(&pattern))
                 .map(|&id| &self.routes[id].pattern)
                 .or_else(|| methods[..i].contains(&method).then_some(&pattern));
@@ -136,7 +158,14 @@ impl Router {
                 });
             }
         }
-        let table = self.tables.entry(subdomain.clone()).or_default();
+        let at = match self.tables.iter().position(|(name, _)| *name == subdomain) {
+            Some(at) => at,
+            None => {
+                self.tables.push((subdomain.clone(), Table::default()));
+                self.tables.len() - 1
+            }
+        };
+        let table = &mut self.tables[at].1;
         let mut ids = Vec::with_capacity(methods.len());
         for method in methods {
             let id = self.routes.len();
@@ -213,15 +242,21 @@ impl Router {
     /// the default table, so the host need not be read at all.
     pub fn needs_host(&self) -> bool {
         !(self.tables.is_empty()
-            || (self.tables.len() == 1 && self.tables.contains_key(DEFAULT_SUBDOMAIN)))
+            || (self.tables.len() == 1 && self.own_table(DEFAULT_SUBDOMAIN).is_some()))
     }
 
     /// The table serving `subdomain`: its own, else `*`, else `www`.
     pub fn table(&self, subdomain: &str) -> Option<&Table> {
+        self.own_table(subdomain)
+            .or_else(|| self.own_table("*"))
+            .or_else(|| self.own_table(DEFAULT_SUBDOMAIN))
+    }
+
+    fn own_table(&self, subdomain: &str) -> Option<&Table> {
         self.tables
-            .get(subdomain)
-            .or_else(|| self.tables.get("*"))
-            .or_else(|| self.tables.get(DEFAULT_SUBDOMAIN))
+            .iter()
+            .find(|(name, _)| **name == *subdomain)
+            .map(|(_, t)| t)
     }
 
     /// Route `segments` (already split and decoded) for `method`.
@@ -243,11 +278,9 @@ impl Router {
             }
         });
         if let Some(found) = found {
-            let rest = found.rest_from.map(|from| segments[from..].join("/"));
             return Outcome::Matched(Match {
                 route: &self.routes[*found.value],
-                values: found.values,
-                rest,
+                rest_from: found.rest_from,
             });
         }
         if method == Method::Websocket {

@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 
 use crate::pattern::{Pattern, Segment};
-use crate::value::{ParamType, Value};
+use crate::value::ParamType;
 
 /// Children lists at or below this length are scanned; longer ones are
 /// binary-searched (they are kept sorted).
@@ -34,12 +34,12 @@ impl<T> Default for Node<T> {
     }
 }
 
-/// A successful lookup: the stored value, the converted parameters in
-/// pattern order, and where the wildcard's capture starts (if any).
-#[derive(Debug)]
+/// A successful lookup: the stored value, and where the wildcard's capture
+/// starts (if the match ended in one). Parameter values are not built here:
+/// the matched pattern says which segments to convert, once, afterwards.
+#[derive(Debug, Clone, Copy)]
 pub struct Found<'t, T> {
     pub value: &'t T,
-    pub values: Vec<Value>,
     pub rest_from: Option<usize>,
 }
 
@@ -120,43 +120,36 @@ impl<T> Node<T> {
         }
     }
 
-    /// Find the value for `segments`, or `None`.
+    /// Find the value for `segments`, or `None`. Allocates nothing.
     pub fn lookup(&self, segments: &[Cow<'_, str>]) -> Option<Found<'_, T>> {
-        let mut values = Vec::new();
-        let (value, rest_from) = self.walk(segments, 0, &mut values)?;
-        Some(Found {
-            value,
-            values,
-            rest_from,
-        })
+        self.walk(segments, 0)
     }
 
-    fn walk<'t>(
-        &'t self,
-        segments: &[Cow<'_, str>],
-        depth: usize,
-        values: &mut Vec<Value>,
-    ) -> Option<(&'t T, Option<usize>)> {
+    fn walk<'t>(&'t self, segments: &[Cow<'_, str>], depth: usize) -> Option<Found<'t, T>> {
         let Some(segment) = segments.get(depth) else {
             // The wildcard needs at least one segment: `/files/*` is not `/files`.
-            return self.leaf.as_ref().map(|v| (v, None));
+            return self.leaf.as_ref().map(|value| Found {
+                value,
+                rest_from: None,
+            });
         };
         if let Some(child) = self.literal(segment) {
-            if let Some(hit) = child.walk(segments, depth + 1, values) {
+            if let Some(hit) = child.walk(segments, depth + 1) {
                 return Some(hit);
             }
         }
         for (kind, child) in &self.params {
             // A value that does not convert is a miss for this branch only.
-            if let Some(value) = kind.convert(segment) {
-                values.push(value);
-                if let Some(hit) = child.walk(segments, depth + 1, values) {
+            if kind.accepts(segment) {
+                if let Some(hit) = child.walk(segments, depth + 1) {
                     return Some(hit);
                 }
-                values.pop();
             }
         }
-        self.wildcard.as_ref().map(|v| (v, Some(depth)))
+        self.wildcard.as_ref().map(|value| Found {
+            value,
+            rest_from: Some(depth),
+        })
     }
 
     /// Every stored value, depth first.

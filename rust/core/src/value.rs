@@ -239,20 +239,18 @@ fn parse_datetime(raw: &str) -> Option<DateTime> {
 /// 32 hex digits, bare or in the 8-4-4-4-12 hyphenated form.
 fn parse_uuid(raw: &str) -> Option<u128> {
     let b = raw.as_bytes();
-    let hex: Vec<u8> = match b.len() {
-        32 => b.to_vec(),
-        36 if [8, 13, 18, 23].iter().all(|&i| b[i] == b'-') => {
-            b.iter().copied().filter(|&c| c != b'-').collect()
-        }
+    let hyphenated = match b.len() {
+        32 => false,
+        36 if [8, 13, 18, 23].iter().all(|&i| b[i] == b'-') => true,
         _ => return None,
     };
-    if hex.len() != 32 {
-        return None;
-    }
-    hex.iter().try_fold(0u128, |acc, &c| {
-        let nibble = (c as char).to_digit(16)?;
-        Some((acc << 4) | u128::from(nibble))
-    })
+    b.iter()
+        .enumerate()
+        .filter(|&(i, _)| !(hyphenated && matches!(i, 8 | 13 | 18 | 23)))
+        .try_fold(0u128, |acc, (_, &c)| {
+            let nibble = (c as char).to_digit(16)?;
+            Some((acc << 4) | u128::from(nibble))
+        })
 }
 
 #[cfg(test)]

@@ -21,12 +21,16 @@ fn resolve(r: &Router, method: &str, sub: &str, path: &str) -> String {
     };
     match r.lookup(Method::parse(method).unwrap(), sub, &segments) {
         Outcome::Matched(m) => {
+            let captured = m
+                .route
+                .capture(&segments, m.rest_from)
+                .expect("a match converts");
             let mut out = m.route.pattern.text.to_string();
             let names = m.route.names.iter().filter(|n| &***n != "*");
-            for (name, value) in names.zip(&m.values) {
+            for (name, value) in names.zip(&captured.values) {
                 out.push_str(&format!(" {name}={}", show(value)));
             }
-            if let Some(rest) = m.rest {
+            if let Some(rest) = captured.rest {
                 out.push_str(&format!(" *={rest}"));
             }
             out

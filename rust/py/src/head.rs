@@ -5,8 +5,9 @@
 use std::sync::Arc;
 
 use heaven_core::{
-    normalize_host, parse_cookies, parse_query, subdomain_of, MethodSet, RouteInfo, Value,
+    normalize_host, parse_cookies, parse_query, split_path, subdomain_of, MethodSet, RouteInfo,
 };
+use pyo3::exceptions::PyRuntimeError;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -27,8 +28,10 @@ pub struct Head {
     pub entry: Option<Py<PyAny>>,
     pub status: u16,
     pub route: Option<Arc<RouteInfo>>,
-    pub values: Vec<Value>,
-    pub rest: Option<String>,
+    /// Where the route's trailing `*` began (parameters are converted on read).
+    pub rest_from: Option<usize>,
+    /// Whether routing used the encoded `raw_path` (else the decoded `path`).
+    pub encoded: bool,
     /// Known when the router had to read the host; else worked out on demand.
     pub subdomain: Option<Box<str>>,
     pub allow: MethodSet,
@@ -76,16 +79,32 @@ impl Head {
             .collect()
     }
 
+    /// Convert the matched parameters from the same path routing split.
     fn build_params<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let out = PyDict::new(py);
-        if let Some(route) = &self.route {
-            let names = route.names.iter().filter(|n| &***n != "*");
-            for (name, value) in names.zip(&self.values) {
-                out.set_item(&**name, to_python(py, value)?)?;
-            }
-            if let Some(rest) = &self.rest {
-                out.set_item(intern!(py, "*"), rest)?;
-            }
+        let Some(route) = &self.route else {
+            return Ok(out);
+        };
+        let scope = self.scope.bind(py);
+        let raw: Vec<u8> = if self.encoded {
+            item(scope, intern!(py, "raw_path"))
+                .and_then(|p| p.extract().ok())
+                .unwrap_or_default()
+        } else {
+            let path: Option<String> =
+                item(scope, intern!(py, "path")).and_then(|p| p.extract().ok());
+            path.unwrap_or_default().into_bytes()
+        };
+        let captured = split_path(&raw, self.encoded)
+            .ok()
+            .and_then(|segments| route.capture(&segments, self.rest_from))
+            .ok_or_else(|| PyRuntimeError::new_err("the request path changed after routing"))?;
+        let names = route.names.iter().filter(|n| &***n != "*");
+        for (name, value) in names.zip(&captured.values) {
+            out.set_item(&**name, to_python(py, value)?)?;
+        }
+        if let Some(rest) = &captured.rest {
+            out.set_item(intern!(py, "*"), rest)?;
         }
         Ok(out)
     }

@@ -147,8 +147,8 @@ fn head(scope: &Bound<'_, PyDict>, status: u16) -> Head {
         entry: None,
         status,
         route: None,
-        values: Vec::new(),
-        rest: None,
+        rest_from: None,
+        encoded: true,
         subdomain: None,
         allow: MethodSet::EMPTY,
         error: None,
@@ -222,6 +222,7 @@ impl Matcher {
         };
         let mut out = Head {
             subdomain,
+            encoded,
             content_length: facts.content_length,
             chunked: facts.chunked,
             ..head(scope, 404)
@@ -231,8 +232,7 @@ impl Matcher {
                 out.status = MATCHED;
                 out.entry = Some(self.entries[m.route.id].clone_ref(py));
                 out.route = Some(Arc::clone(m.route));
-                out.values = m.values;
-                out.rest = m.rest;
+                out.rest_from = m.rest_from;
             }
             Outcome::NotFound => {}
             Outcome::MethodNotAllowed(allow) => {
