@@ -3,6 +3,8 @@ the route in the message; HTTP errors carry the status they answer with."""
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 
 class HeavenError(Exception):
     """Base of every heaven exception."""
@@ -55,8 +57,6 @@ class ClientDisconnected(HeavenError):
 
 
 def _reason(status: int) -> str:
-    from http import HTTPStatus
-
     try:
         return HTTPStatus(status).phrase
     except ValueError:

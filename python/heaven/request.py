@@ -128,8 +128,8 @@ class Request(Generic[T]):
 
     @property
     def body(self) -> bytes:
-        """The whole body. On `stream=True` routes it is empty until
-        `req.stream()` has been consumed."""
+        """The whole body. On `stream=True` routes it is empty: the body is
+        never kept, read it with `req.stream()`."""
         return self._body or b""
 
     @property

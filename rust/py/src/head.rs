@@ -2,15 +2,14 @@
 //! decided plus a reference to the scope; headers, queries, cookies and
 //! params become Python objects only when a getter is read, once each.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use heaven_core::{
-    normalize_host, parse_cookies, parse_query, split_path, subdomain_of, MethodSet, RouteInfo,
+    normalize_host, parse_cookies, parse_query, subdomain_of, Captured, MethodSet, RouteInfo,
 };
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 
 use crate::errors::bad_request;
@@ -28,10 +27,8 @@ pub struct Head {
     pub entry: Option<Py<PyAny>>,
     pub status: u16,
     pub route: Option<Arc<RouteInfo>>,
-    /// Where the route's trailing `*` began (parameters are converted on read).
-    pub rest_from: Option<usize>,
-    /// Whether routing used the encoded `raw_path` (else the decoded `path`).
-    pub encoded: bool,
+    /// The route's converted parameters (routes without any skip this).
+    pub captured: Option<Captured>,
     /// Known when the router had to read the host; else worked out on demand.
     pub subdomain: Option<Box<str>>,
     pub allow: MethodSet,
@@ -42,22 +39,26 @@ pub struct Head {
     pub views: Views,
 }
 
+/// Per-request caches. `pyo3::sync::PyOnceLock` would detach from the
+/// interpreter on every first fill (hundreds of ns); these cells are filled
+/// by building first and then `set`, which never blocks on Python code.
+#[derive(Default)]
 pub struct Views {
-    params: PyOnceLock<Py<PyDict>>,
-    headers: PyOnceLock<Py<MultiDict>>,
-    queries: PyOnceLock<Py<MultiDict>>,
-    cookies: PyOnceLock<Py<PyDict>>,
+    params: OnceLock<Py<PyDict>>,
+    headers: OnceLock<Py<MultiDict>>,
+    queries: OnceLock<Py<MultiDict>>,
+    cookies: OnceLock<Py<PyDict>>,
 }
 
-impl Default for Views {
-    fn default() -> Self {
-        Views {
-            params: PyOnceLock::new(),
-            headers: PyOnceLock::new(),
-            queries: PyOnceLock::new(),
-            cookies: PyOnceLock::new(),
-        }
+/// The cached value, building it on first use. If two threads race, both
+/// build and the first `set` wins: every copy is equally valid.
+fn cached<T>(cell: &OnceLock<Py<T>>, build: impl FnOnce() -> PyResult<Py<T>>) -> PyResult<&Py<T>> {
+    if let Some(value) = cell.get() {
+        return Ok(value);
     }
+    let _ = cell.set(build()?);
+    cell.get()
+        .ok_or_else(|| PyRuntimeError::new_err("request view cache was not filled"))
 }
 
 impl Head {
@@ -79,26 +80,11 @@ impl Head {
             .collect()
     }
 
-    /// Convert the matched parameters from the same path routing split.
     fn build_params<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let out = PyDict::new(py);
-        let Some(route) = &self.route else {
+        let (Some(route), Some(captured)) = (&self.route, &self.captured) else {
             return Ok(out);
         };
-        let scope = self.scope.bind(py);
-        let raw: Vec<u8> = if self.encoded {
-            item(scope, intern!(py, "raw_path"))
-                .and_then(|p| p.extract().ok())
-                .unwrap_or_default()
-        } else {
-            let path: Option<String> =
-                item(scope, intern!(py, "path")).and_then(|p| p.extract().ok());
-            path.unwrap_or_default().into_bytes()
-        };
-        let captured = split_path(&raw, self.encoded)
-            .ok()
-            .and_then(|segments| route.capture(&segments, self.rest_from))
-            .ok_or_else(|| PyRuntimeError::new_err("the request path changed after routing"))?;
         let names = route.names.iter().filter(|n| &***n != "*");
         for (name, value) in names.zip(&captured.values) {
             out.set_item(&**name, to_python(py, value)?)?;
@@ -208,42 +194,34 @@ impl Head {
     /// Path parameters, converted to their declared types.
     #[getter]
     fn params<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let cached = self
-            .views
-            .params
-            .get_or_try_init(py, || self.build_params(py).map(Bound::unbind))?;
-        Ok(cached.bind(py).clone())
+        let view = cached(&self.views.params, || {
+            self.build_params(py).map(Bound::unbind)
+        })?;
+        Ok(view.bind(py).clone())
     }
 
     /// Headers: case-insensitive, `getlist` for repeats.
     #[getter]
     fn headers(&self, py: Python<'_>) -> PyResult<Py<MultiDict>> {
-        let cached = self
-            .views
-            .headers
-            .get_or_try_init(py, || Py::new(py, self.build_headers(py)?))?;
-        Ok(cached.clone_ref(py))
+        let view = cached(&self.views.headers, || Py::new(py, self.build_headers(py)?))?;
+        Ok(view.clone_ref(py))
     }
 
     /// Query parameters, typed where the route declared hints. A repeated
     /// name reads as a list. Bad encoding raises `BadRequest`.
     #[getter]
     fn queries(&self, py: Python<'_>) -> PyResult<Py<MultiDict>> {
-        let cached = self
-            .views
-            .queries
-            .get_or_try_init(py, || Py::new(py, self.build_queries(py)?))?;
-        Ok(cached.clone_ref(py))
+        let view = cached(&self.views.queries, || Py::new(py, self.build_queries(py)?))?;
+        Ok(view.clone_ref(py))
     }
 
     /// Cookies from every `Cookie` header; malformed pairs are skipped.
     #[getter]
     fn cookies<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let cached = self
-            .views
-            .cookies
-            .get_or_try_init(py, || self.build_cookies(py).map(Bound::unbind))?;
-        Ok(cached.bind(py).clone())
+        let view = cached(&self.views.cookies, || {
+            self.build_cookies(py).map(Bound::unbind)
+        })?;
+        Ok(view.bind(py).clone())
     }
 
     /// The subdomain the host asks for (`api` for `api.example.com`).

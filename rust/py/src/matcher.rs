@@ -147,8 +147,7 @@ fn head(scope: &Bound<'_, PyDict>, status: u16) -> Head {
         entry: None,
         status,
         route: None,
-        rest_from: None,
-        encoded: true,
+        captured: None,
         subdomain: None,
         allow: MethodSet::EMPTY,
         error: None,
@@ -222,7 +221,6 @@ impl Matcher {
         };
         let mut out = Head {
             subdomain,
-            encoded,
             content_length: facts.content_length,
             chunked: facts.chunked,
             ..head(scope, 404)
@@ -232,7 +230,11 @@ impl Matcher {
                 out.status = MATCHED;
                 out.entry = Some(self.entries[m.route.id].clone_ref(py));
                 out.route = Some(Arc::clone(m.route));
-                out.rest_from = m.rest_from;
+                if !m.route.names.is_empty() {
+                    // A route with parameters almost always reads them: convert
+                    // now, from the segments already split.
+                    out.captured = m.route.capture(&segments, m.rest_from);
+                }
             }
             Outcome::NotFound => {}
             Outcome::MethodNotAllowed(allow) => {

@@ -1,0 +1,135 @@
+"""In-process cost of one request: the app's ASGI call with a scope shaped
+like granian's, a no-op send, and no server. Shows what heaven itself adds
+on top of a bare ASGI app, without the server's share of the work.
+
+    .venv/bin/python benches/dispatch.py
+    .venv/bin/python benches/dispatch.py --against /tmp/venv-old/bin/python   # before/after
+
+With `--against`, this script and the other interpreter's copy of heaven are
+run alternately (`--rounds` times each) and the medians compared side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import time
+
+CASES = ("bare", "plaintext", "json", "params", "resolve_params")
+
+
+def scope(path: str) -> dict:
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "server": ("127.0.0.1", "8000"),
+        "client": ("127.0.0.1", "50000"),
+        "scheme": "http",
+        "method": "GET",
+        "root_path": "",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "headers": [(b"host", b"127.0.0.1:8000"), (b"user-agent", b"wrk"), (b"accept", b"*/*")],
+        "state": {},
+    }
+
+
+def build():
+    from heaven import App
+
+    app = App()
+
+    async def plaintext(req, res, ctx):
+        res.body = "Hello, World!"
+
+    async def as_json(req, res, ctx):
+        res.body = {"message": "Hello, World!"}
+
+    async def params(req, res, ctx):
+        p = req.params
+        res.body = {"user": p["id"], "post": p["post"]}
+
+    app.GET("/plaintext", plaintext)
+    app.GET("/json", as_json)
+    app.GET("/users/:id:int/posts/:post:int", params)
+    return app
+
+
+async def bare(scope, receive, send):
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain"), (b"content-length", b"13")]})
+    await send({"type": "http.response.body", "body": b"Hello, World!"})
+
+
+async def measure(call, target, n: int) -> float:
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        return None
+
+    for _ in range(n // 10):
+        await call(target, receive, send)
+    start = time.perf_counter()
+    for _ in range(n):
+        await call(target, receive, send)
+    return (time.perf_counter() - start) / n * 1e9
+
+
+def run_once(n: int) -> dict[str, float]:
+    app = build()
+    matcher = app._compile()
+    out = {
+        "bare": asyncio.run(measure(bare, scope("/plaintext"), n)),
+        "plaintext": asyncio.run(measure(app, scope("/plaintext"), n)),
+        "json": asyncio.run(measure(app, scope("/json"), n)),
+        "params": asyncio.run(measure(app, scope("/users/42/posts/7"), n)),
+    }
+    s = scope("/users/42/posts/7")
+    start = time.perf_counter()
+    for _ in range(n):
+        matcher.resolve(s).params
+    out["resolve_params"] = (time.perf_counter() - start) / n * 1e9
+    return out
+
+
+def table(columns: dict[str, list[dict[str, float]]]) -> str:
+    names = list(columns)
+    lines = ["| case | " + " | ".join(f"{n} (ns)" for n in names) + (" | ratio |" if len(names) == 2 else " |")]
+    lines.append("|---|" + "---:|" * (len(names) + (1 if len(names) == 2 else 0)))
+    for case in CASES:
+        medians = [statistics.median(r[case] for r in columns[n]) for n in names]
+        cells = " | ".join(f"{m:,.0f}" for m in medians)
+        ratio = f" | {medians[0] / medians[1]:.2f}× |" if len(names) == 2 else " |"
+        lines.append(f"| {case} | {cells}{ratio}")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-n", type=int, default=100_000, help="calls per measurement")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--against", help="another python whose heaven is the 'before'")
+    parser.add_argument("--once", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.once:
+        print(json.dumps(run_once(args.n)))
+        return 0
+    runs: dict[str, list[dict[str, float]]] = {"before": [], "after": []} if args.against else {"heaven": []}
+    for _ in range(args.rounds):
+        pythons = [("before", args.against), ("after", sys.executable)] if args.against else [("heaven", sys.executable)]
+        for label, python in pythons:
+            done = subprocess.run([python, __file__, "--once", "-n", str(args.n)], capture_output=True, text=True, check=True)
+            runs[label].append(json.loads(done.stdout))
+    print(f"median of {args.rounds} rounds, {args.n:,} calls each (ratio: before / after, >1 is faster now)\n")
+    print(table(runs))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
