@@ -64,8 +64,10 @@ format: ## Format the Rust sources
 	cargo fmt --all
 
 .PHONY: bench
-bench: build-dev ## Criterion router benches, then the HTTP bench against peers (needs wrk)
+bench: build-dev ## Criterion router benches, in-process dispatch cost, HTTP bench against peers (needs wrk)
 	cargo bench -p heaven-core --bench router
+	$(PY) benches/criterion_medians.py
+	$(PY) benches/dispatch.py
 	$(PIP) install --quiet "starlette==1.10.0"
 	$(PY) benches/http/run.py
 
