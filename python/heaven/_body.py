@@ -1,17 +1,20 @@
-"""Reading a buffered request body with the size limit enforced as chunks
-arrive: past the limit, nothing more is kept."""
+"""Request bodies, with the size limit enforced as chunks arrive: past the
+limit nothing more is read or kept."""
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from typing import Any, AsyncIterator, Awaitable, Callable
 
 from .errors import ClientDisconnected, PayloadTooLarge
 
+Receive = Callable[[], Awaitable[dict[str, Any]]]
 
-async def read_body(receive: Callable[[], Awaitable[dict[str, Any]]], declared: int | None, limit: int | None) -> bytes:
+
+async def chunks(receive: Receive, declared: int | None, limit: int | None) -> AsyncIterator[bytes]:
+    """The body's chunks as they arrive. Raises `PayloadTooLarge` as soon as
+    the declared length or the running total passes `limit`."""
     if limit is not None and declared is not None and declared > limit:
         raise PayloadTooLarge()
-    chunks: list[bytes] = []
     size = 0
     while True:
         message = await receive()
@@ -22,9 +25,12 @@ async def read_body(receive: Callable[[], Awaitable[dict[str, Any]]], declared: 
             size += len(chunk)
             if limit is not None and size > limit:
                 raise PayloadTooLarge()
-            chunks.append(chunk)
+            yield chunk
         if not message.get("more_body", False):
-            break
-    if len(chunks) == 1:
-        return chunks[0]
-    return b"".join(chunks)
+            return
+
+
+async def read_body(receive: Receive, declared: int | None, limit: int | None) -> bytes:
+    """The whole body, for buffered routes."""
+    parts = [chunk async for chunk in chunks(receive, declared, limit)]
+    return parts[0] if len(parts) == 1 else b"".join(parts)

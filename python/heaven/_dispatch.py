@@ -60,32 +60,16 @@ async def asgi(app: Any, scope: dict, receive: Any, send: Any) -> None:
     res = Response(ep.app)
     ctx = Context(req, res)
     try:
-        for fn, is_async in ep.befores:
-            if is_async:
-                await fn(req, res, ctx)
-            else:
-                result = fn(req, res, ctx)
-                if result is not None and isawaitable(result):
-                    await result
-            if res._aborted:
-                break
-        else:
+        # Empty chains (the common case) cost one truth test, not a coroutine.
+        if not (ep.befores and await run_hooks(ep.befores, req, res, ctx)):
             if ep.is_async:
                 await ep.call(req, res, ctx)
             else:
                 result = ep.call(req, res, ctx)
                 if result is not None and isawaitable(result):
                     await result
-            if not res._aborted:
-                for fn, is_async in ep.afters:
-                    if is_async:
-                        await fn(req, res, ctx)
-                    else:
-                        result = fn(req, res, ctx)
-                        if result is not None and isawaitable(result):
-                            await result
-                    if res._aborted:
-                        break
+            if ep.afters and not res._aborted:
+                await run_hooks(ep.afters, req, res, ctx)
         status, headers, payload = res._finish()
     except HTTPError as exc:
         status, headers, payload = _plain(exc.status, exc.message)
@@ -101,6 +85,21 @@ async def asgi(app: Any, scope: dict, receive: Any, send: Any) -> None:
     await send({"type": _BODY, "body": payload})
     if res._deferred:
         await _run_deferred(app, res._deferred)
+
+
+async def run_hooks(hooks: tuple[Any, ...], req: Any, res: Any, ctx: Any) -> bool:
+    """Run a hook chain in order; True when a hook aborted (the rest of the
+    chain, and the handler, must not run)."""
+    for fn, is_async in hooks:
+        if is_async:
+            await fn(req, res, ctx)
+        else:
+            result = fn(req, res, ctx)
+            if result is not None and isawaitable(result):
+                await result
+        if res._aborted:
+            return True
+    return False
 
 
 def _plain(status: int, message: str) -> tuple[int, list[tuple[bytes, bytes]], bytes]:

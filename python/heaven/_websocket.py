@@ -8,6 +8,7 @@ import logging
 from inspect import isawaitable
 from typing import Any
 
+from ._dispatch import run_hooks
 from .context import Context
 from .errors import ClientDisconnected
 from .request import Request
@@ -75,12 +76,7 @@ async def serve_websocket(app: Any, scope: dict, receive: Any, send: Any) -> Non
     res = Response(ep.app)
     ctx = Context(req, res)
     try:
-        for fn, is_async in ep.befores:
-            result = fn(req, res, ctx)
-            if is_async or isawaitable(result):
-                await result
-            if res._aborted:
-                break
+        await run_hooks(ep.befores, req, res, ctx)
     except Exception:
         logger.exception("BEFORE hook failed for websocket %s", ep.pattern)
         res._aborted = True

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Generic, NamedTuple, TypeV
 
 import msgspec
 
-from .errors import BadRequest, ClientDisconnected, PayloadTooLarge
+from ._body import chunks
+from .errors import BadRequest
 
 if TYPE_CHECKING:
     from ._core import Head, MultiDict
@@ -160,31 +161,15 @@ class Request(Generic[T]):
 
     async def stream(self) -> AsyncIterator[bytes]:
         """Body chunks as they arrive (routes registered with `stream=True`).
-        Raises `PayloadTooLarge` past the app's `max_body_size`."""
+        Raises `PayloadTooLarge` past the app's `max_body_size`. On other
+        routes it yields the buffered body once."""
         if self._streamed or self._body is not None:
             if self._body:
                 yield self._body
             return
         self._streamed = True
-        limit = self._limit
-        declared = self._head.content_length
-        if limit is not None and declared is not None and declared > limit:
-            raise PayloadTooLarge()
-        seen = 0
-        receive = self._receive
-        while True:
-            message = await receive()
-            kind = message["type"]
-            if kind == "http.disconnect":
-                raise ClientDisconnected("client disconnected while sending the body")
-            chunk = message.get("body", b"")
-            if chunk:
-                seen += len(chunk)
-                if limit is not None and seen > limit:
-                    raise PayloadTooLarge()
-                yield chunk
-            if not message.get("more_body", False):
-                break
+        async for chunk in chunks(self._receive, self._head.content_length, self._limit):
+            yield chunk
 
     def __repr__(self) -> str:
         return f"<Request {self.method} {self.url}>"
