@@ -13,6 +13,7 @@ from .errors import (
     HandlerError,
     HeavenError,
     HTTPError,
+    MalformedJSON,
     PayloadTooLarge,
     PluginError,
     UrlDuplicateError,
@@ -20,7 +21,7 @@ from .errors import (
 )
 from .handler import Handler
 from .keys import Key
-from .request import Address, MalformedJSON, Request
+from .request import Address, Request
 from .response import Response
 from .subdomain import Subdomain
 

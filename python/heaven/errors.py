@@ -46,6 +46,10 @@ class BadRequest(HTTPError, ValueError):
     status = 400
 
 
+class MalformedJSON(BadRequest):
+    """`req.json` on a body that is not valid JSON. Uncaught, it answers 400."""
+
+
 class PayloadTooLarge(HTTPError):
     """413: the body is larger than the app's `max_body_size`."""
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Generic, NamedTuple, TypeV
 import msgspec
 
 from ._body import chunks
-from .errors import BadRequest
+from .errors import MalformedJSON
 
 if TYPE_CHECKING:
     from ._core import Head, MultiDict
@@ -26,11 +26,10 @@ class Address(NamedTuple):
     port: int | str | None
 
 
-class MalformedJSON(BadRequest):
-    """The body is not valid JSON. Uncaught, it answers 400."""
-
-
 class Request(Generic[T]):
+    """What the client sent, as the handler and hooks see it. `Request[T]`
+    types `req.data` for routes whose body has a contract."""
+
     __slots__ = (
         "_head",
         "_scope",

@@ -226,7 +226,9 @@ impl Matcher {
             ..head(scope, 404)
         };
         match outcome {
-            Outcome::Matched(m) => {
+            // `compile` checked there is one entry per route; the guard keeps
+            // a mismatch a 404 rather than a panic.
+            Outcome::Matched(m) if m.route.id < self.entries.len() => {
                 out.status = MATCHED;
                 out.entry = Some(self.entries[m.route.id].clone_ref(py));
                 out.route = Some(Arc::clone(m.route));
@@ -236,7 +238,7 @@ impl Matcher {
                     out.captured = m.route.capture(&segments, m.rest_from);
                 }
             }
-            Outcome::NotFound => {}
+            Outcome::Matched(_) | Outcome::NotFound => {}
             Outcome::MethodNotAllowed(allow) => {
                 out.status = 405;
                 out.allow = allow;
