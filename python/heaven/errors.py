@@ -56,6 +56,24 @@ class PayloadTooLarge(HTTPError):
     status = 413
 
 
+class FormError(BadRequest):
+    """A form body that cannot be parsed (bad multipart framing, bad
+    encoding, too many parts). Uncaught, it answers 400."""
+
+
+class BadSignature(HeavenError, ValueError):
+    """A signed token that was tampered with, truncated, or signed with a key
+    we do not hold."""
+
+
+class SignatureExpired(BadSignature):
+    """A correctly signed token older than the `max_age` it was checked with."""
+
+    def __init__(self, message: str, age: float | None = None) -> None:
+        super().__init__(message)
+        self.age = age
+
+
 class ClientDisconnected(HeavenError):
     """The client went away before the request body was read."""
 
