@@ -158,11 +158,6 @@ def test_max_body_size_413_by_length_and_by_chunks():
         App(max_body_size=-1)
 
 
-def test_monitor_is_refused_until_it_exists():
-    with pytest.raises(NotImplementedError, match="monitor"):
-        App(monitor=0.2)
-
-
 def test_unmatched_requests_never_have_their_body_read():
     app = App(max_body_size=1)
     scope = http_scope("/nowhere", method="POST", headers=[(b"content-length", b"5")])

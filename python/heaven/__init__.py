@@ -23,6 +23,7 @@ from .handler import Handler
 from .keys import Key
 from .request import Address, Request
 from .response import Response
+from .streaming import Event
 from .subdomain import Subdomain
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "Application",
     "BadRequest",
     "Context",
+    "Event",
     "HTTPError",
     "Handler",
     "HandlerError",

@@ -5,11 +5,11 @@ so the per-request work here is the lifecycle itself."""
 from __future__ import annotations
 
 import logging
-import traceback
 from inspect import isawaitable
 from typing import Any
 
 from ._body import read_body
+from ._debug import error_page
 from .context import Context
 from .errors import ClientDisconnected, HTTPError
 from .request import Request
@@ -57,8 +57,8 @@ async def asgi(app: Any, scope: dict, receive: Any, send: Any) -> None:
                 return
 
     req = Request(head, scope, receive, ep.app, ep.mounted, body, limit)
-    res = Response(ep.app)
-    ctx = Context(req, res)
+    res = Response(ep.app, req)
+    res._ctx = ctx = Context(req, res)
     try:
         # Empty chains (the common case) cost one truth test, not a coroutine.
         if not (ep.befores and await run_hooks(ep.befores, req, res, ctx)):
@@ -77,12 +77,14 @@ async def asgi(app: Any, scope: dict, receive: Any, send: Any) -> None:
         return
     except Exception as exc:
         logger.exception("unhandled error in %s %s (route %s)", scope.get("method"), scope.get("path"), ep.pattern)
-        status, headers, payload = _plain(500, _error_text(app, exc))
+        status, headers, payload = _failure(app, exc, req)
 
-    if scope["method"] == "HEAD":
-        payload = b""
+    head_only = scope["method"] == "HEAD"
     await send({"type": _START, "status": status, "headers": headers})
-    await send({"type": _BODY, "body": payload})
+    if type(payload) is bytes:
+        await send({"type": _BODY, "body": b"" if head_only else payload})
+    else:
+        await _send_streamed(payload, send, head_only, ep.pattern)
     if res._deferred:
         await _run_deferred(app, res._deferred)
 
@@ -107,10 +109,30 @@ def _plain(status: int, message: str) -> tuple[int, list[tuple[bytes, bytes]], b
     return status, [(b"content-type", TEXT), (b"content-length", b"%d" % len(payload))], payload
 
 
-def _error_text(app: Any, exc: BaseException) -> str:
-    if app.debug:
-        return "Internal Server Error\n\n" + "".join(traceback.format_exception(exc))
-    return "Internal Server Error"
+def _failure(app: Any, exc: BaseException, req: Any) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """A 500: the debug page when the app runs with debug=True, else a plain
+    message that gives nothing away."""
+    if not app.debug:
+        return _plain(500, "Internal Server Error")
+    page = error_page(exc, req).encode()
+    return 500, [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", b"%d" % len(page))], page
+
+
+async def _send_streamed(payload: Any, send: Any, head_only: bool, pattern: str) -> None:
+    """Send a streamed or file body. The status line is already out, so a
+    failure here can only be logged and the response cut short (the client
+    sees an incomplete body, never a false success)."""
+    try:
+        await payload(send, head_only)
+    except (ClientDisconnected, OSError) as exc:
+        if isinstance(exc, OSError) and not _is_disconnect(exc):
+            logger.exception("error while sending the body of %s", pattern)
+    except Exception:
+        logger.exception("error while sending the body of %s", pattern)
+
+
+def _is_disconnect(exc: BaseException) -> bool:
+    return isinstance(exc, (BrokenPipeError, ConnectionResetError, ConnectionAbortedError))
 
 
 async def _send_error(

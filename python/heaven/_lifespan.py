@@ -70,8 +70,12 @@ async def serve_lifespan(app: Any, scope: dict, receive: Any, send: Any) -> None
                 await send({"type": "lifespan.startup.failed", "message": _describe(exc)})
                 return
             start_daemons(app)
+            if app.monitor is not None:
+                app.monitor.start()
             await send({"type": "lifespan.startup.complete"})
         elif kind == "lifespan.shutdown":
+            if app.monitor is not None:
+                app.monitor.stop()
             await stop_daemons(app)
             try:
                 await run_callbacks(app._shutdown)

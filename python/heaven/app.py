@@ -5,6 +5,7 @@ first request, and again only if something is registered afterwards."""
 
 from __future__ import annotations
 
+import os
 from typing import Any, Callable, Iterable, TypeVar, overload
 
 from . import _core
@@ -13,7 +14,9 @@ from ._endpoint import Endpoint, Hook
 from .errors import PluginError
 from .handler import is_async, resolve
 from .keys import Key, KeyLike, slot
+from ._monitor import monitor_from
 from .subdomain import Subdomain
+from .templates import Templates, folder_path
 
 T = TypeVar("T")
 _MISSING: Any = object()
@@ -54,12 +57,13 @@ class App:
         max_body_size: int | None = None,
         monitor: Any = None,
     ) -> None:
-        if monitor is not None:
-            raise NotImplementedError("App(monitor=...) (the event-loop lag watchdog) is not available yet")
         if max_body_size is not None and (not isinstance(max_body_size, int) or max_body_size < 0):
             raise ValueError(f"max_body_size must be a non-negative int (bytes) or None, got {max_body_size!r}")
         self.debug = debug
         self.max_body_size = max_body_size
+        #: The event-loop watchdog (`monitor=True` or a threshold in seconds), or None.
+        self.monitor = monitor_from(monitor)
+        self._templates: Templates | None = None
         self._config = _configuration(configurator)
         self._state: dict[str, Any] = {}
         self._routes = _core.Routes()
@@ -259,6 +263,43 @@ class App:
         self._matcher = None
         self._record(("hook", kind, subdomain, pattern, methods, fn, layer))
 
+    # -- templates and assets -----------------------------------------------
+
+    def TEMPLATES(
+        self,
+        folder: str | Any,
+        relative_to: str | Any = None,
+        prefix: str | None = None,
+        escape: tuple[str, ...] | list[str] | str = ("html", "htm"),
+    ) -> App:
+        """Add a template folder (searched after those added before it).
+        `relative_to` is a file (`__file__`) or directory the folder is
+        relative to; `prefix` puts the folder's templates under `prefix/`;
+        files with an `escape` extension are autoescaped."""
+        if self._templates is None:
+            self._templates = Templates()
+        self._templates.add(folder_path(folder, relative_to), prefix, escape)
+        return self
+
+    def ASSETS(
+        self, folder: str | Any, route: str | None = None, relative_to: str | Any = None, subdomain: str = DEFAULT_SUBDOMAIN
+    ) -> App:
+        """Serve the files under `folder` at `/<folder>/*` (or `route`, which
+        must end in `/*`), through `res.file(..., within=folder)`: nothing
+        outside the folder can be reached."""
+        root = folder_path(folder, relative_to)
+        if route is None:
+            route = "/" + os.fspath(folder).strip("/").replace(os.sep, "/") + "/*"
+        if not route.endswith("/*"):
+            raise ValueError(f"ASSETS route must end in '/*', got {route!r}")
+
+        def serve_asset(req: Any, res: Any, ctx: Any) -> None:
+            res.file(req.params["*"], within=root)
+
+        serve_asset.__qualname__ = f"ASSETS({os.fspath(folder)!r})"
+        self._route(("GET",), route, serve_asset, subdomain)
+        return self
+
     # -- composition --------------------------------------------------------
 
     def subdomain(self, name: str) -> Subdomain:
@@ -282,6 +323,11 @@ class App:
                 self._state.setdefault(key, value)
             child._config = self._config
             child._state = self._state
+            if child._templates is not None:
+                if self._templates is None:
+                    self._templates = Templates()
+                self._templates.extend(child._templates)
+            child._templates = self._templates
         for record in child._log:
             self._adopt(child, isolated, record)
         child._parents.append((self, isolated))

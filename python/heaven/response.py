@@ -10,7 +10,10 @@ from typing import Any, Callable
 import msgspec
 
 from ._cookies import format_cookie
+from ._files import FileBody, resolve
 from ._headers import HeaderView, header_name, header_value
+from .streaming import StreamBody
+from .templates import templates_for
 
 _json_encode = msgspec.json.Encoder().encode
 
@@ -40,11 +43,6 @@ def encode_body(body: Any) -> tuple[bytes, bytes | None]:
         return bytes(body), None
     if isinstance(body, str):
         return str(body).encode(), TEXT
-    if hasattr(body, "__aiter__"):
-        raise TypeError(
-            "res.body is an async iterator: streamed response bodies are not supported yet; "
-            "assign bytes, str, a number or a JSON-encodable value"
-        )
     try:
         # msgspec Structs, dataclasses, tuples, bools, datetimes, UUIDs...
         return _json_encode(body), JSON
@@ -55,12 +53,12 @@ def encode_body(body: Any) -> tuple[bytes, bytes | None]:
 class Response:
     """`res.status`, `res.body`, headers, cookies, `abort`, `redirect`, `defer`."""
 
-    __slots__ = ("status", "body", "_headers", "_typed", "_aborted", "_deferred", "app")
+    __slots__ = ("status", "body", "_headers", "_typed", "_aborted", "_deferred", "app", "_req", "_ctx")
 
     #: `res.status = res.http.CREATED`
     http = HTTPStatus
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, req: Any = None) -> None:
         self.status: int = 200
         self.body: Any = None
         self._headers: list[tuple[bytes, bytes]] = []
@@ -68,6 +66,8 @@ class Response:
         self._aborted = False
         self._deferred: list[Callable[[Any], Any]] | None = None
         self.app = app
+        self._req = req
+        self._ctx: Any = None
 
     # -- headers ----------------------------------------------------------
 
@@ -180,22 +180,85 @@ class Response:
         self._deferred.append(fn)
         return self
 
+    # -- files, streams, templates ------------------------------------------
+
+    def file(self, path: str | Any, filename: str | None = None, within: str | Any = None) -> Response:
+        """Send a file. With `within`, `path` is resolved inside that folder
+        and anything that leaves it (`..`, absolute paths, symlinks out) is a
+        404. `filename` makes it a download under that name. Conditional
+        requests get 304, a single `Range` gets 206 (or 416)."""
+        self.body = FileBody(resolve(path, within), filename)
+        return self
+
+    def stream(self, source: Any, content_type: str | None = None, sse: bool = False) -> Response:
+        """Send the items of an async iterator as they come. `sse=True` frames
+        each item as a server-sent event (see `heaven.Event`)."""
+        self.body = StreamBody(source, sse)
+        if sse:
+            self.header("Cache-Control", "no-cache")
+            self.header("X-Accel-Buffering", "no")
+        if content_type is not None or sse or not self._typed:
+            self.header("Content-Type", content_type or ("text/event-stream" if sse else "application/octet-stream"))
+        return self
+
+    def _template_vars(self, variables: dict[str, Any]) -> dict[str, Any]:
+        req = self._req
+        return {"req": req, "res": self, "ctx": self._ctx, "app": self.app, **variables}
+
+    async def render(self, template: str, **variables: Any) -> Response:
+        """Render a template (async Jinja2) into the body as HTML; `req`,
+        `res`, `ctx` and `app` are available in every template."""
+        env = templates_for(self.app).environment(asynchronous=True)
+        self.body = await env.get_template(template).render_async(self._template_vars(variables))
+        if not self._typed:
+            self.header("Content-Type", "text/html; charset=utf-8")
+        return self
+
+    def renders(self, template: str, **variables: Any) -> Response:
+        """`render`, synchronously (for sync handlers)."""
+        env = templates_for(self.app).environment(asynchronous=False)
+        self.body = env.get_template(template).render(self._template_vars(variables))
+        if not self._typed:
+            self.header("Content-Type", "text/html; charset=utf-8")
+        return self
+
     # -- sending ----------------------------------------------------------
 
-    def _finish(self) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-        """(status, headers, body) as they go on the wire."""
-        body, default_type = encode_body(self.body)
+    def _finish(self) -> tuple[int, list[tuple[bytes, bytes]], Any]:
+        """(status, headers, payload) as they go on the wire. The payload is
+        bytes, or an async callable `(send, head_only)` that sends the body."""
+        body = self.body
+        kind = type(body)
+        if kind is str:
+            payload, default_type = body.encode(), TEXT
+        elif kind is bytes:
+            payload, default_type = body, None
+        elif kind is dict or kind is list:
+            payload, default_type = _json_encode(body), JSON
+        elif kind is FileBody:
+            return body.respond(self._status(), self._headers, self._req.headers, self._typed)
+        elif kind is StreamBody:
+            return self._status(), self._headers, body
+        elif hasattr(body, "__aiter__"):
+            if not self._typed:
+                self.header("Content-Type", "application/octet-stream")
+            return self._status(), self._headers, StreamBody(body)
+        else:
+            payload, default_type = encode_body(body)
         headers = self._headers
         if default_type is not None and not self._typed:
             headers.append((_CONTENT_TYPE, default_type))
-        size = len(body)
+        size = len(payload)
         headers.append((_CONTENT_LENGTH, _LENGTHS[size] if size < 4096 else b"%d" % size))
+        return self._status(), headers, payload
+
+    def _status(self) -> int:
         status = self.status
         if type(status) is not int:
             status = int(status)
         if not 100 <= status <= 599:
             raise ValueError(f"res.status must be between 100 and 599, got {status}")
-        return status, headers, body
+        return status
 
     def __repr__(self) -> str:
         return f"<Response {self.status}>"

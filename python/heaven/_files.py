@@ -1,0 +1,206 @@
+"""File responses: confinement to a root, validators (ETag, Last-Modified)
+with 304, single byte ranges with 206/416, and reads that never block the
+event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import mimetypes
+import os
+import stat
+from email.utils import formatdate, parsedate_to_datetime
+from typing import Any
+from urllib.parse import quote
+
+from .errors import HTTPError
+
+CHUNK = 256 * 1024
+_TEXT_TYPES = ("text/", "application/javascript", "application/json", "application/xml", "image/svg+xml")
+
+
+class NotFound(HTTPError):
+    status = 404
+
+
+def resolve(path: str | os.PathLike, within: str | os.PathLike | None) -> str:
+    """The real path of the file to send. With `within`, the fully resolved
+    path (symlinks followed, `..` collapsed) must stay inside it; anything
+    else, or anything that is not a regular file, is a 404."""
+    raw = os.fspath(path)
+    if "\0" in raw or (within is not None and "\0" in os.fspath(within)):
+        raise NotFound()
+    if within is None:
+        target = os.path.realpath(raw)
+    else:
+        root = os.path.realpath(within)
+        # An absolute `path` must not escape: join it as relative to root.
+        target = os.path.realpath(os.path.join(root, raw.lstrip("/\\")))
+        if target != root and not target.startswith(root.rstrip(os.sep) + os.sep):
+            raise NotFound()
+    try:
+        info = os.stat(target)
+    except (OSError, ValueError):
+        raise NotFound() from None
+    if not stat.S_ISREG(info.st_mode):
+        raise NotFound()
+    return target
+
+
+def _content_type(path: str) -> bytes:
+    guessed, encoding = mimetypes.guess_type(path)
+    if encoding is not None or guessed is None:
+        return b"application/octet-stream"
+    if guessed.startswith(_TEXT_TYPES):
+        return f"{guessed}; charset=utf-8".encode()
+    return guessed.encode()
+
+
+def _disposition(filename: str) -> bytes:
+    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "").replace("\\", "")
+    value = f'attachment; filename="{ascii_name}"'
+    if ascii_name != filename:
+        value += f"; filename*=UTF-8''{quote(filename)}"
+    return value.encode("latin-1")
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    """If-None-Match uses weak comparison: W/"x" and "x" are the same."""
+    if header.strip() == "*":
+        return True
+    bare = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == bare for tag in header.split(","))
+
+
+def _not_modified_since(header: str, mtime: float) -> bool:
+    try:
+        since = parsedate_to_datetime(header).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return False
+    return int(mtime) <= since
+
+
+def _byte_range(header: str, size: int) -> tuple[int, int] | None | bool:
+    """(start, end inclusive) for a single satisfiable range, None when the
+    header should be ignored (malformed, or several ranges: the whole file is
+    sent), False when unsatisfiable (416)."""
+    unit, _, spec = header.partition("=")
+    if unit.strip().lower() != "bytes" or "," in spec:
+        return None
+    first, dash, last = spec.strip().partition("-")
+    if not dash:
+        return None
+    try:
+        if first == "":
+            length = int(last)
+            if length <= 0:
+                return False
+            return (max(0, size - length), size - 1) if size else False
+        start = int(first)
+        end = int(last) if last else size - 1
+    except ValueError:
+        return None
+    if start < 0:
+        return None
+    if start >= size:
+        return False
+    if end < start:
+        return None
+    return start, min(end, size - 1)
+
+
+class FileBody:
+    """What `res.file()` puts in `res.body`: sent when the response goes out,
+    with the request's conditional and range headers taken into account."""
+
+    __slots__ = ("path", "filename", "size", "mtime", "etag")
+
+    def __init__(self, path: str, filename: str | None) -> None:
+        info = os.stat(path)
+        self.path = path
+        self.filename = filename
+        self.size = info.st_size
+        self.mtime = info.st_mtime
+        self.etag = f'"{info.st_mtime_ns:x}-{info.st_size:x}"'
+
+    def respond(self, status: int, headers: list[tuple[bytes, bytes]], request_headers: Any, typed: bool) -> tuple[int, list[tuple[bytes, bytes]], Any]:
+        """(status, headers, payload) for this file, given the request."""
+        last_modified = formatdate(self.mtime, usegmt=True)
+        headers.append((b"etag", self.etag.encode()))
+        headers.append((b"last-modified", last_modified.encode()))
+        headers.append((b"accept-ranges", b"bytes"))
+        if not typed:
+            headers.append((b"content-type", _content_type(self.path)))
+        if self.filename is not None:
+            headers.append((b"content-disposition", _disposition(self.filename)))
+        if status != 200:
+            # The handler chose a status (say 404 page from a file): send it whole.
+            return self._whole(status, headers)
+
+        none_match = request_headers.get("if-none-match")
+        if none_match is not None:
+            if _etag_matches(none_match, self.etag):
+                return 304, headers, b""
+        else:
+            since = request_headers.get("if-modified-since")
+            if since is not None and _not_modified_since(since, self.mtime):
+                return 304, headers, b""
+
+        wanted = request_headers.get("range")
+        if wanted is not None and self._if_range_holds(request_headers.get("if-range")):
+            span = _byte_range(wanted, self.size)
+            if span is False:
+                headers.append((b"content-range", f"bytes */{self.size}".encode()))
+                headers.append((b"content-length", b"0"))
+                return 416, headers, b""
+            if span is not None:
+                start, end = span
+                headers.append((b"content-range", f"bytes {start}-{end}/{self.size}".encode()))
+                headers.append((b"content-length", str(end - start + 1).encode()))
+                return 206, headers, _Sender(self.path, start, end - start + 1)
+        return self._whole(200, headers)
+
+    def _whole(self, status: int, headers: list[tuple[bytes, bytes]]) -> tuple[int, list[tuple[bytes, bytes]], Any]:
+        headers.append((b"content-length", str(self.size).encode()))
+        return status, headers, _Sender(self.path, 0, self.size)
+
+    def _if_range_holds(self, if_range: str | None) -> bool:
+        """A Range is honoured only if If-Range (when present) still names
+        this version of the file; otherwise the whole file is sent."""
+        if if_range is None:
+            return True
+        if_range = if_range.strip()
+        if if_range.startswith(('"', "W/")):
+            return if_range == self.etag  # strong comparison
+        return _not_modified_since(if_range, self.mtime)
+
+
+class _Sender:
+    """Streams `length` bytes of a file from `offset`, reading in a worker
+    thread so the event loop never waits on the disk."""
+
+    __slots__ = ("path", "offset", "length")
+
+    def __init__(self, path: str, offset: int, length: int) -> None:
+        self.path = path
+        self.offset = offset
+        self.length = length
+
+    async def __call__(self, send: Any, head_only: bool) -> None:
+        if head_only or self.length == 0:
+            await send({"type": "http.response.body", "body": b""})
+            return
+        run = asyncio.get_running_loop().run_in_executor
+        handle = await run(None, open, self.path, "rb")
+        try:
+            await run(None, handle.seek, self.offset)
+            remaining = self.length
+            while remaining > 0:
+                chunk = await run(None, handle.read, min(CHUNK, remaining))
+                if not chunk:
+                    break  # the file shrank while we sent it
+                remaining -= len(chunk)
+                await send({"type": "http.response.body", "body": chunk, "more_body": remaining > 0})
+            if remaining > 0:
+                raise OSError(f"{self.path} ended {remaining} bytes early")
+        finally:
+            await run(None, handle.close)

@@ -1,0 +1,86 @@
+"""Jinja2 templates: several folders searched in order, a folder optionally
+under a name prefix, autoescaping by file extension, async and sync
+rendering from the same folders."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from jinja2 import BaseLoader, ChoiceLoader, Environment, FileSystemLoader, PrefixLoader
+
+from .errors import HeavenError
+
+
+class TemplatesNotConfigured(HeavenError, RuntimeError):
+    """`res.render` on an app (and parents) with no `app.TEMPLATES(...)`."""
+
+
+def folder_path(folder: str | os.PathLike, relative_to: str | os.PathLike | None) -> str:
+    """`relative_to` may be a file (pass `__file__`) or a directory; without
+    it, the folder is taken relative to the working directory."""
+    folder = os.fspath(folder)
+    if relative_to is None:
+        base = os.getcwd()
+    else:
+        base = os.fspath(relative_to)
+        if not os.path.isdir(base):
+            base = os.path.dirname(base)
+    path = os.path.realpath(os.path.join(base, folder))
+    if not os.path.isdir(path):
+        raise ValueError(f"template folder {path!r} does not exist")
+    return path
+
+
+class Templates:
+    """The template folders of an app and the two environments built on
+    them (rebuilt only when a folder is added)."""
+
+    def __init__(self) -> None:
+        self.folders: list[tuple[str, str | None]] = []
+        self.escape: set[str] = set()
+        self._environments: dict[bool, Environment] = {}
+
+    def add(self, path: str, prefix: str | None, escape: tuple[str, ...] | list[str] | str) -> None:
+        if prefix is not None and (not prefix or "/" in prefix):
+            raise ValueError(f"template prefix must be a non-empty name without '/', got {prefix!r}")
+        self.folders.append((path, prefix))
+        extensions = (escape,) if isinstance(escape, str) else tuple(escape or ())
+        self.escape.update(e.lower().lstrip(".") for e in extensions)
+        self._environments.clear()
+
+    def extend(self, other: Templates) -> None:
+        for entry in other.folders:
+            if entry not in self.folders:
+                self.folders.append(entry)
+        self.escape |= other.escape
+        self._environments.clear()
+
+    def _loader(self) -> BaseLoader:
+        loaders: list[BaseLoader] = []
+        for path, prefix in self.folders:
+            loader: BaseLoader = FileSystemLoader(path)
+            loaders.append(PrefixLoader({prefix: loader}) if prefix else loader)
+        return ChoiceLoader(loaders)
+
+    def _autoescape(self, name: str | None) -> bool:
+        return bool(name) and name.rsplit(".", 1)[-1].lower() in self.escape
+
+    def environment(self, asynchronous: bool) -> Environment:
+        env = self._environments.get(asynchronous)
+        if env is None:
+            env = Environment(loader=self._loader(), autoescape=self._autoescape, enable_async=asynchronous)
+            self._environments[asynchronous] = env
+        return env
+
+
+def templates_for(app: Any) -> Templates:
+    """The templates an app renders with: its own, else the nearest app it
+    is mounted into that has some."""
+    pending = [app]
+    while pending:
+        current = pending.pop(0)
+        if current._templates is not None:
+            return current._templates
+        pending.extend(parent for parent, _ in current._parents)
+    raise TemplatesNotConfigured("no template folder: call app.TEMPLATES('templates', relative_to=__file__) first")

@@ -1,0 +1,146 @@
+"""Streamed bodies and server-sent events (SPEC §6)."""
+
+import asyncio
+
+import pytest
+
+from heaven import App, Event
+from helpers import Client
+
+
+async def numbers(n):
+    for i in range(n):
+        await asyncio.sleep(0)
+        yield f"{i}\n"
+
+
+def test_async_generator_body_is_streamed():
+    app = App()
+
+    async def handler(req, res, ctx):
+        res.body = numbers(3)
+
+    app.GET("/count", handler)
+    with Client(app) as c:
+        r = c.get("/count")
+    assert r.text == "0\n1\n2\n"
+    assert "content-length" not in r.headers
+    assert r.headers["content-type"] == "application/octet-stream"
+
+
+def test_res_stream_with_content_type():
+    app = App()
+    app.GET("/csv", lambda req, res, ctx: res.stream(numbers(2), content_type="text/csv"))
+    with Client(app) as c:
+        r = c.get("/csv")
+    assert (r.text, r.headers["content-type"]) == ("0\n1\n", "text/csv")
+
+
+def test_sse_frames():
+    async def events():
+        yield "hello"
+        yield {"price": 3, "tags": ["a"]}
+        yield "line one\nline two\r\nline three"
+        yield Event({"n": 1}, event="tick", id=7)
+        yield Event(comment="keep-alive")
+        yield Event("reconnect later", retry=5000)
+        yield b"raw bytes"
+
+    app = App()
+    app.GET("/events", lambda req, res, ctx: res.stream(events(), sse=True))
+    with Client(app) as c:
+        r = c.get("/events")
+    assert r.headers["content-type"] == "text/event-stream"
+    assert r.headers["cache-control"] == "no-cache"
+    assert r.text == (
+        "data: hello\n\n"
+        'data: {"price":3,"tags":["a"]}\n\n'
+        "data: line one\ndata: line two\ndata: line three\n\n"
+        'event: tick\nid: 7\ndata: {"n":1}\n\n'
+        ": keep-alive\n\n"
+        "retry: 5000\ndata: reconnect later\n\n"
+        "data: raw bytes\n\n"
+    )
+
+
+@pytest.mark.parametrize("kwargs", [{"event": "a\nb"}, {"id": "1\r2"}, {"retry": -1}, {"retry": "5"}])
+def test_bad_event_fields_are_refused(kwargs):
+    with pytest.raises(ValueError):
+        Event("x", **kwargs)
+
+
+def test_head_does_not_run_the_stream():
+    ran = []
+
+    async def gen():
+        ran.append(True)
+        yield b"x"
+
+    app = App()
+    app.GET("/s", lambda req, res, ctx: res.stream(gen()))
+    with Client(app) as c:
+        r = c.request("HEAD", "/s")
+    assert r.status_code == 200 and r.content == b"" and ran == []
+
+
+def test_non_bytes_items_in_a_plain_stream_cut_the_response_and_are_logged(caplog):
+    async def gen():
+        yield b"ok"
+        yield {"not": "bytes"}
+
+    app = App()
+    app.GET("/s", lambda req, res, ctx: res.stream(gen()))
+    sent = []
+
+    async def run():
+        async def receive():
+            return {"type": "http.request", "body": b""}
+
+        async def send(message):
+            sent.append(message)
+
+        await app({"type": "http", "method": "GET", "path": "/s", "raw_path": b"/s", "query_string": b"", "headers": []}, receive, send)
+
+    asyncio.run(run())
+    assert sent[1] == {"type": "http.response.body", "body": b"ok", "more_body": True}
+    assert len(sent) == 2  # no final message: the client sees an incomplete body
+    assert "use sse=True" in caplog.text
+
+
+def test_stream_stops_when_the_client_goes_away():
+    closed = []
+
+    async def endless():
+        try:
+            while True:
+                yield b"tick"
+                await asyncio.sleep(0)
+        finally:
+            closed.append(True)
+
+    app = App()
+    app.GET("/s", lambda req, res, ctx: res.stream(endless()))
+
+    async def run():
+        count = 0
+
+        async def receive():
+            return {"type": "http.request", "body": b""}
+
+        async def send(message):
+            nonlocal count
+            count += 1
+            if count > 5:
+                raise ConnectionResetError("client went away")
+
+        await app({"type": "http", "method": "GET", "path": "/s", "raw_path": b"/s", "query_string": b"", "headers": []}, receive, send)
+
+    asyncio.run(run())
+    assert closed == [True]
+
+
+def test_res_stream_needs_an_async_iterator():
+    app = App()
+    app.GET("/s", lambda req, res, ctx: res.stream([b"not async"]))
+    with Client(app) as c:
+        assert c.get("/s").status_code == 500

@@ -1,0 +1,90 @@
+"""Templates (SPEC §8): folders in order, prefixes, autoescape, async and
+sync rendering, req/res/ctx in every template."""
+
+import pytest
+
+from heaven import App
+from helpers import Client
+
+
+@pytest.fixture
+def folders(tmp_path):
+    (tmp_path / "main").mkdir()
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "admin").mkdir()
+    (tmp_path / "main" / "page.html").write_text("main {{ title }} {{ req.params.name }} {{ ctx.user }} {{ res.status }}")
+    (tmp_path / "main" / "unsafe.html").write_text("<p>{{ text }}</p>")
+    (tmp_path / "main" / "unsafe.txt").write_text("{{ text }}")
+    (tmp_path / "shared" / "page.html").write_text("shared page")
+    (tmp_path / "shared" / "only-shared.html").write_text("from shared")
+    (tmp_path / "admin" / "page.html").write_text("admin {{ app.CONFIG('name') }}")
+    return tmp_path
+
+
+def build(folders):
+    app = App({"name": "demo"})
+    app.TEMPLATES("main", relative_to=str(folders))
+    app.TEMPLATES("shared", relative_to=str(folders))
+    app.TEMPLATES("admin", relative_to=str(folders), prefix="admin")
+    return app
+
+
+def test_async_render_with_request_objects(folders):
+    app = build(folders)
+
+    async def page(req, res, ctx):
+        ctx.user = "ada"
+        res.status = 201
+        await res.render("page.html", title="Hello")
+
+    app.GET("/p/:name", page)
+    with Client(app) as c:
+        r = c.get("/p/grace")
+    assert r.status_code == 201
+    assert r.text == "main Hello grace ada 201"
+    assert r.headers["content-type"] == "text/html; charset=utf-8"
+
+
+def test_folders_searched_in_order_and_prefixes(folders):
+    app = build(folders)
+    app.GET("/shared", lambda req, res, ctx: res.renders("only-shared.html"))
+    app.GET("/admin", lambda req, res, ctx: res.renders("admin/page.html"))
+    with Client(app) as c:
+        assert c.get("/shared").text == "from shared"
+        assert c.get("/admin").text == "admin demo"
+
+
+def test_autoescape_by_extension(folders):
+    app = build(folders)
+    app.GET("/html", lambda req, res, ctx: res.renders("unsafe.html", text="<script>x</script>"))
+    app.GET("/txt", lambda req, res, ctx: res.renders("unsafe.txt", text="<b>"))
+    with Client(app) as c:
+        assert c.get("/html").text == "<p>&lt;script&gt;x&lt;/script&gt;</p>"
+        assert c.get("/txt").text == "<b>"
+
+
+def test_missing_template_or_configuration_is_a_500(folders):
+    app = build(folders)
+    bare = App()
+    app.GET("/missing", lambda req, res, ctx: res.renders("nope.html"))
+    bare.GET("/none", lambda req, res, ctx: res.renders("page.html"))
+    with Client(app) as c:
+        assert c.get("/missing").status_code == 500
+    with Client(bare) as c:
+        assert c.get("/none").status_code == 500
+
+
+def test_errors_at_configuration(folders):
+    with pytest.raises(ValueError, match="does not exist"):
+        App().TEMPLATES("absent", relative_to=str(folders))
+    with pytest.raises(ValueError, match="prefix"):
+        App().TEMPLATES("main", relative_to=str(folders), prefix="a/b")
+
+
+def test_mounted_child_uses_its_own_then_its_parents_templates(folders):
+    parent = build(folders)
+    child = App()
+    child.GET("/child", lambda req, res, ctx: res.renders("only-shared.html"))
+    parent.mount(child)
+    with Client(parent) as c:
+        assert c.get("/child").text == "from shared"
