@@ -1,0 +1,52 @@
+"""The HTTP-surface app served by granian in tests/e2e/test_surface.py."""
+
+import asyncio
+import os
+from pathlib import Path
+
+from heaven import App, Event
+
+app = App()
+FILES = Path(os.environ.get("HEAVEN_E2E_FILES", "."))
+
+
+def build_files(app):
+    # A 5 MiB file with a recognisable pattern, made before serving starts.
+    (FILES / "big.bin").write_bytes(bytes(range(256)) * (5 * 4096))
+
+
+app.ON("startup", build_files)
+app.ASSETS(str(FILES), route="/files/*")
+
+
+async def echo(send, receive, req, ctx):
+    await send(f"welcome to {req.params['room']}")
+    while (message := await receive()) is not None:
+        await send(message)
+
+
+def members_only(req, res, ctx):
+    if req.queries.get("token") != "s3cret":
+        res.abort()
+
+
+async def private(send, receive, req, ctx):
+    await send("members only")
+
+
+app.WS("/rooms/:room", echo)
+app.WS("/private", private)
+app.BEFORE("/private", members_only)
+
+
+async def ticker(req, res, ctx):
+    async def events():
+        for n in range(3):
+            yield Event({"n": n}, event="tick", id=n)
+            await asyncio.sleep(0.01)
+        yield "two\nlines"
+
+    res.stream(events(), sse=True)
+
+
+app.GET("/events", ticker)

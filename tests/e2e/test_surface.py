@@ -1,0 +1,77 @@
+"""The HTTP surface through a real granian process and real clients:
+websockets (the `websockets` library), SSE (`httpx-sse`), file downloads
+resumed with Range, and 304 revalidation."""
+
+import asyncio
+
+import httpx
+import pytest
+import websockets
+from httpx_sse import connect_sse
+
+pytestmark = pytest.mark.e2e
+PATTERN = bytes(range(256)) * (5 * 4096)
+
+
+@pytest.fixture
+def server(serve, tmp_path):
+    return serve("surface_app:app", env={"HEAVEN_E2E_FILES": str(tmp_path)})
+
+
+def test_websocket_echo_with_the_websockets_client(server):
+    url = server.url.replace("http://", "ws://")
+
+    async def talk():
+        async with websockets.connect(f"{url}/rooms/lobby") as ws:
+            assert await ws.recv() == "welcome to lobby"
+            await ws.send("hello")
+            assert await ws.recv() == "hello"
+            await ws.send(b"\x00\xffbinary")
+            assert await ws.recv() == b"\x00\xffbinary"
+        # A refused handshake: the BEFORE hook aborts, the server answers 403.
+        with pytest.raises(websockets.exceptions.InvalidStatus) as info:
+            async with websockets.connect(f"{url}/private"):
+                pass
+        assert info.value.response.status_code == 403
+        async with websockets.connect(f"{url}/private?token=s3cret") as ws:
+            assert await ws.recv() == "members only"
+            # The handler returned: the server closes normally.
+            await ws.wait_closed()
+            assert ws.close_code == 1000
+
+    asyncio.run(talk())
+    # The server survived clients leaving mid-conversation and still serves.
+    assert httpx.get(server.url + "/files/big.bin", headers={"range": "bytes=0-0"}).status_code == 206
+
+
+def test_sse_frames_parsed_by_an_sse_client(server):
+    with httpx.Client(base_url=server.url) as http, connect_sse(http, "GET", "/events") as source:
+        assert source.response.headers["content-type"] == "text/event-stream"
+        events = list(source.iter_sse())
+    assert [(e.event, e.id, e.json()) for e in events[:3]] == [("tick", str(n), {"n": n}) for n in range(3)]
+    assert events[3].event == "message" and events[3].data == "two\nlines"
+
+
+def test_download_resumed_with_range_and_revalidated(server):
+    with httpx.Client(base_url=server.url) as http:
+        # The first attempt is cut after 1 MiB (we stop reading the stream).
+        got = b""
+        with http.stream("GET", "/files/big.bin") as r:
+            assert r.status_code == 200
+            etag = r.headers["etag"]
+            for chunk in r.iter_bytes():
+                got += chunk
+                if len(got) >= 1 << 20:
+                    break
+        got = got[: 1 << 20]
+        # Resume from where we stopped, only if the file is still the same version.
+        r = http.get("/files/big.bin", headers={"range": f"bytes={len(got)}-", "if-range": etag})
+        assert r.status_code == 206
+        assert r.headers["content-range"] == f"bytes {len(got)}-{len(PATTERN) - 1}/{len(PATTERN)}"
+        assert got + r.content == PATTERN
+        # Revalidation: nothing changed, nothing is sent again.
+        r = http.get("/files/big.bin", headers={"if-none-match": etag})
+        assert r.status_code == 304 and r.content == b""
+        r = http.get("/files/big.bin", headers={"if-modified-since": r.headers["last-modified"]})
+        assert r.status_code == 304
+        assert http.get("/files/../e2e/conftest.py").status_code == 404
