@@ -10,18 +10,23 @@ from .app import HTTP_METHODS, SHUTDOWN, STARTUP, App, Application, Router, Serv
 from .context import Context
 from .errors import (
     BadRequest,
+    BadSignature,
+    FormError,
     HandlerError,
     HeavenError,
     HTTPError,
     MalformedJSON,
     PayloadTooLarge,
     PluginError,
+    SignatureExpired,
     UrlDuplicateError,
     UrlError,
 )
 from .handler import Handler
 from .keys import Key
 from .request import Address, Request
+from .security import SecureSerializer
+from .sessions import Session
 from .response import Response
 from .streaming import Event
 from .subdomain import Subdomain
@@ -34,8 +39,10 @@ __all__ = [
     "App",
     "Application",
     "BadRequest",
+    "BadSignature",
     "Context",
     "Event",
+    "FormError",
     "HTTPError",
     "Handler",
     "HandlerError",
@@ -47,7 +54,10 @@ __all__ = [
     "Request",
     "Response",
     "Router",
+    "SecureSerializer",
     "Server",
+    "Session",
+    "SignatureExpired",
     "Subdomain",
     "UrlDuplicateError",
     "UrlError",

@@ -40,8 +40,20 @@ async def asgi(app: Any, scope: dict, receive: Any, send: Any) -> None:
         matcher = app._compile()
     head = matcher.resolve(scope)
     ep = head.entry
+    cors = None
+    if app._cors:
+        cors = _cors_policy(app._cors, head)
+        if cors is not None and scope["method"] == "OPTIONS" and head.status != 400:
+            answer = cors.preflight(head.headers)
+            if answer is not None:
+                status, headers = answer
+                headers.append((b"content-length", b"0"))
+                await send({"type": _START, "status": status, "headers": headers})
+                await send({"type": _BODY, "body": b""})
+                return
     if ep is None:
-        return await _refuse(head, send, scope["method"] == "HEAD")
+        extra = cors.response_headers(head.headers) if cors is not None else ()
+        return await _refuse(head, send, scope["method"] == "HEAD", tuple(extra))
 
     limit = app.max_body_size
     body = None
@@ -52,13 +64,17 @@ async def asgi(app: Any, scope: dict, receive: Any, send: Any) -> None:
                 body = await read_body(receive, head.content_length, limit)
             except HTTPError as exc:
                 # The rest of the body stays unread: the connection cannot be reused.
-                return await _send_error(send, exc.status, exc.message, ((b"connection", b"close"),))
+                extra = ((b"connection", b"close"), *(cors.response_headers(head.headers) if cors else ()))
+                return await _send_error(send, exc.status, exc.message, extra)
             except ClientDisconnected:
                 return
 
     req = Request(head, scope, receive, ep.app, ep.mounted, body, limit)
     res = Response(ep.app, req)
     res._ctx = ctx = Context(req, res)
+    sessions = app._sessions
+    if sessions is not None:
+        ctx._sessions = sessions
     try:
         # Empty chains (the common case) cost one truth test, not a coroutine.
         if not (ep.befores and await run_hooks(ep.befores, req, res, ctx)):
@@ -70,6 +86,10 @@ async def asgi(app: Any, scope: dict, receive: Any, send: Any) -> None:
                     await result
             if ep.afters and not res._aborted:
                 await run_hooks(ep.afters, req, res, ctx)
+        if sessions is not None:
+            session = ctx.__dict__.get("session")
+            if session is not None and hasattr(session, "modified"):
+                sessions.commit(session, res)
         status, headers, payload = res._finish()
     except HTTPError as exc:
         status, headers, payload = _plain(exc.status, exc.message)
@@ -79,6 +99,8 @@ async def asgi(app: Any, scope: dict, receive: Any, send: Any) -> None:
         logger.exception("unhandled error in %s %s (route %s)", scope.get("method"), scope.get("path"), ep.pattern)
         status, headers, payload = _failure(app, exc, req)
 
+    if cors is not None:
+        headers.extend(cors.response_headers(head.headers))
     head_only = scope["method"] == "HEAD"
     await send({"type": _START, "status": status, "headers": headers})
     if type(payload) is bytes:
@@ -144,15 +166,22 @@ async def _send_error(
     await send({"type": _BODY, "body": b"" if head_only else payload})
 
 
-async def _refuse(head: Any, send: Any, head_only: bool) -> None:
+async def _refuse(head: Any, send: Any, head_only: bool, extra: tuple[tuple[bytes, bytes], ...] = ()) -> None:
     """400, 404 or 405 for a request no route takes. Its body is never read."""
     status = head.status
     if status == 405:
-        await _send_error(send, 405, "Method Not Allowed", ((b"allow", head.allow.encode()),), head_only)
+        await _send_error(send, 405, "Method Not Allowed", ((b"allow", head.allow.encode()), *extra), head_only)
     elif status == 400:
-        await _send_error(send, 400, head.error or "Bad Request", (), head_only)
+        await _send_error(send, 400, head.error or "Bad Request", extra, head_only)
     else:
-        await _send_error(send, 404, "Not Found", (), head_only)
+        await _send_error(send, 404, "Not Found", extra, head_only)
+
+
+def _cors_policy(policies: dict[Any, Any], head: Any) -> Any:
+    """The CORS policy for the request's subdomain, else the app-wide one."""
+    if len(policies) == 1 and None in policies:
+        return policies[None]
+    return policies.get(head.subdomain) or policies.get(None)
 
 
 async def _run_deferred(app: Any, tasks: list[Any]) -> None:

@@ -15,6 +15,8 @@ from .errors import PluginError
 from .handler import is_async, resolve
 from .keys import Key, KeyLike, slot
 from ._monitor import monitor_from
+from .cors import CorsPolicy
+from .sessions import SessionManager
 from .subdomain import Subdomain
 from .templates import Templates, folder_path
 
@@ -64,6 +66,9 @@ class App:
         #: The event-loop watchdog (`monitor=True` or a threshold in seconds), or None.
         self.monitor = monitor_from(monitor)
         self._templates: Templates | None = None
+        self._sessions: SessionManager | None = None
+        #: CORS policies by subdomain (None: every subdomain without its own).
+        self._cors: dict[str | None, CorsPolicy] = {}
         self._config = _configuration(configurator)
         self._state: dict[str, Any] = {}
         self._routes = _core.Routes()
@@ -262,6 +267,41 @@ class App:
         self._routes.add_hook(kind, subdomain, pattern, methods, hook_id, layer)
         self._matcher = None
         self._record(("hook", kind, subdomain, pattern, methods, fn, layer))
+
+    # -- CORS ---------------------------------------------------------------
+
+    def cors(
+        self,
+        origin: Any = "*",
+        methods: Any = "*",
+        headers: Any = "*",
+        expose_headers: Any = None,
+        credentials: bool = False,
+        max_age: int | None = None,
+        subdomains: Iterable[str] | str | None = None,
+        **aliases: Any,
+    ) -> App:
+        """Let browsers on other origins call this app (see docs/cors.md).
+        Preflights are answered before routing; every response gets the
+        matching headers. `subdomains` limits the policy to those subdomains."""
+        policy = CorsPolicy(origin, methods, headers, expose_headers, credentials, max_age, **aliases)
+        if subdomains is None:
+            self._cors[None] = policy
+        else:
+            for name in [subdomains] if isinstance(subdomains, str) else subdomains:
+                self._cors[str(name).lower()] = policy
+        return self
+
+    # -- sessions -----------------------------------------------------------
+
+    def sessions(
+        self, secret_key: Any, cookie_name: str = "session", max_age: int | None = 3600, **cookie_opts: Any
+    ) -> App:
+        """Signed-cookie sessions on `ctx.session` (see docs/security.md).
+        `secret_key` may be a list: new cookies are signed with the first key,
+        cookies signed with any of them are read (key rotation)."""
+        self._sessions = SessionManager(secret_key, cookie_name=cookie_name, max_age=max_age, **cookie_opts)
+        return self
 
     # -- templates and assets -----------------------------------------------
 

@@ -26,8 +26,7 @@ def _reserved(name: str) -> property:
         "response": lambda self: self._res,
         "headers": lambda self: self._req.headers,
         "cookies": lambda self: self._req.cookies,
-        "session": lambda self: self.__dict__.get("session"),
-    }[name]
+    }.get(name)
     return property(getter, refuse, doc=f"ctx.{name} (reserved: cannot be assigned)")
 
 
@@ -38,7 +37,19 @@ class Context:
 
     # The store is the instance __dict__ itself: `ctx.user` is a plain
     # attribute read, and a Context costs two slot writes to make.
-    __slots__ = ("_req", "_res", "__dict__")
+    # `_sessions` is set only on apps with sessions (unset reads as None).
+    __slots__ = ("_req", "_res", "_sessions", "__dict__")
+
+    def _session(self) -> Any:
+        """The session, loaded from its cookie on first read (so requests
+        that never touch it pay nothing), or whatever was kept as 'session'."""
+        data = self.__dict__
+        session = data.get("session")
+        if session is None:
+            manager = self._sessions
+            if manager is not None:
+                session = data["session"] = manager.load(self._req.cookies)
+        return session
 
     def __init__(self, req: Request, res: Response) -> None:
         self._req = req
@@ -49,7 +60,7 @@ class Context:
     response = _reserved("response")
     headers = _reserved("headers")
     cookies = _reserved("cookies")
-    session = _reserved("session")
+    session = property(_session, _reserved("session").fset, doc="ctx.session (reserved: cannot be assigned)")
 
     def keep(self, key: KeyLike, value: Any) -> None:
         name = key if type(key) is str else slot(key)

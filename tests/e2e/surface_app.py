@@ -7,6 +7,7 @@ from pathlib import Path
 from heaven import App, Event
 
 app = App()
+app.cors(origins=["https://app.example.com"], credentials=True, max_age=600)
 FILES = Path(os.environ.get("HEAVEN_E2E_FILES", "."))
 
 

@@ -75,3 +75,23 @@ def test_download_resumed_with_range_and_revalidated(server):
         r = http.get("/files/big.bin", headers={"if-modified-since": r.headers["last-modified"]})
         assert r.status_code == 304
         assert http.get("/files/../e2e/conftest.py").status_code == 404
+
+
+def test_cors_preflight_and_actual_request(server):
+    with httpx.Client(base_url=server.url) as http:
+        r = http.options(
+            "/events",
+            headers={
+                "origin": "https://app.example.com",
+                "access-control-request-method": "GET",
+                "access-control-request-headers": "x-requested-with",
+            },
+        )
+        assert r.status_code == 204
+        assert r.headers["access-control-allow-origin"] == "https://app.example.com"
+        assert r.headers["access-control-allow-credentials"] == "true"
+        assert r.headers["access-control-max-age"] == "600"
+        refused = http.options("/events", headers={"origin": "https://evil.test", "access-control-request-method": "GET"})
+        assert refused.status_code == 403
+        r = http.get("/files/big.bin", headers={"origin": "https://app.example.com", "range": "bytes=0-3"})
+        assert r.status_code == 206 and r.headers["access-control-allow-origin"] == "https://app.example.com"
