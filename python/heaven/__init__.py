@@ -22,6 +22,7 @@ from .errors import (
     UrlDuplicateError,
     UrlError,
 )
+from .forms import File, Form
 from .handler import Handler
 from .keys import Key
 from .request import Address, Request
@@ -42,6 +43,8 @@ __all__ = [
     "BadSignature",
     "Context",
     "Event",
+    "File",
+    "Form",
     "FormError",
     "HTTPError",
     "Handler",

@@ -69,7 +69,7 @@ async def asgi(app: Any, scope: dict, receive: Any, send: Any) -> None:
             except ClientDisconnected:
                 return
 
-    req = Request(head, scope, receive, ep.app, ep.mounted, body, limit)
+    req = Request(head, scope, receive, ep.app, ep.mounted, body, app)
     res = Response(ep.app, req)
     res._ctx = ctx = Context(req, res)
     sessions = app._sessions
@@ -94,6 +94,8 @@ async def asgi(app: Any, scope: dict, receive: Any, send: Any) -> None:
     except HTTPError as exc:
         status, headers, payload = _plain(exc.status, exc.message)
     except ClientDisconnected:
+        if req._form is not None:
+            req._form.close()
         return
     except Exception as exc:
         logger.exception("unhandled error in %s %s (route %s)", scope.get("method"), scope.get("path"), ep.pattern)
@@ -109,6 +111,8 @@ async def asgi(app: Any, scope: dict, receive: Any, send: Any) -> None:
         await _send_streamed(payload, send, head_only, ep.pattern)
     if res._deferred:
         await _run_deferred(app, res._deferred)
+    if req._form is not None:
+        req._form.close()  # uploads spilled to disk go with the request
 
 
 async def run_hooks(hooks: tuple[Any, ...], req: Any, res: Any, ctx: Any) -> bool:

@@ -72,7 +72,7 @@ async def serve_websocket(app: Any, scope: dict, receive: Any, send: Any) -> Non
         return
     if (await receive())["type"] != "websocket.connect":
         return
-    req = Request(head, scope, receive, ep.app, ep.mounted, b"", None)
+    req = Request(head, scope, receive, ep.app, ep.mounted, b"", app)
     res = Response(ep.app)
     ctx = Context(req, res)
     try:

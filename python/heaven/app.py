@@ -58,11 +58,22 @@ class App:
         debug: bool = False,
         max_body_size: int | None = None,
         monitor: Any = None,
+        form_spill_threshold: int = 1 << 20,
+        form_max_part_size: int | None = None,
+        form_max_parts: int = 1000,
+        form_max_field_size: int = 1 << 20,
     ) -> None:
         if max_body_size is not None and (not isinstance(max_body_size, int) or max_body_size < 0):
             raise ValueError(f"max_body_size must be a non-negative int (bytes) or None, got {max_body_size!r}")
         self.debug = debug
         self.max_body_size = max_body_size
+        #: Multipart limits (the total is `max_body_size`); see docs/forms.md.
+        self.form_limits = {
+            "spill_threshold": form_spill_threshold,
+            "max_part_size": form_max_part_size,
+            "max_parts": form_max_parts,
+            "max_field_size": form_max_field_size,
+        }
         #: The event-loop watchdog (`monitor=True` or a threshold in seconds), or None.
         self.monitor = monitor_from(monitor)
         self._templates: Templates | None = None

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Generic, NamedTuple, TypeV
 import msgspec
 
 from ._body import chunks
+from ._multipart import MultipartParser
 from .errors import MalformedJSON
+from .forms import Form, parse_content_type, parse_urlencoded
 
 if TYPE_CHECKING:
     from ._core import Head, MultiDict
@@ -35,25 +37,28 @@ class Request(Generic[T]):
         "_scope",
         "_receive",
         "_body",
-        "_limit",
+        "_server",
         "app",
         "mounted",
         "_json",
         "_data",
         "_streamed",
+        "_form",
     )
 
-    def __init__(self, head: Head, scope: dict, receive: Any, app: Any, mounted: Any, body: bytes | None, limit: int | None) -> None:
+    def __init__(self, head: Head, scope: dict, receive: Any, app: Any, mounted: Any, body: bytes | None, server: Any) -> None:
         self._head = head
         self._scope = scope
         self._receive = receive
         self._body = body
-        self._limit = limit
+        # The app serving the request: its body and form limits apply.
+        self._server = server
         self.app = app
         self.mounted = mounted
         self._json = _UNSET
         self._data = _UNSET
         self._streamed = False
+        self._form: Form | None = None
 
     # -- routing ---------------------------------------------------------
 
@@ -167,8 +172,88 @@ class Request(Generic[T]):
                 yield self._body
             return
         self._streamed = True
-        async for chunk in chunks(self._receive, self._head.content_length, self._limit):
+        async for chunk in chunks(self._receive, self._head.content_length, self._server.max_body_size):
             yield chunk
+
+    @property
+    def form(self) -> Any:
+        """The form body (urlencoded or multipart) as a `Form` of str fields
+        and `File` uploads; an empty form for other content types. On
+        `stream=True` routes use `await req.form`: it is parsed as the body
+        arrives and large files spill to disk. `await req.form` works on
+        every route. Malformed forms raise `FormError` (400)."""
+        form = self._form
+        if form is not None:
+            return form
+        if self._body is None:
+            return _PendingForm(self)
+        self._form = form = self._parse_form(self._body)
+        return form
+
+    def _form_kind(self) -> tuple[str, dict[str, str]]:
+        return parse_content_type(self.headers.get("content-type", ""))
+
+    def _multipart(self, params: dict[str, str]) -> MultipartParser:
+        limits = self._server.form_limits
+        return MultipartParser(params.get("boundary", "").encode(), max_total=self._server.max_body_size, **limits)
+
+    def _parse_form(self, body: bytes) -> Form:
+        kind, params = self._form_kind()
+        if kind == "application/x-www-form-urlencoded":
+            return parse_urlencoded(body, max_fields=self._server.form_limits["max_parts"])
+        if kind == "multipart/form-data":
+            parser = self._multipart(params)
+            try:
+                parser.feed(body)
+            except BaseException:
+                parser.abort()
+                raise
+            return parser.close()
+        return Form()
+
+    async def _read_form(self) -> Form:
+        """Parse the form of a streaming route while its body arrives."""
+        if self._form is not None:
+            return self._form
+        if self._streamed:
+            raise RuntimeError("the body was already read with req.stream(): it cannot be parsed as a form too")
+        kind, params = self._form_kind()
+        if kind == "multipart/form-data":
+            parser = self._multipart(params)
+            try:
+                async for chunk in self.stream():
+                    parser.feed(chunk)
+            except BaseException:
+                parser.abort()
+                raise
+            form = parser.close()
+        elif kind == "application/x-www-form-urlencoded":
+            form = parse_urlencoded(b"".join([c async for c in self.stream()]), max_fields=self._server.form_limits["max_parts"])
+        else:
+            form = Form()
+        self._form = form
+        return form
 
     def __repr__(self) -> str:
         return f"<Request {self.method} {self.url}>"
+
+
+class _PendingForm:
+    """`req.form` on a streaming route before it was awaited: the body has
+    not arrived yet, so the only thing to do with it is `await` it."""
+
+    __slots__ = ("_req",)
+
+    def __init__(self, req: Request) -> None:
+        self._req = req
+
+    def __await__(self) -> Any:
+        return self._req._read_form().__await__()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("on stream=True routes the form must be awaited: form = await req.form")
+
+    __getitem__ = __contains__ = __iter__ = __len__ = get = getlist = _refuse
+
+    def __repr__(self) -> str:
+        return "<pending form: await req.form>"

@@ -1,0 +1,141 @@
+"""`req.form` through the ASGI callable (SPEC §6–7): urlencoded and multipart,
+buffered and streamed, files, limits, errors, clean-up."""
+
+import os
+
+import pytest
+
+from heaven import App, File
+from helpers import Client, call_raw, http_scope
+
+BOUNDARY = "XyZ123"
+
+
+def multipart(*parts):
+    body = b""
+    for name, value, filename in parts:
+        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename is not None else "")
+        body += f"--{BOUNDARY}\r\nContent-Disposition: {disposition}\r\n".encode()
+        if filename is not None:
+            body += b"Content-Type: text/plain\r\n"
+        body += b"\r\n" + value + b"\r\n"
+    return body + f"--{BOUNDARY}--\r\n".encode()
+
+
+CTYPE = {"content-type": f"multipart/form-data; boundary={BOUNDARY}"}
+
+
+def describe(form):
+    out = {}
+    for name, value in form.multi_items():
+        if isinstance(value, File):
+            value = {"filename": value.filename, "size": value.size, "content": value.content.decode(), "type": value.content_type}
+        out.setdefault(name, []).append(value)
+    return out
+
+
+def test_urlencoded_and_multipart_on_buffered_routes():
+    app = App()
+    app.POST("/f", lambda req, res, ctx: setattr(res, "body", describe(req.form)))
+    with Client(app) as c:
+        r = c.post("/f", data={"a": "1", "b": ["x", "y z"]})
+        assert r.json() == {"a": ["1"], "b": ["x", "y z"]}
+        body = multipart(("title", b"hello", None), ("doc", b"file body", "notes.txt"), ("title", b"again", None))
+        r = c.post("/f", content=body, headers=CTYPE)
+        assert r.json() == {
+            "title": ["hello", "again"],
+            "doc": [{"filename": "notes.txt", "size": 9, "content": "file body", "type": "text/plain"}],
+        }
+        assert c.post("/f", json={"not": "a form"}).json() == {}
+
+
+def test_await_form_on_streaming_routes_and_everywhere():
+    seen = {}
+
+    async def streamed(req, res, ctx):
+        form = await req.form
+        seen["again"] = req.form is form  # parsed once, then cached
+        res.body = describe(form)
+
+    async def buffered(req, res, ctx):
+        res.body = describe(await req.form)
+
+    app = App()
+    app.POST("/s", streamed, stream=True)
+    app.POST("/b", buffered)
+    body = multipart(("k", b"v", None), ("up", b"x" * 5000, "big.txt"))
+    with Client(app) as c:
+        for path in ("/s", "/b"):
+            r = c.post(path, content=body, headers=CTYPE)
+            assert r.json()["k"] == ["v"] and r.json()["up"][0]["size"] == 5000
+    assert seen == {"again": True}
+
+
+def test_form_must_be_awaited_on_streaming_routes():
+    app = App()
+    app.POST("/s", lambda req, res, ctx: req.form["k"], stream=True)
+    with Client(app) as c:
+        assert c.post("/s", data={"k": "v"}).status_code == 500
+
+
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        (b"--XyZ123\r\nno headers here", 400),
+        (b"--XyZ123\r\nContent-Disposition: form-data\r\n\r\nx\r\n--XyZ123--\r\n", 400),
+        (b"garbage without boundary", 400),
+        (b"--XyZ123\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nunterminated", 400),
+    ],
+)
+def test_malformed_multipart_is_400(body, status):
+    app = App()
+    app.POST("/f", lambda req, res, ctx: req.form)
+    with Client(app) as c:
+        assert c.post("/f", content=body, headers=CTYPE).status_code == status
+
+
+def test_limits_from_the_app():
+    app = App(form_max_part_size=10, form_max_parts=2, form_max_field_size=5)
+    app.POST("/f", lambda req, res, ctx: setattr(res, "body", len(req.form)))
+    with Client(app) as c:
+        assert c.post("/f", content=multipart(("a", b"ok", None)), headers=CTYPE).text == "1"
+        assert c.post("/f", content=multipart(("a", b"too long", None)), headers=CTYPE).status_code == 413
+        assert c.post("/f", content=multipart(("f", b"x" * 11, "a.txt")), headers=CTYPE).status_code == 413
+        many = multipart(("a", b"1", None), ("b", b"2", None), ("c", b"3", None))
+        assert c.post("/f", content=many, headers=CTYPE).status_code == 400
+
+
+def test_streamed_body_over_max_body_size_is_413_and_leaves_no_temp_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    app = App(max_body_size=64 * 1024, form_spill_threshold=1024)
+
+    async def upload(req, res, ctx):
+        await req.form
+
+    app.POST("/up", upload, stream=True)
+    head = f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.bin\"\r\n\r\n".encode()
+    chunks = [head] + [b"x" * 16384] * 8 + [f"\r\n--{BOUNDARY}--\r\n".encode()]
+    scope = http_scope("/up", method="POST", headers=[(b"content-type", CTYPE["content-type"].encode()), (b"transfer-encoding", b"chunked")])
+    fds_before = len(os.listdir("/proc/self/fd"))
+    out = call_raw(app, scope, chunks)
+    assert out["status"] == 413
+    assert list(tmp_path.iterdir()) == []
+    assert len(os.listdir("/proc/self/fd")) == fds_before
+
+
+def test_uploads_are_closed_when_the_request_ends():
+    kept = {}
+
+    def upload(req, res, ctx):
+        kept["file"] = req.form["doc"]
+        res.body = kept["file"].content
+
+    app = App(form_spill_threshold=4)
+    app.POST("/f", upload)
+    with Client(app) as c:
+        assert c.post("/f", content=multipart(("doc", b"spilled to disk", "d.txt")), headers=CTYPE).text == "spilled to disk"
+    with pytest.raises(Exception):
+        kept["file"].content  # the temp file went with the request
