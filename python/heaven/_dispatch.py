@@ -71,48 +71,51 @@ async def asgi(app: Any, scope: dict, receive: Any, send: Any) -> None:
 
     req = Request(head, scope, receive, ep.app, ep.mounted, body, app)
     res = Response(ep.app, req)
+    # res and ctx point at each other (templates read ctx): the `finally`
+    # breaks that cycle so the request is freed at once, not by the GC.
     res._ctx = ctx = Context(req, res)
-    sessions = app._sessions
-    if sessions is not None:
-        ctx._sessions = sessions
     try:
-        # Empty chains (the common case) cost one truth test, not a coroutine.
-        if not (ep.befores and await run_hooks(ep.befores, req, res, ctx)):
-            if ep.is_async:
-                await ep.call(req, res, ctx)
-            else:
-                result = ep.call(req, res, ctx)
-                if result is not None and isawaitable(result):
-                    await result
-            if ep.afters and not res._aborted:
-                await run_hooks(ep.afters, req, res, ctx)
+        sessions = app._sessions
         if sessions is not None:
-            session = ctx.__dict__.get("session")
-            if session is not None and hasattr(session, "modified"):
-                sessions.commit(session, res)
-        status, headers, payload = res._finish()
-    except HTTPError as exc:
-        status, headers, payload = _plain(exc.status, exc.message)
-    except ClientDisconnected:
-        if req._form is not None:
-            req._form.close()
-        return
-    except Exception as exc:
-        logger.exception("unhandled error in %s %s (route %s)", scope.get("method"), scope.get("path"), ep.pattern)
-        status, headers, payload = _failure(app, exc, req)
+            ctx._sessions = sessions
+        try:
+            # Empty chains (the common case) cost one truth test, not a coroutine.
+            if not (ep.befores and await run_hooks(ep.befores, req, res, ctx)):
+                if ep.is_async:
+                    await ep.call(req, res, ctx)
+                else:
+                    result = ep.call(req, res, ctx)
+                    if result is not None and isawaitable(result):
+                        await result
+                if ep.afters and not res._aborted:
+                    await run_hooks(ep.afters, req, res, ctx)
+            if sessions is not None:
+                session = ctx.__dict__.get("session")
+                if session is not None and hasattr(session, "modified"):
+                    sessions.commit(session, res)
+            status, headers, payload = res._finish()
+        except HTTPError as exc:
+            status, headers, payload = _plain(exc.status, exc.message)
+        except ClientDisconnected:
+            return
+        except Exception as exc:
+            logger.exception("unhandled error in %s %s (route %s)", scope.get("method"), scope.get("path"), ep.pattern)
+            status, headers, payload = _failure(app, exc, req)
 
-    if cors is not None:
-        headers.extend(cors.response_headers(head.headers))
-    head_only = scope["method"] == "HEAD"
-    await send({"type": _START, "status": status, "headers": headers})
-    if type(payload) is bytes:
-        await send({"type": _BODY, "body": b"" if head_only else payload})
-    else:
-        await _send_streamed(payload, send, head_only, ep.pattern)
-    if res._deferred:
-        await _run_deferred(app, res._deferred)
-    if req._form is not None:
-        req._form.close()  # uploads spilled to disk go with the request
+        if cors is not None:
+            headers.extend(cors.response_headers(head.headers))
+        head_only = scope["method"] == "HEAD"
+        await send({"type": _START, "status": status, "headers": headers})
+        if type(payload) is bytes:
+            await send({"type": _BODY, "body": b"" if head_only else payload})
+        else:
+            await _send_streamed(payload, send, head_only, ep.pattern)
+        if res._deferred:
+            await _run_deferred(app, res._deferred)
+    finally:
+        res._ctx = None
+        if req._form is not None:
+            req._form.close()  # uploads spilled to disk go with the request
 
 
 async def run_hooks(hooks: tuple[Any, ...], req: Any, res: Any, ctx: Any) -> bool:

@@ -250,7 +250,10 @@ class Response:
             headers.append((_CONTENT_TYPE, default_type))
         size = len(payload)
         headers.append((_CONTENT_LENGTH, _LENGTHS[size] if size < 4096 else b"%d" % size))
-        return self._status(), headers, payload
+        status = self.status
+        if type(status) is not int or not 100 <= status <= 599:
+            status = self._status()
+        return status, headers, payload
 
     def _status(self) -> int:
         status = self.status
