@@ -174,3 +174,40 @@ def test_routes_listing():
     assert listed[0] == ("GET", "/a", "www")
     assert [m for m, p, _ in listed if p == "/b"] == list(heaven.HTTP_METHODS)
     assert app.routes[0].target == "handlers.plain"
+
+
+def test_requests_leave_no_reference_cycles():
+    """Every request's objects are freed by refcounting, not left to the
+    cyclic GC (a cycle there cost ~20% of the per-request time once)."""
+    import asyncio
+    import gc
+
+    app = App()
+    app.sessions("s")
+    app.cors()
+
+    async def handler(req, res, ctx):
+        ctx.user = req.params["id"]
+        res.body = {"id": req.params["id"], "q": req.queries.get("q"), "h": req.headers.get("host")}
+
+    app.GET("/u/:id:int", handler)
+    scope = http_scope("/u/5", query_string=b"q=1", headers=[(b"host", b"t"), (b"origin", b"https://x.io")])
+
+    async def run():
+        async def receive():
+            return {"type": "http.request", "body": b""}
+
+        async def send(message):
+            pass
+
+        await app(dict(scope), receive, send)  # warm up (compiles the router)
+        gc.collect()
+        gc.disable()
+        try:
+            for _ in range(200):
+                await app(dict(scope), receive, send)
+            return gc.collect()
+        finally:
+            gc.enable()
+
+    assert asyncio.run(run()) == 0
