@@ -13,7 +13,7 @@ from ._debug import error_page
 from .context import Context
 from .errors import ClientDisconnected, HTTPError
 from .request import Request
-from .response import TEXT, Response
+from .response import TEXT, Response, _json_encode
 
 logger = logging.getLogger("heaven")
 
@@ -81,6 +81,8 @@ async def asgi(app: Any, scope: dict, receive: Any, send: Any) -> None:
         try:
             # Empty chains (the common case) cost one truth test, not a coroutine.
             if not (ep.befores and await run_hooks(ep.befores, req, res, ctx)):
+                if ep.validates:
+                    req.data  # the handler never runs with a body that breaks its contract
                 if ep.is_async:
                     await ep.call(req, res, ctx)
                 else:
@@ -89,13 +91,15 @@ async def asgi(app: Any, scope: dict, receive: Any, send: Any) -> None:
                         await result
                 if ep.afters and not res._aborted:
                     await run_hooks(ep.afters, req, res, ctx)
+            if ep.shapes:
+                ep.contract.shape(res)
             if sessions is not None:
                 session = ctx.__dict__.get("session")
                 if session is not None and hasattr(session, "modified"):
                     sessions.commit(session, res)
             status, headers, payload = res._finish()
         except HTTPError as exc:
-            status, headers, payload = _plain(exc.status, exc.message)
+            status, headers, payload = _http_error(exc, ep.pattern)
         except ClientDisconnected:
             return
         except Exception as exc:
@@ -131,6 +135,17 @@ async def run_hooks(hooks: tuple[Any, ...], req: Any, res: Any, ctx: Any) -> boo
         if res._aborted:
             return True
     return False
+
+
+def _http_error(exc: HTTPError, pattern: str) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """The answer an HTTPError asks for: its JSON `detail` when it has one,
+    else its plain message. Server-side errors (5xx) are logged too."""
+    if exc.status >= 500:
+        logger.error("%s answered %d: %s", pattern, exc.status, exc.message)
+    if exc.detail is None:
+        return _plain(exc.status, exc.message)
+    payload = _json_encode(exc.detail)
+    return exc.status, [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(payload))], payload
 
 
 def _plain(status: int, message: str) -> tuple[int, list[tuple[bytes, bytes]], bytes]:

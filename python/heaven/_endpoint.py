@@ -23,6 +23,11 @@ class Endpoint:
         "target",
         "befores",
         "afters",
+        "canonical",
+        "name",
+        "contract",
+        "validates",
+        "shapes",
     )
 
     def __init__(
@@ -37,6 +42,8 @@ class Endpoint:
         pattern: str,
         subdomain: str,
         target: Any,
+        canonical: str = "",
+        name: str | None = None,
     ) -> None:
         self.call = call
         self.is_async = is_async
@@ -53,6 +60,14 @@ class Endpoint:
         self.target = target
         self.befores: tuple[Hook, ...] = ()
         self.afters: tuple[Hook, ...] = ()
+        #: The pattern in one spelling per route, for matching contracts and names.
+        self.canonical = canonical
+        #: The name given with `name=`, for `app.url_for`.
+        self.name = name
+        #: The route's `app.schema` contract (attached when the router compiles).
+        self.contract: Any = None
+        self.validates = False
+        self.shapes = False
 
     def copy(self, **changes: Any) -> Endpoint:
         clone = Endpoint.__new__(Endpoint)

@@ -11,11 +11,12 @@ from typing import Any, Callable, Iterable, TypeVar, overload
 from . import _core
 from ._dispatch import asgi
 from ._endpoint import Endpoint, Hook
+from ._monitor import monitor_from
+from .cors import CorsPolicy
 from .errors import PluginError
 from .handler import is_async, resolve
 from .keys import Key, KeyLike, slot
-from ._monitor import monitor_from
-from .cors import CorsPolicy
+from .schema import Contract, SchemaRegistry
 from .sessions import SessionManager
 from .subdomain import Subdomain
 from .templates import Templates, folder_path
@@ -80,6 +81,8 @@ class App:
         self._sessions: SessionManager | None = None
         #: CORS policies by subdomain (None: every subdomain without its own).
         self._cors: dict[str | None, CorsPolicy] = {}
+        #: `app.schema` contracts by (method, subdomain, canonical pattern).
+        self._contracts: dict[tuple[str, str, str], Contract] = {}
         self._config = _configuration(configurator)
         self._state: dict[str, Any] = {}
         self._routes = _core.Routes()
@@ -178,23 +181,31 @@ class App:
         subdomain: str,
         stream: bool = False,
         websocket: bool = False,
+        name: str | None = None,
     ) -> Any:
         if handler is None:
             # Decorator form: @app.GET('/path')
             def register(fn: Any) -> Any:
-                self._route(methods, pattern, fn, subdomain, stream, websocket)
+                self._route(methods, pattern, fn, subdomain, stream, websocket, name)
                 return fn
 
             return register
         where = f"{'/'.join(methods)} {pattern!r}"
         call = resolve(handler, where)
+        if name is not None and (not isinstance(name, str) or not name):
+            raise ValueError(f"{where}: name= must be a non-empty string")
+        canonical = _core.pattern_parts(pattern)[2]
         template = Endpoint(
-            call, is_async(call), self, None, stream, websocket, methods[0], pattern, subdomain, handler
+            call, is_async(call), self, None, stream, websocket, methods[0], pattern, subdomain, handler, canonical, name
         )
         self._add_route(methods, subdomain, pattern, template, 0)
         return None
 
     def _add_route(self, methods: tuple[str, ...], subdomain: str, pattern: str, template: Endpoint, layer: int) -> None:
+        if template.name is not None:
+            taken = next((e for e in self._endpoints if e.name == template.name and e.canonical != template.canonical), None)
+            if taken is not None:
+                raise ValueError(f"route name {template.name!r} is already used by {taken.pattern!r}")
         ids = self._routes.add_routes(list(methods), subdomain, pattern)
         for route_id, method in zip(ids, methods):
             if route_id != len(self._endpoints):
@@ -203,40 +214,48 @@ class App:
         self._matcher = None
         self._record(("route", methods, subdomain, pattern, template, layer))
 
-    def GET(self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN) -> Any:
-        return self._route(("GET",), route, handler, subdomain)
+    def GET(self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN, *, name: str | None = None) -> Any:
+        return self._route(("GET",), route, handler, subdomain, name=name)
 
-    def POST(self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN, stream: bool = False) -> Any:
-        return self._route(("POST",), route, handler, subdomain, stream)
+    def POST(
+        self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN, stream: bool = False, *, name: str | None = None
+    ) -> Any:
+        return self._route(("POST",), route, handler, subdomain, stream, name=name)
 
-    def PUT(self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN, stream: bool = False) -> Any:
-        return self._route(("PUT",), route, handler, subdomain, stream)
+    def PUT(
+        self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN, stream: bool = False, *, name: str | None = None
+    ) -> Any:
+        return self._route(("PUT",), route, handler, subdomain, stream, name=name)
 
-    def PATCH(self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN, stream: bool = False) -> Any:
-        return self._route(("PATCH",), route, handler, subdomain, stream)
+    def PATCH(
+        self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN, stream: bool = False, *, name: str | None = None
+    ) -> Any:
+        return self._route(("PATCH",), route, handler, subdomain, stream, name=name)
 
-    def DELETE(self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN) -> Any:
-        return self._route(("DELETE",), route, handler, subdomain)
+    def DELETE(self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN, *, name: str | None = None) -> Any:
+        return self._route(("DELETE",), route, handler, subdomain, name=name)
 
-    def HEAD(self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN) -> Any:
-        return self._route(("HEAD",), route, handler, subdomain)
+    def HEAD(self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN, *, name: str | None = None) -> Any:
+        return self._route(("HEAD",), route, handler, subdomain, name=name)
 
-    def OPTIONS(self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN) -> Any:
-        return self._route(("OPTIONS",), route, handler, subdomain)
+    def OPTIONS(self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN, *, name: str | None = None) -> Any:
+        return self._route(("OPTIONS",), route, handler, subdomain, name=name)
 
-    def TRACE(self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN) -> Any:
-        return self._route(("TRACE",), route, handler, subdomain)
+    def TRACE(self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN, *, name: str | None = None) -> Any:
+        return self._route(("TRACE",), route, handler, subdomain, name=name)
 
-    def CONNECT(self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN) -> Any:
-        return self._route(("CONNECT",), route, handler, subdomain)
+    def CONNECT(self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN, *, name: str | None = None) -> Any:
+        return self._route(("CONNECT",), route, handler, subdomain, name=name)
 
-    def HTTP(self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN, stream: bool = False) -> Any:
+    def HTTP(
+        self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN, stream: bool = False, *, name: str | None = None
+    ) -> Any:
         """One handler for every HTTP method (all or nothing)."""
-        return self._route(HTTP_METHODS, route, handler, subdomain, stream)
+        return self._route(HTTP_METHODS, route, handler, subdomain, stream, name=name)
 
-    def WS(self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN) -> Any:
+    def WS(self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN, *, name: str | None = None) -> Any:
         """A websocket route; the handler is `(send, receive, req, ctx)`."""
-        return self._route(("WEBSOCKET",), route, handler, subdomain, websocket=True)
+        return self._route(("WEBSOCKET",), route, handler, subdomain, websocket=True, name=name)
 
     SOCKET = WS
     WEBSOCKET = WS
@@ -278,6 +297,20 @@ class App:
         self._routes.add_hook(kind, subdomain, pattern, methods, hook_id, layer)
         self._matcher = None
         self._record(("hook", kind, subdomain, pattern, methods, fn, layer))
+
+    # -- contracts ------------------------------------------------------------
+
+    @property
+    def schema(self) -> SchemaRegistry:
+        """`app.schema.POST('/users', expects=NewUser, returns=User)` (see docs/schemas.md)."""
+        return SchemaRegistry(self)
+
+    def _add_contract(self, contract: Contract, layer: int) -> None:
+        if contract.key in self._contracts:
+            raise ValueError(f"{contract.method} {contract.route!r} already has a contract")
+        self._contracts[contract.key] = contract
+        self._matcher = None
+        self._record(("contract", contract, layer))
 
     # -- CORS ---------------------------------------------------------------
 
@@ -413,6 +446,9 @@ class App:
         elif kind == "daemon":
             _, fn, run_async, app = record
             self._daemon(fn, run_async, owner(app))
+        elif kind == "contract":
+            _, contract, layer = record
+            self._add_contract(contract, layer + 1)
 
     # -- serving ------------------------------------------------------------
 
@@ -426,6 +462,11 @@ class App:
             entry = endpoint.copy()
             entry.befores = tuple(hooks[i] for i in before)
             entry.afters = tuple(hooks[i] for i in after)
+            contract = self._contracts.get((endpoint.method, endpoint.subdomain.lower(), endpoint.canonical))
+            if contract is not None:
+                entry.contract = contract
+                entry.validates = contract.expects is not None
+                entry.shapes = contract.returns is not None
             entries.append(entry)
         self._matcher = self._routes.compile(entries)
         return self._matcher

@@ -32,12 +32,19 @@ class HTTPError(HeavenError):
     `message`; the rest of the chain does not run."""
 
     status: int = 500
+    #: When set, the answer is this JSON object instead of the plain message.
+    detail: dict | None = None
 
     def __init__(self, message: str | None = None, status: int | None = None) -> None:
         if status is not None:
             self.status = status
         self.message = message if message is not None else _reason(self.status)
         super().__init__(self.message)
+
+
+class ContractError(HeavenError, TypeError):
+    """A schema contract that cannot be used (unknown constraint, a type
+    msgspec cannot validate), raised at registration."""
 
 
 class BadRequest(HTTPError, ValueError):
@@ -54,6 +61,19 @@ class PayloadTooLarge(HTTPError):
     """413: the body is larger than the app's `max_body_size`."""
 
     status = 413
+
+
+class ValidationFailed(HTTPError, ValueError):
+    """422: the body does not satisfy the route's contract. `detail` is the
+    JSON answer: the reason and the failing location (`$.address.zip`)."""
+
+    status = 422
+
+    def __init__(self, reason: str, path: str = "$") -> None:
+        self.reason = reason
+        self.path = path
+        self.detail = {"error": reason, "path": path}
+        super().__init__(f"{reason} (at {path})")
 
 
 class FormError(BadRequest):

@@ -2,6 +2,7 @@
 //! nothing else; the routing itself lives in `heaven-core`.
 
 use pyo3::prelude::*;
+use pyo3::types::{PyList, PyTuple};
 
 mod errors;
 mod head;
@@ -23,6 +24,40 @@ fn subdomain_of(host: &str) -> String {
     heaven_core::subdomain_of(&heaven_core::normalize_host(host)).to_owned()
 }
 
+/// The parsed shape of a route pattern: `(segments, hints, canonical)`.
+/// Segments are `("literal", text)`, `("param", name, type)` or
+/// `("wildcard",)`; hints are `(name, type)`. Raises `UrlError`.
+#[pyfunction]
+fn pattern_parts<'py>(py: Python<'py>, pattern: &str) -> PyResult<Bound<'py, PyTuple>> {
+    let parsed = heaven_core::Pattern::parse(pattern).map_err(|e| errors::route_error(py, e))?;
+    let segments = PyList::empty(py);
+    for segment in &parsed.segments {
+        let item = match segment {
+            heaven_core::Segment::Literal(text) => {
+                ("literal", &**text).into_pyobject(py)?.into_any()
+            }
+            heaven_core::Segment::Param { name, kind } => ("param", &**name, kind.name())
+                .into_pyobject(py)?
+                .into_any(),
+            heaven_core::Segment::Wildcard => ("wildcard",).into_pyobject(py)?.into_any(),
+        };
+        segments.append(item)?;
+    }
+    let hints: Vec<(&str, &str)> = parsed.hints.iter().map(|(n, k)| (&**n, k.name())).collect();
+    (segments, hints, parsed.canonical()).into_pyobject(py)
+}
+
+/// Whether `value` converts to the parameter type named `kind`.
+#[pyfunction]
+fn accepts(kind: &str, value: &str) -> PyResult<bool> {
+    match heaven_core::ParamType::from_name(kind) {
+        Some(t) => Ok(t.accepts(value)),
+        None => Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "unknown parameter type {kind:?}"
+        ))),
+    }
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<matcher::Routes>()?;
@@ -31,6 +66,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<multidict::MultiDict>()?;
     m.add_function(wrap_pyfunction!(parse_query, m)?)?;
     m.add_function(wrap_pyfunction!(subdomain_of, m)?)?;
+    m.add_function(wrap_pyfunction!(pattern_parts, m)?)?;
+    m.add_function(wrap_pyfunction!(accepts, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
