@@ -11,6 +11,7 @@ from .context import Context
 from .errors import (
     BadRequest,
     BadSignature,
+    ContractError,
     FormError,
     HandlerError,
     HeavenError,
@@ -21,6 +22,7 @@ from .errors import (
     SignatureExpired,
     UrlDuplicateError,
     UrlError,
+    ValidationFailed,
 )
 from .forms import File, Form
 from .handler import Handler
@@ -42,6 +44,7 @@ __all__ = [
     "BadRequest",
     "BadSignature",
     "Context",
+    "ContractError",
     "Event",
     "File",
     "Form",
@@ -64,4 +67,5 @@ __all__ = [
     "Subdomain",
     "UrlDuplicateError",
     "UrlError",
+    "ValidationFailed",
 ]

@@ -120,6 +120,10 @@ async def asgi(app: Any, scope: dict, receive: Any, send: Any) -> None:
         res._ctx = None
         if req._form is not None:
             req._form.close()  # uploads spilled to disk go with the request
+        if app._watchers:
+            watcher = app._watchers.pop(id(scope), None)
+            if watcher is not None:
+                watcher(req, res, ctx)
 
 
 async def run_hooks(hooks: tuple[Any, ...], req: Any, res: Any, ctx: Any) -> bool:

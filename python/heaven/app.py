@@ -9,6 +9,7 @@ import os
 from typing import Any, Callable, Iterable, TypeVar, overload
 
 from . import _core
+from . import _reverse as reverse
 from ._dispatch import asgi
 from ._endpoint import Endpoint, Hook
 from ._monitor import monitor_from
@@ -83,6 +84,12 @@ class App:
         self._cors: dict[str | None, CorsPolicy] = {}
         #: `app.schema` contracts by (method, subdomain, canonical pattern).
         self._contracts: dict[tuple[str, str, str], Contract] = {}
+        # Test clients watching a request (by id of its scope); empty in production.
+        self._watchers: dict[int, Callable[[Any, Any, Any], None]] = {}
+        # `earth.bypass` / `earth.swap`: hooks to skip, callables to replace.
+        self._bypassed: set[int] = set()
+        self._swaps: dict[int, Callable[..., Any]] = {}
+        self._earth: Any = None
         self._config = _configuration(configurator)
         self._state: dict[str, Any] = {}
         self._routes = _core.Routes()
@@ -298,6 +305,24 @@ class App:
         self._matcher = None
         self._record(("hook", kind, subdomain, pattern, methods, fn, layer))
 
+    # -- reverse routing ----------------------------------------------------
+
+    def url_for(self, target: str, /, **params: Any) -> str:
+        """The path of a route given its `name=` or its pattern, with its
+        parameters filled in: `app.url_for('user', id=7)` → `/users/7`.
+        Values are type-checked against the pattern (`:id:int` refuses 'x')
+        and percent-quoted; other keyword arguments become the query string
+        (typed if the route hints them). A wildcard value is `**{'*': 'a/b'}`."""
+        endpoint = next((e for e in self._endpoints if e.name == target), None)
+        if endpoint is None and target.startswith("/"):
+            canonical = _core.pattern_parts(target)[2]
+            endpoint = next((e for e in self._endpoints if e.canonical == canonical), None)
+            if endpoint is None:
+                raise KeyError(f"url_for: no route is registered with the pattern {target!r}")
+        if endpoint is None:
+            raise KeyError(f"url_for: no route is named {target!r}")
+        return reverse.build(endpoint.pattern, params)
+
     # -- contracts ------------------------------------------------------------
 
     @property
@@ -456,12 +481,15 @@ class App:
         """Freeze the routes: every endpoint gets its hook chain, worked out
         once in Rust. Returns the matcher the dispatcher uses."""
         chains = self._routes.chains()
-        hooks = self._hooks
+        hooks = [self._swapped_hook(fn, run_async) for fn, run_async in self._hooks]
         entries = []
         for endpoint, (before, after) in zip(self._endpoints, chains):
             entry = endpoint.copy()
-            entry.befores = tuple(hooks[i] for i in before)
-            entry.afters = tuple(hooks[i] for i in after)
+            entry.befores = tuple(hooks[i] for i in before if hooks[i] is not None)
+            entry.afters = tuple(hooks[i] for i in after if hooks[i] is not None)
+            swapped = self._swaps.get(id(endpoint.call)) or self._swaps.get(id(endpoint.target))
+            if swapped is not None:
+                entry.call, entry.is_async = swapped, is_async(swapped)
             contract = self._contracts.get((endpoint.method, endpoint.subdomain.lower(), endpoint.canonical))
             if contract is not None:
                 entry.contract = contract
@@ -470,6 +498,22 @@ class App:
             entries.append(entry)
         self._matcher = self._routes.compile(entries)
         return self._matcher
+
+    def _swapped_hook(self, fn: Callable[..., Any], run_async: bool) -> Hook | None:
+        """A hook as the test clients left it: skipped, replaced, or as is."""
+        if id(fn) in self._bypassed:
+            return None
+        swapped = self._swaps.get(id(fn))
+        return (swapped, is_async(swapped)) if swapped is not None else (fn, run_async)
+
+    @property
+    def earth(self) -> Any:
+        """The in-process test client (see docs/testing.md)."""
+        if self._earth is None:
+            from .earth import Earth
+
+            self._earth = Earth(self)
+        return self._earth
 
     @property
     def routes(self) -> list[Endpoint]:

@@ -150,7 +150,11 @@ class Contract:
 
 
 def _check_type(tp: Any, where: str, role: str) -> msgspec.json.Decoder:
+    """A decoder for `tp`. `msgspec.json.schema` refuses custom classes up
+    front (the decoder would only fail on the first request), and a type it
+    cannot describe could not be documented in OpenAPI either."""
     try:
+        msgspec.json.schema(tp)
         return msgspec.json.Decoder(tp)
     except (TypeError, ValueError) as exc:
         raise ContractError(f"{where}: {role}={tp!r} is not a type msgspec can validate: {exc}") from None

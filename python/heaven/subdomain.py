@@ -22,6 +22,13 @@ class Subdomain:
         self.app = app
         self.name = name
 
+    @property
+    def schema(self) -> Any:
+        """Contracts for this subdomain's routes: `api.schema.POST(...)`."""
+        from .schema import SchemaRegistry
+
+        return SchemaRegistry(self.app, self.name)
+
     def __getattr__(self, attr: str) -> Any:
         if attr in _BOUND:
             return partial(getattr(self.app, attr), subdomain=self.name)

@@ -1,0 +1,61 @@
+"""`heaven.testing.Client` and `AsyncClient` (SPEC §12)."""
+
+import asyncio
+import threading
+
+import pytest
+
+from heaven import App
+from heaven.testing import AsyncClient, Client, LifespanError
+
+
+def build(log):
+    app = App()
+    app.ON("startup", lambda a: log.append("start"))
+    app.ON("shutdown", lambda a: log.append("stop"))
+
+    async def tick(app):
+        log.append(("tick", threading.current_thread().name))
+        return None
+
+    app.daemons = tick
+    app.GET("/n/:n:int", lambda req, res, ctx: setattr(res, "body", {"n": req.params["n"]}))
+    app.POST("/echo", lambda req, res, ctx: setattr(res, "body", req.json))
+    app.GET("/boom", lambda req, res, ctx: 1 / 0)
+    return app
+
+
+def test_sync_client_runs_the_lifespan_and_requests():
+    log = []
+    with Client(build(log)) as client:
+        assert client.get("/n/3").json() == {"n": 3}
+        assert client.post("/echo", json={"a": [1, 2]}).json() == {"a": [1, 2]}
+        assert client.get("/boom").status_code == 500
+        assert log[0] == "start"
+    assert log[-1] == "stop"
+    # The daemon ran on the client's loop thread, the one requests use.
+    assert ("tick", "heaven-test-client") in log
+
+
+def test_async_client():
+    log = []
+
+    async def scenario():
+        async with AsyncClient(build(log)) as client:
+            r = await client.get("/n/4")
+            assert r.json() == {"n": 4}
+
+    asyncio.run(scenario())
+    assert log[0] == "start" and log[-1] == "stop"
+
+
+def test_lifespan_can_be_skipped_and_failures_raise():
+    log = []
+    with Client(build(log), lifespan=False) as client:
+        assert client.get("/n/1").status_code == 200
+    assert log == []
+    broken = App()
+    broken.ON("startup", lambda a: 1 / 0)
+    with pytest.raises(LifespanError, match="ZeroDivisionError"):
+        with Client(broken):
+            pass

@@ -1,0 +1,78 @@
+"""Reverse routing (SPEC §3): names or patterns, quoting, type checks."""
+
+import datetime as dt
+import uuid
+
+import pytest
+
+from heaven import App
+from helpers import Client
+
+
+@pytest.fixture
+def app():
+    app = App()
+    noop = lambda req, res, ctx: None  # noqa: E731
+    app.GET("/users/:id:int", noop, name="user")
+    app.POST("/users/:id:int", noop)  # same pattern, no name: found by pattern too
+    app.GET("/files/:owner/*", noop, name="file")
+    app.GET("/search?page:int&since:date", noop, name="search")
+    app.GET("/days/:day:date/:at:datetime/:u:uuid/:ok:bool/:x:float", noop, name="typed")
+    app.GET("/café", noop, name="cafe")
+    return app
+
+
+@pytest.mark.parametrize(
+    "target, params, path",
+    [
+        ("user", {"id": 7}, "/users/7"),
+        ("user", {"id": "42"}, "/users/42"),
+        ("/users/:id:int", {"id": 8}, "/users/8"),
+        ("/users/:id:int/", {"id": 8}, "/users/8"),
+        ("file", {"owner": "a b/c", "*": "dir/x y.txt"}, "/files/a%20b%2Fc/dir/x%20y.txt"),
+        ("search", {"page": 2, "since": dt.date(2024, 1, 2), "q": "hello world"}, "/search?page=2&since=2024-01-02&q=hello+world"),
+        ("search", {"tag": ["a", "b"]}, "/search?tag=a&tag=b"),
+        (
+            "typed",
+            {"day": dt.date(2024, 1, 2), "at": dt.datetime(2024, 1, 2, 3, 4), "u": uuid.UUID(int=1), "ok": True, "x": 1},
+            "/days/2024-01-02/2024-01-02T03%3A04%3A00/00000000-0000-0000-0000-000000000001/true/1.0",
+        ),
+        ("cafe", {}, "/caf%C3%A9"),
+    ],
+)
+def test_paths(app, target, params, path):
+    assert app.url_for(target, **params) == path
+
+
+def test_built_paths_route_back_to_their_handler():
+    app = App()
+    app.GET("/users/:id:int/files/:name", lambda req, res, ctx: setattr(res, "body", req.params), name="f")
+    with Client(app) as c:
+        assert c.get(app.url_for("f", id=3, name="a b/c?d")).json() == {"id": 3, "name": "a b/c?d"}
+
+
+@pytest.mark.parametrize(
+    "target, params, error, needle",
+    [
+        ("user", {"id": "x"}, ValueError, "does not fit the parameter type int"),
+        ("user", {"id": True}, ValueError, "does not fit"),
+        ("user", {"id": 1.5}, ValueError, "does not fit"),
+        ("user", {}, ValueError, "missing parameter 'id'"),
+        ("typed", {"day": dt.datetime(2024, 1, 2), "at": "x", "u": "u", "ok": 1, "x": 1}, ValueError, "does not fit"),
+        ("search", {"page": "two"}, ValueError, "does not fit the parameter type int"),
+        ("file", {"owner": "a"}, ValueError, "wildcard"),
+        ("nobody", {}, KeyError, "no route is named 'nobody'"),
+        ("/nowhere", {}, KeyError, "no route is registered with the pattern"),
+    ],
+)
+def test_refusals(app, target, params, error, needle):
+    with pytest.raises(error, match=needle):
+        app.url_for(target, **params)
+
+
+def test_names_are_unique_per_route():
+    app = App()
+    app.GET("/a", lambda req, res, ctx: None, name="a")
+    app.POST("/a", lambda req, res, ctx: None, name="a")  # same route, another method: fine
+    with pytest.raises(ValueError, match="already used"):
+        app.GET("/b", lambda req, res, ctx: None, name="a")
