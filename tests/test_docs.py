@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sys
+import types
 from pathlib import Path
 
 import httpx
@@ -65,12 +67,15 @@ async def check(app, expectations):
 
 
 @pytest.mark.parametrize("code", list(blocks()))
-def test_doc_example(code):
-    namespace: dict = {"__name__": "docs_example"}
-    exec(compile(code, "<docs>", "exec"), namespace)
+def test_doc_example(code, monkeypatch):
+    # A real module, so type hints in the example resolve like in user code;
+    # dont_inherit keeps this file's `from __future__` out of the example.
+    module = types.ModuleType("docs_example")
+    monkeypatch.setitem(sys.modules, "docs_example", module)
+    exec(compile(code, "<docs>", "exec", dont_inherit=True), module.__dict__)
     expectations = EXPECT.findall(code)
     if expectations:
-        asyncio.run(check(namespace["app"], expectations))
+        asyncio.run(check(module.__dict__["app"], expectations))
 
 
 def test_every_capability_has_a_page():
