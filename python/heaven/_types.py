@@ -205,10 +205,14 @@ def _dataclass_fields(tp: type) -> list[tuple[str, Any, Any]]:
     return required + optional
 
 
+# `Required`/`NotRequired` exist from Python 3.11 (3.10 has neither).
+_REQUIRED_WRAPPERS = tuple(w for w in (getattr(typing, "NotRequired", None), getattr(typing, "Required", None)) if w)
+
+
 def _unwrap_required(hint: Any) -> Any:
     """`NotRequired[X]` / `Required[X]` say whether a key may be missing
     (already in `__required_keys__`); the value type is X."""
-    while get_origin(hint) in (typing.NotRequired, typing.Required):
+    while _REQUIRED_WRAPPERS and get_origin(hint) in _REQUIRED_WRAPPERS:
         hint = get_args(hint)[0]
     return hint
 

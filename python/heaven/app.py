@@ -323,6 +323,39 @@ class App:
             raise KeyError(f"url_for: no route is named {target!r}")
         return reverse.build(endpoint.pattern, params)
 
+    # -- API docs -----------------------------------------------------------
+
+    def DOCS(
+        self,
+        route: str = "/docs",
+        title: str = "API",
+        version: str = "0.1.0",
+        *,
+        description: str | None = None,
+        script_url: str | None = None,
+        style_url: str | None = None,
+        subdomain: str = DEFAULT_SUBDOMAIN,
+        document_subdomain: str | None = None,
+    ) -> App:
+        """Serve the OpenAPI 3.1 document at `{route}/openapi.json` and an
+        HTML reference page at `route` (see docs/api-docs.md). Override
+        `script_url`/`style_url` to load the page's renderer from your own
+        assets (offline use)."""
+        from .openapi import DEFAULT_SCRIPT, install_docs
+
+        install_docs(
+            self,
+            route,
+            title,
+            version,
+            subdomain,
+            script_url or DEFAULT_SCRIPT,
+            style_url,
+            description=description,
+            document_subdomain=document_subdomain,
+        )
+        return self
+
     # -- contracts ------------------------------------------------------------
 
     @property
