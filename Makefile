@@ -14,7 +14,8 @@ PORT ?= 8000
 
 # Pinned tools for building, serving and testing (runtime deps come from pyproject.toml).
 DEV_DEPS := "maturin==1.16.0" "granian[uvloop,reload]==2.8.7" "httpx==0.28.1" "pytest==9.2.0" \
-            "websockets==17.4" "httpx-sse==0.4.3" "openapi-spec-validator==0.9.0" "msgspec>=0.19,<1" "jinja2>=3.1,<4"
+            "websockets==17.4" "httpx-sse==0.4.3" "openapi-spec-validator==0.9.0" \
+            "schemathesis==4.32.5" "msgspec>=0.19,<1" "jinja2>=3.1,<4"
 
 .PHONY: help
 help: ## List the targets
@@ -68,8 +69,9 @@ bench: build-dev ## Criterion router benches, in-process dispatch cost, HTTP ben
 	cargo bench -p heaven-core --bench router
 	$(PY) benches/criterion_medians.py
 	$(PY) benches/dispatch.py
-	$(PIP) install --quiet "starlette==1.10.0"
+	$(PIP) install --quiet "starlette==1.10.0" "fastapi==0.165.0" "pydantic==2.14.3"
 	$(PY) benches/http/run.py
+	$(PY) benches/http/validate.py
 
 .PHONY: clean
 clean: ## Remove build output and the venv

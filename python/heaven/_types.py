@@ -20,7 +20,8 @@ from .errors import ContractError
 # plus the JSON-schema `format` OpenAPI readers understand.
 FORMATS = {
     "uuid": r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$",
-    "email": r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+    # No spaces, no control characters (C0, DEL, C1), one @ and a dotted domain.
+    "email": r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+$",
     "ipv4": r"^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$",
     "ipv6": r"^[0-9a-fA-F:.]*:[0-9a-fA-F:.]*$",
     "date": r"^\d{4}-\d{2}-\d{2}$",

@@ -23,24 +23,24 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, target: str, env: dict[str, str] | None = None) -> None:
+    def __init__(self, target: str, env: dict[str, str] | None = None, working_dir: Path = HERE) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         cmd = [
             sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1",
-            "--port", str(self.port), "--workers", "1", "--working-dir", str(HERE), target,
+            "--port", str(self.port), "--workers", "1", "--working-dir", str(working_dir), target,
         ]
         self.proc = subprocess.Popen(
             cmd, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )
 
-    def wait_ready(self, timeout: float = 20.0) -> None:
+    def wait_ready(self, timeout: float = 20.0, path: str = "/") -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"granian exited early:\n{self.proc.stdout.read()}")
             try:
-                httpx.get(self.url + "/", timeout=0.5)
+                httpx.get(self.url + path, timeout=0.5)
                 return
             except httpx.TransportError:
                 time.sleep(0.1)

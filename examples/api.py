@@ -1,0 +1,107 @@
+"""A typed JSON API: contracts validate requests and shape responses, and
+`/docs` serves the OpenAPI document and its reference page.
+
+    .venv/bin/heaven run api:app --working-dir examples    # then open http://127.0.0.1:8000/docs
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Annotated
+
+import msgspec
+
+from heaven import App, HTTPError
+
+
+class Address(msgspec.Struct):
+    street: Annotated[str, "min_len=1, max_len=80"]
+    city: Annotated[str, "min_len=1, max_len=40"]
+    zip: Annotated[str, "regex=^[0-9]{5}$"]
+
+
+class NewUser(msgspec.Struct):
+    """What a client sends to create a user."""
+
+    name: Annotated[str, "min_len=2, max_len=40"]
+    email: Annotated[str, "format=email", "max_len=120"]
+    age: Annotated[int, "min=0, max=150"]
+    address: Address
+    tags: Annotated[list[Annotated[str, "min_len=1, max_len=20"]], "max_len=10"] = []
+
+
+class User(msgspec.Struct):
+    """A stored user, as the API returns it."""
+
+    id: int
+    name: str
+    email: str
+    age: int
+    address: Address
+    tags: list[str]
+
+
+class NotFound(HTTPError):
+    status = 404
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what} not found")
+        self.detail = {"error": f"{what} not found", "path": "$"}
+
+
+app = App()
+USERS: dict[int, User] = {}
+IDS = itertools.count(1)
+
+
+def _user(req) -> User:
+    user = USERS.get(req.params["id"])
+    if user is None:
+        raise NotFound(f"user {req.params['id']}")
+    return user
+
+
+def create_user(req, res, ctx):
+    new = req.data
+    user = User(id=next(IDS), **msgspec.structs.asdict(new))
+    USERS[user.id] = user
+    res.body = user
+
+
+def get_user(req, res, ctx):
+    res.body = _user(req)
+
+
+def update_user(req, res, ctx):
+    user = _user(req)
+    USERS[user.id] = msgspec.structs.replace(user, **req.data)
+    res.body = USERS[user.id]
+
+
+def list_users(req, res, ctx):
+    limit = req.queries.get("limit", 50)
+    if not isinstance(limit, int) or not 1 <= limit <= 100:
+        raise HTTPError("limit must be an integer between 1 and 100", status=400)
+    tag = req.queries.get("tag")
+    found = [u for u in USERS.values() if tag is None or tag in u.tags]
+    res.body = found[:limit]
+
+
+def delete_user(req, res, ctx):
+    USERS.pop(_user(req).id)
+    res.status = 204
+
+
+app.POST("/users", create_user, name="create_user")
+app.GET("/users?limit:int&tag", list_users, name="list_users")
+app.GET("/users/:id:int", get_user, name="get_user")
+app.PATCH("/users/:id:int", update_user, name="update_user")
+app.DELETE("/users/:id:int", delete_user, name="delete_user")
+
+app.schema.POST("/users", expects=NewUser, returns=User, summary="Create a user", group="users")
+app.schema.GET("/users", returns=list[User], summary="List users", group="users")
+app.schema.GET("/users/:id:int", returns=User, summary="Get a user", group="users")
+app.schema.PATCH("/users/:id:int", expects=NewUser, returns=User, summary="Change some fields", group="users")
+app.schema.DELETE("/users/:id:int", summary="Delete a user", group="users")
+
+app.DOCS("/docs", title="Users API", version="1.0")
