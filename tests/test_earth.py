@@ -145,3 +145,23 @@ def test_failing_startup_raises():
 
     with pytest.raises(LifespanError, match="ZeroDivisionError"):
         run(scenario())
+
+
+def test_every_verb_and_swap_by_import_string():
+    app = App()
+    app.HTTP("/any", lambda req, res, ctx: setattr(res, "body", req.method))
+    app.GET("/plain", "handlers.plain")
+
+    async def scenario():
+        for verb in ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"):
+            _, res, _ = await getattr(app.earth, verb)("/any")
+            assert res.body == verb.encode()
+        _, res, _ = await app.earth.HEAD("/any")
+        assert (res.status, res.body, res.headers["content-length"]) == (200, b"", "4")
+        with app.earth.swap("handlers.plain", "handlers.asynchronous"):
+            _, res, _ = await app.earth.GET("/plain")
+            assert res.body == b"async function"
+        _, res, _ = await app.earth.GET("/plain")
+        assert res.body == b"plain function"
+
+    run(scenario())
