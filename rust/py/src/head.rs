@@ -14,7 +14,7 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 
 use crate::errors::bad_request;
 use crate::multidict::{MultiDict, Repeats};
-use crate::scope::{bytes_of, header_pair, item, latin1, server_host};
+use crate::scope::Source;
 use crate::values::to_python;
 
 /// Routing outcome codes, as the dispatcher reads `head.status`.
@@ -22,7 +22,7 @@ pub const MATCHED: u16 = 0;
 
 #[pyclass(frozen, module = "heaven._core")]
 pub struct Head {
-    pub scope: Py<PyDict>,
+    pub source: Source,
     /// The caller's object for the matched route (None unless matched).
     pub entry: Option<Py<PyAny>>,
     pub status: u16,
@@ -62,21 +62,12 @@ fn cached<T>(cell: &OnceLock<Py<T>>, build: impl FnOnce() -> PyResult<Py<T>>) ->
 }
 
 impl Head {
-    fn header_values(&self, py: Python<'_>, wanted: &[u8]) -> Vec<String> {
-        let scope = self.scope.bind(py);
-        let Some(headers) = item(scope, intern!(py, "headers")) else {
-            return Vec::new();
-        };
-        let Ok(iter) = headers.try_iter() else {
-            return Vec::new();
-        };
-        iter.flatten()
-            .filter_map(|entry| {
-                let (name, value) = header_pair(&entry)?;
-                let name = bytes_of(&name)?;
-                name.eq_ignore_ascii_case(wanted)
-                    .then(|| bytes_of(&value).map(latin1))?
-            })
+    fn header_values(&self, py: Python<'_>, wanted: &str) -> Vec<String> {
+        self.source
+            .header_pairs(py)
+            .into_iter()
+            .filter(|(name, _)| name.eq_ignore_ascii_case(wanted))
+            .map(|(_, value)| value)
             .collect()
     }
 
@@ -96,29 +87,21 @@ impl Head {
     }
 
     fn build_headers(&self, py: Python<'_>) -> PyResult<MultiDict> {
-        let scope = self.scope.bind(py);
-        let mut pairs = Vec::new();
-        if let Some(headers) = item(scope, intern!(py, "headers")) {
-            for entry in headers.try_iter()?.flatten() {
-                let Some((name, value)) = header_pair(&entry) else {
-                    continue;
-                };
-                let (Some(name), Some(value)) = (bytes_of(&name), bytes_of(&value)) else {
-                    continue;
-                };
-                let key = latin1(name).to_ascii_lowercase();
+        let pairs = self
+            .source
+            .header_pairs(py)
+            .into_iter()
+            .map(|(key, value)| {
                 let shown = PyString::new(py, &key).unbind();
-                let value = PyString::new(py, &latin1(value)).into_any().unbind();
-                pairs.push((key, shown, value));
-            }
-        }
+                (key, shown, PyString::new(py, &value).into_any().unbind())
+            })
+            .collect();
         Ok(MultiDict::new(pairs, true, Repeats::First, "Headers"))
     }
 
     fn build_queries(&self, py: Python<'_>) -> PyResult<MultiDict> {
-        let raw = self.query_string(py);
-        let pairs =
-            parse_query(raw.bind(py).as_bytes()).map_err(|e| bad_request(py, e.message()))?;
+        let raw = self.source.query_string(py);
+        let pairs = parse_query(&raw).map_err(|e| bad_request(py, e.message()))?;
         let hints = self
             .route
             .as_ref()
@@ -140,7 +123,7 @@ impl Head {
 
     fn build_cookies<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let out = PyDict::new(py);
-        let joined = self.header_values(py, b"cookie").join("; ");
+        let joined = self.header_values(py, "cookie").join("; ");
         for (name, value) in parse_cookies(&joined) {
             out.set_item(name, value)?;
         }
@@ -236,20 +219,16 @@ impl Head {
     /// The `Host` header, else the server address.
     #[getter]
     fn host(&self, py: Python<'_>) -> String {
-        match self.header_values(py, b"host").into_iter().next() {
+        match self.header_values(py, "host").into_iter().next() {
             Some(h) => h,
-            None => server_host(self.scope.bind(py), intern!(py, "server")).unwrap_or_default(),
+            None => self.source.server(py).unwrap_or_default(),
         }
     }
 
     /// The raw query string (bytes, without `?`).
     #[getter]
-    fn query_string(&self, py: Python<'_>) -> Py<PyBytes> {
-        let scope = self.scope.bind(py);
-        match item(scope, intern!(py, "query_string")).and_then(|q| q.cast_into::<PyBytes>().ok()) {
-            Some(b) => b.unbind(),
-            None => PyBytes::new(py, b"").unbind(),
-        }
+    fn query_string<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.source.query_string(py))
     }
 
     /// `(address, port)` of the client, the port as int when it is one.
@@ -258,11 +237,7 @@ impl Head {
         &self,
         py: Python<'py>,
     ) -> PyResult<Option<(Bound<'py, PyAny>, Bound<'py, PyAny>)>> {
-        let scope = self.scope.bind(py);
-        let Some(client) = item(scope, intern!(py, "client")) else {
-            return Ok(None);
-        };
-        let (Ok(addr), Ok(port)) = (client.get_item(0), client.get_item(1)) else {
+        let Some((addr, port)) = self.source.client(py) else {
             return Ok(None);
         };
         let port = match port.extract::<String>() {
@@ -277,6 +252,6 @@ impl Head {
 
     /// Every value of one header, in arrival order.
     fn header_list<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyList>> {
-        PyList::new(py, self.header_values(py, name.as_bytes()))
+        PyList::new(py, self.header_values(py, name))
     }
 }

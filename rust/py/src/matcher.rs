@@ -15,7 +15,7 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
 use crate::errors::route_error;
 use crate::head::{Head, Views, MATCHED};
-use crate::scope::{item, scan_headers, server_host};
+use crate::scope::{item, scan_headers, scan_rsgi_headers, HeaderFacts, Source};
 
 /// Route and hook registrations of one application, mutable until compiled.
 #[pyclass(module = "heaven._core")]
@@ -141,9 +141,9 @@ pub struct Matcher {
     needs_host: bool,
 }
 
-fn head(scope: &Bound<'_, PyDict>, status: u16) -> Head {
+fn head(source: Source, status: u16) -> Head {
     Head {
-        scope: scope.clone().unbind(),
+        source,
         entry: None,
         status,
         route: None,
@@ -157,58 +157,35 @@ fn head(scope: &Bound<'_, PyDict>, status: u16) -> Head {
     }
 }
 
-fn bad_request(scope: &Bound<'_, PyDict>, why: &'static str) -> Head {
+fn bad_request(source: Source, why: &'static str) -> Head {
     Head {
         error: Some(why),
-        ..head(scope, 400)
+        ..head(source, 400)
     }
 }
 
-#[pymethods]
 impl Matcher {
-    /// Route one ASGI scope (http or websocket). Never raises for anything
-    /// the client sent: a malformed request comes back as status 400.
-    fn resolve(&self, scope: &Bound<'_, PyDict>) -> PyResult<Head> {
-        let py = scope.py();
-        let is_ws = item(scope, intern!(py, "type"))
-            .and_then(|t| t.cast_into::<PyString>().ok())
-            .is_some_and(|t| t.to_str().is_ok_and(|t| t == "websocket"));
-        let method_obj =
-            item(scope, intern!(py, "method")).and_then(|m| m.cast_into::<PyString>().ok());
-        let method = if is_ws {
-            Some(Method::Websocket)
-        } else {
-            method_obj
-                .as_ref()
-                .and_then(|m| m.to_str().ok())
-                .and_then(Method::parse)
-        };
-
-        let facts = scan_headers(item(scope, intern!(py, "headers")), self.needs_host);
+    /// Everything after the scope was read: split, route, fill the head.
+    fn route(
+        &self,
+        py: Python<'_>,
+        source: Source,
+        method: Option<Method>,
+        path: &[u8],
+        encoded: bool,
+        facts: HeaderFacts,
+    ) -> Head {
         if facts.bad_length {
-            return Ok(bad_request(scope, "Bad Request: invalid Content-Length"));
+            return bad_request(source, "Bad Request: invalid Content-Length");
         }
-
-        let raw = item(scope, intern!(py, "raw_path")).and_then(|p| p.cast_into::<PyBytes>().ok());
-        let decoded;
-        let (path, encoded): (&[u8], bool) = match &raw {
-            Some(raw) => (raw.as_bytes(), true),
-            None => {
-                decoded = item(scope, intern!(py, "path"))
-                    .and_then(|p| p.extract::<String>().ok())
-                    .unwrap_or_default();
-                (decoded.as_bytes(), false)
-            }
-        };
         let segments = match split_path(path, encoded) {
             Ok(s) => s,
-            Err(e) => return Ok(bad_request(scope, e.message())),
+            Err(e) => return bad_request(source, e.message()),
         };
-
         let subdomain: Option<Box<str>> = if self.needs_host {
             let host = match facts.host {
                 Some(h) => h,
-                None => server_host(scope, intern!(py, "server")).unwrap_or_default(),
+                None => source.server(py).unwrap_or_default(),
             };
             Some(subdomain_of(&normalize_host(&host)).into())
         } else {
@@ -223,7 +200,7 @@ impl Matcher {
             subdomain,
             content_length: facts.content_length,
             chunked: facts.chunked,
-            ..head(scope, 404)
+            ..head(source, 404)
         };
         match outcome {
             // `compile` checked there is one entry per route; the guard keeps
@@ -244,7 +221,64 @@ impl Matcher {
                 out.allow = allow;
             }
         }
-        Ok(out)
+        out
+    }
+}
+
+#[pymethods]
+impl Matcher {
+    /// Route one ASGI scope (http or websocket). Never raises for anything
+    /// the client sent: a malformed request comes back as status 400.
+    fn resolve(&self, scope: &Bound<'_, PyDict>) -> PyResult<Head> {
+        let py = scope.py();
+        let is_ws = item(scope, intern!(py, "type"))
+            .and_then(|t| t.cast_into::<PyString>().ok())
+            .is_some_and(|t| t.to_str().is_ok_and(|t| t == "websocket"));
+        let method = if is_ws {
+            Some(Method::Websocket)
+        } else {
+            item(scope, intern!(py, "method"))
+                .and_then(|m| m.cast_into::<PyString>().ok())
+                .and_then(|m| m.to_str().ok().and_then(Method::parse))
+        };
+        let facts = scan_headers(item(scope, intern!(py, "headers")), self.needs_host);
+        let raw = item(scope, intern!(py, "raw_path")).and_then(|p| p.cast_into::<PyBytes>().ok());
+        let decoded;
+        let (path, encoded): (&[u8], bool) = match &raw {
+            Some(raw) => (raw.as_bytes(), true),
+            None => {
+                decoded = item(scope, intern!(py, "path"))
+                    .and_then(|p| p.extract::<String>().ok())
+                    .unwrap_or_default();
+                (decoded.as_bytes(), false)
+            }
+        };
+        let source = Source::Asgi(scope.clone().unbind());
+        Ok(self.route(py, source, method, path, encoded, facts))
+    }
+
+    /// Route one RSGI scope (granian's scope object, `proto` http or
+    /// websocket) without turning it into a dict first. RSGI gives the
+    /// path already percent-decoded, so `%2F` cannot stay inside a segment.
+    fn resolve_rsgi(&self, scope: &Bound<'_, PyAny>) -> PyResult<Head> {
+        let py = scope.py();
+        let attr = |name: &Bound<'_, PyString>| -> Option<String> {
+            scope
+                .getattr(name)
+                .ok()
+                .and_then(|v| v.extract::<String>().ok())
+        };
+        let method = if attr(intern!(py, "proto")).as_deref() == Some("websocket") {
+            Some(Method::Websocket)
+        } else {
+            attr(intern!(py, "method"))
+                .as_deref()
+                .and_then(Method::parse)
+        };
+        let facts = scan_rsgi_headers(scope.getattr(intern!(py, "headers")).ok(), self.needs_host);
+        let path = attr(intern!(py, "path")).unwrap_or_default();
+        let source = Source::Rsgi(scope.clone().unbind());
+        Ok(self.route(py, source, method, path.as_bytes(), false, facts))
     }
 
     /// Whether the host takes part in routing (more than one subdomain table).

@@ -95,3 +95,137 @@ pub fn server_host(scope: &Bound<'_, PyDict>, key: &Bound<'_, PyString>) -> Opti
         _ => host,
     })
 }
+
+/// Where a request head came from: an ASGI scope dict, or granian's RSGI
+/// scope object (attributes; headers behind a `get`/`items` map).
+pub enum Source {
+    Asgi(Py<PyDict>),
+    Rsgi(Py<PyAny>),
+}
+
+impl Source {
+    pub fn clone_ref(&self, py: Python<'_>) -> Source {
+        match self {
+            Source::Asgi(d) => Source::Asgi(d.clone_ref(py)),
+            Source::Rsgi(o) => Source::Rsgi(o.clone_ref(py)),
+        }
+    }
+
+    /// Every header as (lower-case name, value), in arrival order.
+    pub fn header_pairs(&self, py: Python<'_>) -> Vec<(String, String)> {
+        match self {
+            Source::Asgi(scope) => {
+                let Some(headers) = item(scope.bind(py), pyo3::intern!(py, "headers")) else {
+                    return Vec::new();
+                };
+                let Ok(iter) = headers.try_iter() else {
+                    return Vec::new();
+                };
+                iter.flatten()
+                    .filter_map(|entry| {
+                        let (name, value) = header_pair(&entry)?;
+                        Some((
+                            latin1(bytes_of(&name)?).to_ascii_lowercase(),
+                            latin1(bytes_of(&value)?),
+                        ))
+                    })
+                    .collect()
+            }
+            Source::Rsgi(scope) => scope
+                .bind(py)
+                .getattr(pyo3::intern!(py, "headers"))
+                .and_then(|h| h.call_method0(pyo3::intern!(py, "items")))
+                .and_then(|items| items.extract::<Vec<(String, String)>>())
+                .map(|pairs| {
+                    pairs
+                        .into_iter()
+                        .map(|(k, v)| (k.to_ascii_lowercase(), v))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The raw query string, as bytes.
+    pub fn query_string(&self, py: Python<'_>) -> Vec<u8> {
+        match self {
+            Source::Asgi(scope) => item(scope.bind(py), pyo3::intern!(py, "query_string"))
+                .and_then(|q| q.cast_into::<PyBytes>().ok())
+                .map(|b| b.as_bytes().to_vec())
+                .unwrap_or_default(),
+            Source::Rsgi(scope) => scope
+                .bind(py)
+                .getattr(pyo3::intern!(py, "query_string"))
+                .and_then(|q| q.extract::<String>())
+                .map(String::into_bytes)
+                .unwrap_or_default(),
+        }
+    }
+
+    /// `host[:port]` of the server, for requests without a `Host` header.
+    pub fn server(&self, py: Python<'_>) -> Option<String> {
+        match self {
+            Source::Asgi(scope) => server_host(scope.bind(py), pyo3::intern!(py, "server")),
+            Source::Rsgi(scope) => scope
+                .bind(py)
+                .getattr(pyo3::intern!(py, "server"))
+                .ok()?
+                .extract()
+                .ok(),
+        }
+    }
+
+    /// The client's (address, port text).
+    pub fn client<'py>(&self, py: Python<'py>) -> Option<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+        match self {
+            Source::Asgi(scope) => {
+                let client = item(scope.bind(py), pyo3::intern!(py, "client"))?;
+                Some((client.get_item(0).ok()?, client.get_item(1).ok()?))
+            }
+            Source::Rsgi(scope) => {
+                let text: String = scope
+                    .bind(py)
+                    .getattr(pyo3::intern!(py, "client"))
+                    .ok()?
+                    .extract()
+                    .ok()?;
+                let (addr, port) = text.rsplit_once(':')?;
+                let addr = addr.trim_start_matches('[').trim_end_matches(']');
+                Some((
+                    PyString::new(py, addr).into_any(),
+                    PyString::new(py, port).into_any(),
+                ))
+            }
+        }
+    }
+}
+
+/// `scan_headers` for an RSGI headers map: three lookups instead of a walk.
+pub fn scan_rsgi_headers(headers: Option<Bound<'_, PyAny>>, want_host: bool) -> HeaderFacts {
+    let mut facts = HeaderFacts::default();
+    let Some(headers) = headers else {
+        return facts;
+    };
+    let py = headers.py();
+    let get = |name: &Bound<'_, PyString>| -> Option<String> {
+        headers
+            .call_method1(pyo3::intern!(py, "get"), (name,))
+            .ok()
+            .filter(|v| !v.is_none())
+            .and_then(|v| v.extract::<String>().ok())
+    };
+    if let Some(length) = get(pyo3::intern!(py, "content-length")) {
+        let trimmed = length.trim();
+        match trimmed.parse::<u64>() {
+            Ok(n) if !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit()) => {
+                facts.content_length = Some(n)
+            }
+            _ => facts.bad_length = true,
+        }
+    }
+    facts.chunked = get(pyo3::intern!(py, "transfer-encoding")).is_some();
+    if want_host {
+        facts.host = get(pyo3::intern!(py, "host"));
+    }
+    facts
+}
