@@ -314,13 +314,13 @@ def test_run_returns_granians_exit_code(project, monkeypatch, capsys):
     assert cli.main(["run", "website"]) == 3
 
 
-def test_run_refuses_rsgi_for_now(capsys):
-    code, _, err = run(["run", "website:app", "--interface", "rsgi"], capsys)
-    assert code == 2
-    assert err.splitlines()[-1] == (
-        "heaven run: error: argument --interface: RSGI is not supported yet: heaven apps are served over ASGI "
-        "for now (RSGI support is planned); use --interface asgi"
-    )
+def test_run_passes_the_interface_to_granian(project, monkeypatch, capsys):
+    project.write("website.py", APP.format(name="app"))
+    seen = []
+    monkeypatch.setattr(cli, "exec_granian", lambda command: seen.append(command) or 0)
+    assert cli.main(["run", "website", "--interface", "rsgi"]) == 0
+    command = seen[0]
+    assert command[command.index("--interface") + 1] == "rsgi"
 
 
 @pytest.mark.parametrize(

@@ -10,12 +10,21 @@ from .errors import ClientDisconnected, PayloadTooLarge
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 
 
-async def chunks(receive: Receive, declared: int | None, limit: int | None) -> AsyncIterator[bytes]:
-    """The body's chunks as they arrive. Raises `PayloadTooLarge` as soon as
+async def chunks(receive: Receive | Any, declared: int | None, limit: int | None) -> AsyncIterator[bytes]:
+    """The body's chunks as they arrive, from an ASGI `receive` or an RSGI
+    protocol (which iterates its chunks). Raises `PayloadTooLarge` as soon as
     the declared length or the running total passes `limit`."""
     if limit is not None and declared is not None and declared > limit:
         raise PayloadTooLarge()
     size = 0
+    if hasattr(receive, "__aiter__"):
+        async for chunk in receive:
+            if chunk:
+                size += len(chunk)
+                if limit is not None and size > limit:
+                    raise PayloadTooLarge()
+                yield chunk
+        return
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":

@@ -75,37 +75,10 @@ async def asgi(app: Any, scope: dict, receive: Any, send: Any) -> None:
     # breaks that cycle so the request is freed at once, not by the GC.
     res._ctx = ctx = Context(req, res)
     try:
-        sessions = app._sessions
-        if sessions is not None:
-            ctx._sessions = sessions
-        try:
-            # Empty chains (the common case) cost one truth test, not a coroutine.
-            if not (ep.befores and await run_hooks(ep.befores, req, res, ctx)):
-                if ep.validates:
-                    req.data  # the handler never runs with a body that breaks its contract
-                if ep.is_async:
-                    await ep.call(req, res, ctx)
-                else:
-                    result = ep.call(req, res, ctx)
-                    if result is not None and isawaitable(result):
-                        await result
-                if ep.afters and not res._aborted:
-                    await run_hooks(ep.afters, req, res, ctx)
-            if ep.shapes:
-                ep.contract.shape(res)
-            if sessions is not None:
-                session = ctx.__dict__.get("session")
-                if session is not None and hasattr(session, "modified"):
-                    sessions.commit(session, res)
-            status, headers, payload = res._finish()
-        except HTTPError as exc:
-            status, headers, payload = _http_error(exc, ep.pattern)
-        except ClientDisconnected:
-            return
-        except Exception as exc:
-            logger.exception("unhandled error in %s %s (route %s)", scope.get("method"), scope.get("path"), ep.pattern)
-            status, headers, payload = _failure(app, exc, req)
-
+        answer = await respond(app, ep, req, res, ctx)
+        if answer is None:
+            return  # the client went away
+        status, headers, payload = answer
         if cors is not None:
             headers.extend(cors.response_headers(head.headers))
         head_only = scope["method"] == "HEAD"
@@ -117,13 +90,54 @@ async def asgi(app: Any, scope: dict, receive: Any, send: Any) -> None:
         if res._deferred:
             await _run_deferred(app, res._deferred)
     finally:
-        res._ctx = None
-        if req._form is not None:
-            req._form.close()  # uploads spilled to disk go with the request
-        if app._watchers:
-            watcher = app._watchers.pop(id(scope), None)
-            if watcher is not None:
-                watcher(req, res, ctx)
+        release(app, scope, req, res, ctx)
+
+
+async def respond(app: Any, ep: Any, req: Any, res: Any, ctx: Any) -> tuple[int, list[tuple[bytes, bytes]], Any] | None:
+    """The request lifecycle, the same on every interface: hooks, contract,
+    handler, sessions, encoding. Returns (status, headers, payload), or None
+    when the client went away."""
+    sessions = app._sessions
+    if sessions is not None:
+        ctx._sessions = sessions
+    try:
+        # Empty chains (the common case) cost one truth test, not a coroutine.
+        if not (ep.befores and await run_hooks(ep.befores, req, res, ctx)):
+            if ep.validates:
+                req.data  # the handler never runs with a body that breaks its contract
+            if ep.is_async:
+                await ep.call(req, res, ctx)
+            else:
+                result = ep.call(req, res, ctx)
+                if result is not None and isawaitable(result):
+                    await result
+            if ep.afters and not res._aborted:
+                await run_hooks(ep.afters, req, res, ctx)
+        if ep.shapes:
+            ep.contract.shape(res)
+        if sessions is not None:
+            session = ctx.__dict__.get("session")
+            if session is not None and hasattr(session, "modified"):
+                sessions.commit(session, res)
+        return res._finish()
+    except HTTPError as exc:
+        return _http_error(exc, ep.pattern)
+    except ClientDisconnected:
+        return None
+    except Exception as exc:
+        logger.exception("unhandled error in %s %s (route %s)", req.method, req.path, ep.pattern)
+        return _failure(app, exc, req)
+
+
+def release(app: Any, scope: Any, req: Any, res: Any, ctx: Any) -> None:
+    """The end of a request, however it ended."""
+    res._ctx = None
+    if req._form is not None:
+        req._form.close()  # uploads spilled to disk go with the request
+    if app._watchers:
+        watcher = app._watchers.pop(id(scope), None)
+        if watcher is not None:
+            watcher(req, res, ctx)
 
 
 async def run_hooks(hooks: tuple[Any, ...], req: Any, res: Any, ctx: Any) -> bool:

@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterable, TypeVar, overload
 from . import _core
 from . import _reverse as reverse
 from ._dispatch import asgi
+from ._rsgi import rsgi, rsgi_del, rsgi_init
 from ._endpoint import Endpoint, Hook
 from ._monitor import monitor_from
 from .cors import CorsPolicy
@@ -52,6 +53,15 @@ class App:
     """
 
     __call__ = asgi
+    __rsgi__ = rsgi
+
+    def __rsgi_init__(self, loop: Any) -> None:
+        """RSGI lifespan start (granian calls it): startup callbacks, daemons."""
+        rsgi_init(self, loop)
+
+    def __rsgi_del__(self, loop: Any) -> None:
+        """RSGI lifespan end: daemons cancelled, shutdown callbacks."""
+        rsgi_del(self, loop)
 
     def __init__(
         self,

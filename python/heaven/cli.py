@@ -347,14 +347,20 @@ def format_table(rows: Sequence[dict[str, Any]]) -> str:
 
 
 def granian_command(
-    located: Located, host: str, port: int, workers: int = 1, loop: str = "auto", reload: bool = False
+    located: Located,
+    host: str,
+    port: int,
+    workers: int = 1,
+    loop: str = "auto",
+    reload: bool = False,
+    interface: str = "asgi",
 ) -> list[str]:
     """The granian invocation that serves `located`, with this interpreter
     (so the same virtualenv), from the directory it was found in."""
     directory = str(located.directory)
     command = [
         sys.executable, "-m", "granian",
-        "--interface", "asgi",
+        "--interface", interface,
         "--host", host,
         "--port", str(port),
         "--workers", str(workers),
@@ -403,7 +409,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _require("granian", "granian is not installed in this environment: pip install granian")
     if args.reload:
         _require("watchfiles", "reloading needs granian's reload extra: pip install 'granian[reload]'")
-    command = granian_command(located, args.host, args.port, args.workers, args.loop, args.reload)
+    command = granian_command(located, args.host, args.port, args.workers, args.loop, args.reload, args.interface)
     routes = len(located.app.routes)
     note = ", reloading on changes" if args.reload else ""
     print(
@@ -477,14 +483,9 @@ def _workers(value: str) -> int:
 
 
 def _interface(value: str) -> str:
-    if value == "asgi":
+    if value in ("asgi", "rsgi"):
         return value
-    if value == "rsgi":
-        raise argparse.ArgumentTypeError(
-            "RSGI is not supported yet: heaven apps are served over ASGI for now (RSGI support is planned); "
-            "use --interface asgi"
-        )
-    raise argparse.ArgumentTypeError(f"{value!r} is not an interface heaven apps speak; use --interface asgi")
+    raise argparse.ArgumentTypeError(f"{value!r} is not an interface heaven apps speak; use --interface asgi or rsgi")
 
 
 def _version() -> str:
@@ -531,7 +532,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=_workers, default=1, help="worker processes (default: %(default)s)")
     run.add_argument(
         "--interface", type=_interface, default="asgi",
-        help="server interface; only asgi for now (default: %(default)s)",
+        help="server interface: asgi or rsgi (default: %(default)s)",
     )
     run.add_argument("--reload", action="store_true", help="restart when files in the working directory change")
     run.add_argument("--loop", choices=LOOPS, default="auto", help="event loop (default: %(default)s)")
@@ -545,7 +546,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _address_options(fly)
     _dir_option(fly)
-    fly.set_defaults(handler=cmd_serve, target=None, workers=1, loop="auto", reload=True)
+    fly.set_defaults(handler=cmd_serve, target=None, workers=1, loop="auto", reload=True, interface="asgi")
 
     routes = commands.add_parser(
         "routes", help="list an app's routes",

@@ -89,16 +89,29 @@ class StreamBody:
         self.source = source
         self.sse = sse
 
-    async def __call__(self, send: Any, head_only: bool) -> None:
-        """Send every item; a client that goes away stops the iterator."""
+    async def each(self, write: Any) -> None:
+        """Await `write(chunk)` for every item; the iterator is always closed
+        (a client that goes away makes `write` raise, which stops it)."""
         iterator = self.source.__aiter__()
         encode = sse_frame if self.sse else plain_chunk
         try:
-            if not head_only:
-                async for item in iterator:
-                    await send({"type": "http.response.body", "body": encode(item), "more_body": True})
-            await send({"type": "http.response.body", "body": b""})
+            async for item in iterator:
+                await write(encode(item))
         finally:
             close = getattr(iterator, "aclose", None)
             if close is not None:
                 await close()
+
+    async def __call__(self, send: Any, head_only: bool) -> None:
+        """Send the body over ASGI."""
+        if head_only:
+            close = getattr(self.source, "aclose", None)
+            if close is not None:
+                await close()
+        else:
+
+            async def write(chunk: bytes) -> None:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+
+            await self.each(write)
+        await send({"type": "http.response.body", "body": b""})

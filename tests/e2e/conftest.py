@@ -23,11 +23,14 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, target: str, env: dict[str, str] | None = None, working_dir: Path = HERE) -> None:
+    def __init__(
+        self, target: str, env: dict[str, str] | None = None, working_dir: Path = HERE, interface: str = "asgi"
+    ) -> None:
+        self.interface = interface
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         cmd = [
-            sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1",
+            sys.executable, "-m", "granian", "--interface", interface, "--host", "127.0.0.1",
             "--port", str(self.port), "--workers", "1", "--working-dir", str(working_dir), target,
         ]
         self.proc = subprocess.Popen(
@@ -58,12 +61,18 @@ class Server:
         return output or ""
 
 
+@pytest.fixture(params=["asgi", "rsgi"])
+def interface(request: pytest.FixtureRequest) -> str:
+    """Every end-to-end test runs on both of granian's interfaces."""
+    return request.param
+
+
 @pytest.fixture
-def serve():
+def serve(interface: str):
     started: list[Server] = []
 
     def start(target: str, env: dict[str, str] | None = None, ready: bool = True) -> Server:
-        server = Server(target, env)
+        server = Server(target, env, interface=interface)
         started.append(server)
         if ready:
             server.wait_ready()

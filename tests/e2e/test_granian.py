@@ -34,7 +34,9 @@ def test_routes_subdomains_and_lifespan(serve, tmp_path):
         assert r.json() == {"api": True, "subdomain": "api"}
 
         # Malformed input is answered, and the server keeps serving.
-        assert http.get("/users/%zz/posts/1").status_code == 400
+        # RSGI hands the path over already decoded (a bad escape stays literal
+        # text), so there it is simply not an int: 404 instead of our 400.
+        assert http.get("/users/%zz/posts/1").status_code == (400 if server.interface == "asgi" else 404)
         assert http.post("/echo", content=b"{not json").status_code == 400
         assert http.get("/").status_code == 200
 

@@ -14,8 +14,8 @@ pytestmark = pytest.mark.e2e
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-def test_generated_requests_find_no_server_errors_and_no_schema_breaks(tmp_path):
-    server = Server("api:app", working_dir=EXAMPLES)
+def test_generated_requests_find_no_server_errors_and_no_schema_breaks(tmp_path, interface):
+    server = Server("api:app", working_dir=EXAMPLES, interface=interface)
     try:
         server.wait_ready(path="/docs/openapi.json")
         schemathesis = Path(sys.executable).parent / "schemathesis"

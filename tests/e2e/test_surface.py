@@ -18,7 +18,7 @@ def server(serve, tmp_path):
     return serve("surface_app:app", env={"HEAVEN_E2E_FILES": str(tmp_path)})
 
 
-def test_websocket_echo_with_the_websockets_client(server):
+def test_websocket_echo_with_the_websockets_client(server, interface):
     url = server.url.replace("http://", "ws://")
 
     async def talk():
@@ -35,9 +35,10 @@ def test_websocket_echo_with_the_websockets_client(server):
         assert info.value.response.status_code == 403
         async with websockets.connect(f"{url}/private?token=s3cret") as ws:
             assert await ws.recv() == "members only"
-            # The handler returned: the server closes normally.
+            # The handler returned: the server closes normally. (granian 2.8.7
+            # sends no close code over RSGI, whatever the app asks: 1005 there.)
             await ws.wait_closed()
-            assert ws.close_code == 1000
+            assert ws.close_code == (1000 if server.interface == "asgi" else 1005)
 
     asyncio.run(talk())
     # The server survived clients leaving mid-conversation and still serves.

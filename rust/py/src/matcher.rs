@@ -268,7 +268,11 @@ impl Matcher {
                 .ok()
                 .and_then(|v| v.extract::<String>().ok())
         };
-        let method = if attr(intern!(py, "proto")).as_deref() == Some("websocket") {
+        // RSGI names the websocket protocol "ws".
+        let method = if matches!(
+            attr(intern!(py, "proto")).as_deref(),
+            Some("ws" | "websocket")
+        ) {
             Some(Method::Websocket)
         } else {
             attr(intern!(py, "method"))

@@ -1,0 +1,256 @@
+"""The RSGI entry points (`granian --interface rsgi`). Routing reads
+granian's scope object directly (no ASGI dict is built); a response goes
+out in one call (`response_str`/`response_bytes`/`response_file`/...);
+the request lifecycle in between is the one ASGI uses."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from ._dispatch import _cors_policy, _run_deferred, release, respond, run_hooks
+from ._body import read_body
+from ._files import _Sender
+from ._lifespan import run_callbacks, start_daemons, stop_daemons
+from .context import Context
+from .errors import ClientDisconnected, HTTPError
+from .request import Request
+from .response import Response
+from .streaming import StreamBody
+
+logger = logging.getLogger("heaven")
+_TEXT = "text/plain; charset=utf-8"
+# Before `accept`, RSGI's close() answers the upgrade with an HTTP status
+# (granian refuses a websocket close code there); ASGI's 1008 becomes a 403.
+_REFUSED = 403
+
+
+def _text_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
+    return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in headers]
+
+
+def _plain(proto: Any, status: int, message: str, extra: list[tuple[str, str]], head_only: bool) -> None:
+    headers = [("content-type", _TEXT), *extra]
+    if head_only:
+        proto.response_empty(status, [*headers, ("content-length", str(len(message.encode())))])
+    else:
+        proto.response_str(status, headers, message)
+
+
+async def rsgi(app: Any, scope: Any, proto: Any) -> None:
+    """`App.__rsgi__`."""
+    if scope.proto != "http":
+        return await serve_rsgi_websocket(app, scope, proto)
+    matcher = app._matcher
+    if matcher is None:
+        matcher = app._compile()
+    head = matcher.resolve_rsgi(scope)
+    ep = head.entry
+    method = scope.method
+    head_only = method == "HEAD"
+    cors = None
+    if app._cors:
+        cors = _cors_policy(app._cors, head)
+        if cors is not None and method == "OPTIONS" and head.status != 400:
+            answer = cors.preflight(head.headers)
+            if answer is not None:
+                status, headers = answer
+                proto.response_empty(status, [*_text_headers(headers), ("content-length", "0")])
+                return
+    if ep is None:
+        extra = _text_headers(cors.response_headers(head.headers)) if cors is not None else []
+        status = head.status
+        if status == 405:
+            extra.append(("allow", head.allow))
+            return _plain(proto, 405, "Method Not Allowed", extra, head_only)
+        if status == 400:
+            return _plain(proto, 400, head.error or "Bad Request", extra, head_only)
+        return _plain(proto, 404, "Not Found", extra, head_only)
+
+    body = None
+    if not ep.stream:
+        body = b""
+        if head.has_body:
+            try:
+                body = await _read_body(proto, head.content_length, app.max_body_size)
+            except HTTPError as exc:
+                extra = [("connection", "close")]
+                if cors is not None:
+                    extra += _text_headers(cors.response_headers(head.headers))
+                return _plain(proto, exc.status, exc.message, extra, head_only)
+            except ClientDisconnected:
+                return
+
+    req = Request(head, scope, proto, ep.app, ep.mounted, body, app)
+    res = Response(ep.app, req)
+    res._ctx = ctx = Context(req, res)
+    try:
+        answer = await respond(app, ep, req, res, ctx)
+        if answer is None:
+            return
+        status, headers, payload = answer
+        if cors is not None:
+            headers.extend(cors.response_headers(head.headers))
+        await _send(proto, status, headers, payload, head_only, ep.pattern)
+        if res._deferred:
+            await _run_deferred(app, res._deferred)
+    finally:
+        release(app, scope, req, res, ctx)
+
+
+async def _read_body(proto: Any, declared: int | None, limit: int | None) -> bytes:
+    """The whole body; past `limit` (declared or while chunks arrive) the
+    rest is never read."""
+    try:
+        return await read_body(proto, declared, limit)
+    except RuntimeError as exc:
+        if type(exc).__name__ == "RSGIProtocolClosed":
+            raise ClientDisconnected("client disconnected while sending the body") from exc
+        raise
+
+
+async def _send(proto: Any, status: int, headers: list[tuple[bytes, bytes]], payload: Any, head_only: bool, pattern: str) -> None:
+    text = _text_headers(headers)
+    if type(payload) is bytes:
+        if head_only:
+            proto.response_empty(status, text)
+        else:
+            proto.response_bytes(status, text, payload)
+        return
+    if type(payload) is _Sender:
+        # The file goes out from granian's side: no bytes cross into Python.
+        if head_only or payload.length == 0:
+            proto.response_empty(status, text)
+        elif status == 206:
+            proto.response_file_range(status, text, payload.path, payload.offset, payload.offset + payload.length)
+        else:
+            proto.response_file(status, text, payload.path)
+        return
+    if type(payload) is StreamBody:
+        transport = proto.response_stream(status, text)
+        if head_only:
+            close = getattr(payload.source, "aclose", None)
+            if close is not None:
+                await close()
+            return
+        try:
+            await payload.each(transport.send_bytes)
+        except Exception:
+            logger.exception("error while sending the body of %s", pattern)
+        return
+    raise TypeError(f"cannot send a payload of type {type(payload).__name__}")
+
+
+# -- websockets -----------------------------------------------------------------
+
+
+class _RsgiSocket:
+    """The `send`/`receive` pair of a websocket handler, over RSGI."""
+
+    __slots__ = ("_transport", "closed")
+
+    def __init__(self, transport: Any) -> None:
+        self._transport = transport
+        self.closed = False
+
+    async def send(self, data: str | bytes) -> None:
+        if self.closed:
+            raise ClientDisconnected("the websocket is closed")
+        try:
+            if isinstance(data, str):
+                await self._transport.send_str(data)
+            elif isinstance(data, (bytes, bytearray, memoryview)):
+                await self._transport.send_bytes(bytes(data))
+            else:
+                raise TypeError(f"websocket send takes str or bytes, not {type(data).__name__}")
+        except RuntimeError as exc:
+            self.closed = True
+            raise ClientDisconnected("the client went away") from exc
+
+    async def receive(self) -> str | bytes | None:
+        if self.closed:
+            return None
+        try:
+            message = await self._transport.receive()
+        except RuntimeError:
+            self.closed = True
+            return None
+        if int(message.kind) == 0:  # close
+            self.closed = True
+            return None
+        return message.data
+
+
+async def serve_rsgi_websocket(app: Any, scope: Any, proto: Any) -> None:
+    matcher = app._matcher
+    if matcher is None:
+        matcher = app._compile()
+    head = matcher.resolve_rsgi(scope)
+    ep = head.entry
+    if ep is None:
+        proto.close(_REFUSED)
+        return
+    req = Request(head, scope, None, ep.app, ep.mounted, b"", app)
+    res = Response(ep.app, req)
+    ctx = Context(req, res)
+    try:
+        await run_hooks(ep.befores, req, res, ctx)
+    except Exception:
+        logger.exception("BEFORE hook failed for websocket %s", ep.pattern)
+        res._aborted = True
+    if res._aborted:
+        proto.close(_REFUSED)
+        return
+    socket = _RsgiSocket(await proto.accept())
+    try:
+        result = ep.call(socket.send, socket.receive, req, ctx)
+        if ep.is_async or asyncio.iscoroutine(result):
+            await result
+    except ClientDisconnected:
+        proto.close(1000)
+        return
+    except Exception:
+        logger.exception("unhandled error in websocket %s", ep.pattern)
+        proto.close(1011)
+        return
+    proto.close(1000)
+
+
+# -- lifespan ---------------------------------------------------------------------
+
+
+def rsgi_init(app: Any, loop: asyncio.AbstractEventLoop) -> None:
+    """`App.__rsgi_init__`: granian calls it with the worker's loop before the
+    loop runs. Startup callbacks run to completion here; a failure stops the
+    worker instead of serving a broken app."""
+
+    async def startup() -> None:
+        app._compile()
+        await run_callbacks(app._startup)
+        start_daemons(app)
+        if app.monitor is not None:
+            app.monitor.start()
+
+    try:
+        loop.run_until_complete(startup())
+    except Exception:
+        logger.exception("startup failed")
+        raise
+
+
+def rsgi_del(app: Any, loop: asyncio.AbstractEventLoop) -> None:
+    """`App.__rsgi_del__`: after the loop stopped; daemons are cancelled,
+    then shutdown callbacks run."""
+
+    async def shutdown() -> None:
+        if app.monitor is not None:
+            app.monitor.stop()
+        await stop_daemons(app)
+        await run_callbacks(app._shutdown)
+
+    try:
+        loop.run_until_complete(shutdown())
+    except Exception:
+        logger.exception("shutdown failed")
+        raise
