@@ -43,11 +43,15 @@ RESULTS = HERE / "results"
 # name -> granian target (a module in apps/)
 CONTENDERS = {
     "heaven": "heaven_app:app",
+    "heaven_rsgi": "heaven_app:app",
     "heaven_100": "heaven_100:app",
     "bare": "bare_app:app",
+    "bare_rsgi": "bare_rsgi_app:app",
     "starlette": "starlette_app:app",
     "starlette_100": "starlette_100:app",
 }
+# Contenders served over RSGI (granian --interface rsgi); the rest are ASGI.
+RSGI = {"heaven_rsgi", "bare_rsgi"}
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,7 @@ class Server:
     def __init__(self, name: str, granian: str, cpu: int, logdir: Path) -> None:
         self.name = name
         self.port = free_port()
-        self.cmd = granian_cmd(granian, CONTENDERS[name], self.port, cpu)
+        self.cmd = granian_cmd(granian, CONTENDERS[name], self.port, cpu, "rsgi" if name in RSGI else "asgi")
         self.log_path = logdir / f"{name}-{self.port}.log"
         self.proc: subprocess.Popen | None = None
 
@@ -167,10 +171,10 @@ def stop_all() -> None:
         server.stop()
 
 
-def granian_cmd(granian: str, target: str, port: int, cpu: int) -> list[str]:
+def granian_cmd(granian: str, target: str, port: int, cpu: int, interface: str = "asgi") -> list[str]:
     return [
         "taskset", "-c", str(cpu),
-        granian, "--interface", "asgi", "--loop", "uvloop", "--workers", "1",
+        granian, "--interface", interface, "--loop", "uvloop", "--workers", "1",
         "--host", HOST, "--port", str(port), "--working-dir", str(APPS), target,
     ]  # fmt: skip
 

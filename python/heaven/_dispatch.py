@@ -93,10 +93,11 @@ async def asgi(app: Any, scope: dict, receive: Any, send: Any) -> None:
         release(app, scope, req, res, ctx)
 
 
-async def respond(app: Any, ep: Any, req: Any, res: Any, ctx: Any) -> tuple[int, list[tuple[bytes, bytes]], Any] | None:
+async def respond(app: Any, ep: Any, req: Any, res: Any, ctx: Any, rsgi: bool = False) -> tuple[int, list[Any], Any] | None:
     """The request lifecycle, the same on every interface: hooks, contract,
     handler, sessions, encoding. Returns (status, headers, payload), or None
-    when the client went away."""
+    when the client went away. Headers are bytes pairs for ASGI, str pairs
+    for RSGI."""
     sessions = app._sessions
     if sessions is not None:
         ctx._sessions = sessions
@@ -119,14 +120,18 @@ async def respond(app: Any, ep: Any, req: Any, res: Any, ctx: Any) -> tuple[int,
             session = ctx.__dict__.get("session")
             if session is not None and hasattr(session, "modified"):
                 sessions.commit(session, res)
-        return res._finish()
+        return res._finish_rsgi() if rsgi else res._finish()
     except HTTPError as exc:
-        return _http_error(exc, ep.pattern)
+        answer = _http_error(exc, ep.pattern)
     except ClientDisconnected:
         return None
     except Exception as exc:
         logger.exception("unhandled error in %s %s (route %s)", req.method, req.path, ep.pattern)
-        return _failure(app, exc, req)
+        answer = _failure(app, exc, req)
+    if rsgi:
+        status, headers, payload = answer
+        return status, [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers], payload
+    return answer
 
 
 def release(app: Any, scope: Any, req: Any, res: Any, ctx: Any) -> None:

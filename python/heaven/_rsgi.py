@@ -86,13 +86,16 @@ async def rsgi(app: Any, scope: Any, proto: Any) -> None:
     res = Response(ep.app, req)
     res._ctx = ctx = Context(req, res)
     try:
-        answer = await respond(app, ep, req, res, ctx)
+        answer = await respond(app, ep, req, res, ctx, True)
         if answer is None:
             return
         status, headers, payload = answer
         if cors is not None:
-            headers.extend(cors.response_headers(head.headers))
-        await _send(proto, status, headers, payload, head_only, ep.pattern)
+            headers.extend(_text_headers(cors.response_headers(head.headers)))
+        if type(payload) is str or type(payload) is bytes:
+            _send(proto, status, headers, payload, head_only)
+        else:
+            await _send_other(proto, status, headers, payload, head_only, ep.pattern)
         if res._deferred:
             await _run_deferred(app, res._deferred)
     finally:
@@ -110,25 +113,31 @@ async def _read_body(proto: Any, declared: int | None, limit: int | None) -> byt
         raise
 
 
-async def _send(proto: Any, status: int, headers: list[tuple[bytes, bytes]], payload: Any, head_only: bool, pattern: str) -> None:
-    text = _text_headers(headers)
-    if type(payload) is bytes:
-        if head_only:
-            proto.response_empty(status, text)
-        else:
-            proto.response_bytes(status, text, payload)
-        return
+def _send(proto: Any, status: int, headers: list[tuple[str, str]], payload: str | bytes, head_only: bool) -> None:
+    """A whole body in one call; granian sets Content-Length."""
+    if head_only:
+        size = len(payload.encode()) if type(payload) is str else len(payload)
+        proto.response_empty(status, [*headers, ("content-length", str(size))])
+    elif type(payload) is str:
+        proto.response_str(status, headers, payload)
+    else:
+        proto.response_bytes(status, headers, payload)
+
+
+async def _send_other(proto: Any, status: int, headers: list[tuple[str, str]], payload: Any, head_only: bool, pattern: str) -> None:
+    """Files and streams (their headers came from `_finish`, Content-Length
+    included for files)."""
     if type(payload) is _Sender:
         # The file goes out from granian's side: no bytes cross into Python.
         if head_only or payload.length == 0:
-            proto.response_empty(status, text)
+            proto.response_empty(status, headers)
         elif status == 206:
-            proto.response_file_range(status, text, payload.path, payload.offset, payload.offset + payload.length)
+            proto.response_file_range(status, headers, payload.path, payload.offset, payload.offset + payload.length)
         else:
-            proto.response_file(status, text, payload.path)
+            proto.response_file(status, headers, payload.path)
         return
     if type(payload) is StreamBody:
-        transport = proto.response_stream(status, text)
+        transport = proto.response_stream(status, headers)
         if head_only:
             close = getattr(payload.source, "aclose", None)
             if close is not None:

@@ -19,6 +19,8 @@ _json_encode = msgspec.json.Encoder().encode
 
 TEXT = b"text/plain; charset=utf-8"
 JSON = b"application/json"
+_TEXT_STR = TEXT.decode()
+_JSON_STR = JSON.decode()
 _CONTENT_TYPE = b"content-type"
 _CONTENT_LENGTH = b"content-length"
 # Content-Length values for small bodies, formatted once.
@@ -250,6 +252,37 @@ class Response:
             headers.append((_CONTENT_TYPE, default_type))
         size = len(payload)
         headers.append((_CONTENT_LENGTH, _LENGTHS[size] if size < 4096 else b"%d" % size))
+        status = self.status
+        if type(status) is not int or not 100 <= status <= 599:
+            status = self._status()
+        return status, headers, payload
+
+    def _finish_rsgi(self) -> tuple[int, list[tuple[str, str]], Any]:
+        """`_finish` for RSGI: headers as str pairs (what granian takes), no
+        Content-Length (granian sets it for a whole body), and a str body left
+        as str for `response_str`. Files and streams go through `_finish`."""
+        body = self.body
+        kind = type(body)
+        if kind is str:
+            payload, default_type = body, _TEXT_STR
+        elif kind is bytes:
+            payload, default_type = body, None
+        elif kind is dict or kind is list:
+            payload, default_type = _json_encode(body), _JSON_STR
+        elif kind is FileBody or kind is StreamBody or hasattr(body, "__aiter__"):
+            status, headers, payload = self._finish()
+            return status, [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers], payload
+        else:
+            payload, default = encode_body(body)
+            default_type = default.decode() if default is not None else None
+        if self._headers:
+            headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in self._headers]
+            if default_type is not None and not self._typed:
+                headers.append(("content-type", default_type))
+        elif default_type is not None:
+            headers = [("content-type", default_type)]
+        else:
+            headers = []
         status = self.status
         if type(status) is not int or not 100 <= status <= 599:
             status = self._status()
