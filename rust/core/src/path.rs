@@ -61,18 +61,96 @@ pub fn decode_str(raw: &[u8], plus_is_space: bool) -> Result<Cow<'_, str>, Reque
     }
 }
 
+/// How many segments fit without allocating (more is rare, and a bigger
+/// inline array costs every request a bigger copy).
+const INLINE: usize = 8;
+
+/// The decoded segments of a path: up to 8 kept inline (no allocation),
+/// more spill to the heap. Derefs to `[Cow<str>]`.
+pub struct Segments<'a> {
+    inline: [Cow<'a, str>; INLINE],
+    len: usize,
+    spill: Vec<Cow<'a, str>>,
+}
+
+impl<'a> Segments<'a> {
+    fn new() -> Segments<'a> {
+        Segments {
+            inline: std::array::from_fn(|_| Cow::Borrowed("")),
+            len: 0,
+            spill: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, segment: Cow<'a, str>) {
+        if self.len < INLINE {
+            self.inline[self.len] = segment;
+        } else {
+            if self.spill.is_empty() {
+                self.spill
+                    .extend(self.inline.iter_mut().map(std::mem::take));
+            }
+            self.spill.push(segment);
+        }
+        self.len += 1;
+    }
+}
+
+impl<'a> std::ops::Deref for Segments<'a> {
+    type Target = [Cow<'a, str>];
+
+    fn deref(&self) -> &Self::Target {
+        if self.len <= INLINE {
+            &self.inline[..self.len]
+        } else {
+            &self.spill
+        }
+    }
+}
+
+impl std::fmt::Debug for Segments<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<'a, 'b> PartialEq<Vec<&'b str>> for Segments<'a> {
+    fn eq(&self, other: &Vec<&'b str>) -> bool {
+        self.len() == other.len() && self.iter().zip(other).all(|(a, b)| a == b)
+    }
+}
+
 /// Split a request path into decoded segments. Empty segments (from a
 /// trailing, leading or doubled slash) are dropped: they never matter.
 ///
 /// `encoded` is false when the server only gave the already-decoded `path`
 /// (no `raw_path`); then `%` is a literal character.
-pub fn split_path(path: &[u8], encoded: bool) -> Result<Vec<Cow<'_, str>>, RequestError> {
+pub fn split_path(path: &[u8], encoded: bool) -> Result<Segments<'_>, RequestError> {
     // A server that leaves the query on raw_path must not confuse routing.
     let path = match path.iter().position(|&b| b == b'?') {
         Some(q) if encoded => &path[..q],
         _ => path,
     };
-    let mut segments = Vec::with_capacity(8);
+    let mut segments = Segments::new();
+    // The common case: plain ASCII, nothing escaped. One check for the whole
+    // path, then every segment borrows from it as it is.
+    if path.is_ascii() && !(encoded && path.contains(&b'%')) && !path.contains(&0) {
+        let text = std::str::from_utf8(path).map_err(|_| RequestError::InvalidUtf8)?;
+        // Split on the byte: `str::split` walks chars, slower for this.
+        let mut start = 0;
+        for (i, &b) in path.iter().enumerate() {
+            if b == b'/' {
+                if i > start {
+                    segments.push(Cow::Borrowed(&text[start..i]));
+                }
+                start = i + 1;
+            }
+        }
+        if start < text.len() {
+            segments.push(Cow::Borrowed(&text[start..]));
+        }
+        return Ok(segments);
+    }
     for raw in path.split(|&b| b == b'/') {
         if raw.is_empty() {
             continue;
@@ -95,7 +173,7 @@ mod tests {
     use super::*;
 
     fn split(p: &str) -> Result<Vec<String>, RequestError> {
-        split_path(p.as_bytes(), true).map(|v| v.into_iter().map(Cow::into_owned).collect())
+        split_path(p.as_bytes(), true).map(|v| v.iter().map(|s| s.to_string()).collect())
     }
 
     #[test]
@@ -123,8 +201,30 @@ mod tests {
     }
 
     #[test]
+    fn many_segments_spill_to_the_heap() {
+        let path: String = (0..40).map(|i| format!("/s{i}")).collect();
+        let segments = split_path(path.as_bytes(), true).unwrap();
+        assert_eq!(segments.len(), 40);
+        assert_eq!(segments[0], "s0");
+        assert_eq!(segments[39], "s39");
+        let mixed: String = (0..20).map(|i| format!("/%41{i}")).collect();
+        assert_eq!(split_path(mixed.as_bytes(), true).unwrap()[19], "A19");
+    }
+
+    #[test]
+    fn decoded_paths_keep_nul_out() {
+        assert_eq!(
+            split_path(b"/a\0b", false).unwrap_err(),
+            RequestError::NulByte
+        );
+    }
+
+    #[test]
     fn raw_utf8_bytes_and_decoded_paths() {
-        assert_eq!(split_path(b"/\xff", true), Err(RequestError::InvalidUtf8));
+        assert_eq!(
+            split_path(b"/\xff", true).unwrap_err(),
+            RequestError::InvalidUtf8
+        );
         let decoded = split_path(b"/100%/x", false).unwrap();
         assert_eq!(decoded, vec!["100%", "x"]);
     }

@@ -12,13 +12,17 @@ use crate::pattern::{Pattern, Segment};
 use crate::value::ParamType;
 
 /// Children lists at or below this length are scanned; longer ones are
-/// binary-searched (they are kept sorted).
+/// found through a sorted table of hashes (one hash, a few integer
+/// comparisons, one string comparison to confirm).
 const LINEAR_SCAN_MAX: usize = 8;
 
 #[derive(Debug, Clone)]
 pub struct Node<T> {
     leaf: Option<T>,
     literals: Vec<(Box<str>, Node<T>)>,
+    /// (hash of a literal, its index in `literals`), sorted; empty for
+    /// nodes with few literal children.
+    index: Vec<(u64, u32)>,
     params: Vec<(ParamType, Node<T>)>,
     wildcard: Option<T>,
 }
@@ -28,10 +32,25 @@ impl<T> Default for Node<T> {
         Node {
             leaf: None,
             literals: Vec::new(),
+            index: Vec::new(),
             params: Vec::new(),
             wildcard: None,
         }
     }
+}
+
+/// String equality without a `memcmp` call: path segments are short, and
+/// the call costs more than the comparison.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+}
+
+/// FNV-1a: tiny, no dependency, and quick on the short strings that path
+/// segments are. The hash only narrows the search; equality decides.
+fn hash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// A successful lookup: the stored value, and where the wildcard's capture
@@ -51,11 +70,12 @@ impl<T> Node<T> {
         for segment in &pattern.segments {
             node = match segment {
                 Segment::Literal(text) => {
-                    let at = match node.literals.binary_search_by(|(k, _)| (**k).cmp(text)) {
-                        Ok(at) => at,
-                        Err(at) => {
-                            node.literals.insert(at, (text.clone(), Node::default()));
-                            at
+                    let at = match node.literals.iter().position(|(k, _)| k == text) {
+                        Some(at) => at,
+                        None => {
+                            node.literals.push((text.clone(), Node::default()));
+                            node.reindex();
+                            node.literals.len() - 1
                         }
                     };
                     &mut node.literals[at].1
@@ -106,18 +126,35 @@ impl<T> Node<T> {
         Ok(())
     }
 
-    fn literal(&self, segment: &str) -> Option<&Node<T>> {
-        if self.literals.len() <= LINEAR_SCAN_MAX {
-            self.literals
+    fn reindex(&mut self) {
+        self.index.clear();
+        if self.literals.len() > LINEAR_SCAN_MAX {
+            self.index = self
+                .literals
                 .iter()
-                .find(|(k, _)| **k == *segment)
-                .map(|(_, n)| n)
-        } else {
-            self.literals
-                .binary_search_by(|(k, _)| (**k).cmp(segment))
-                .ok()
-                .map(|at| &self.literals[at].1)
+                .enumerate()
+                .map(|(i, (k, _))| (hash(k), i as u32))
+                .collect();
+            self.index.sort_unstable();
         }
+    }
+
+    fn literal(&self, segment: &str) -> Option<&Node<T>> {
+        if self.index.is_empty() {
+            return self
+                .literals
+                .iter()
+                .find(|(k, _)| same(k, segment))
+                .map(|(_, n)| n);
+        }
+        let wanted = hash(segment);
+        let from = self.index.partition_point(|&(h, _)| h < wanted);
+        self.index[from..]
+            .iter()
+            .take_while(|&&(h, _)| h == wanted)
+            .map(|&(_, i)| &self.literals[i as usize])
+            .find(|(k, _)| same(k, segment))
+            .map(|(_, n)| n)
     }
 
     /// Find the value for `segments`, or `None`. Allocates nothing.
@@ -200,7 +237,7 @@ mod tests {
     }
 
     #[test]
-    fn many_literal_children_use_binary_search() {
+    fn many_literal_children_use_the_hash_index() {
         let names: Vec<String> = (0..40).map(|i| format!("/r{i:02}")).collect();
         let refs: Vec<&str> = names.iter().map(String::as_str).collect();
         let t = tree(&refs);
