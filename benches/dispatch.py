@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 
-CASES = ("bare", "plaintext", "json", "params", "resolve_params")
+CASES = ("bare", "plaintext", "json", "params", "resolve_params", "bare_rsgi", "rsgi_plaintext", "rsgi_params")
 
 
 def scope(path: str) -> dict:
@@ -38,6 +38,54 @@ def scope(path: str) -> dict:
         "headers": [(b"host", b"127.0.0.1:8000"), (b"user-agent", b"wrk"), (b"accept", b"*/*")],
         "state": {},
     }
+
+
+class _RsgiHeaders:
+    """Stands in for granian's RSGIHeaders (a Rust object with get/items)."""
+
+    __slots__ = ("_d",)
+
+    def __init__(self, d: dict) -> None:
+        self._d = d
+
+    def get(self, key, default=None):
+        return self._d.get(key, default)
+
+    def items(self):
+        return list(self._d.items())
+
+
+class _RsgiScope:
+    """Stands in for granian's RSGI scope (attributes only)."""
+
+    __slots__ = ("proto", "method", "path", "query_string", "headers", "server", "client", "scheme")
+
+    def __init__(self, path: str) -> None:
+        self.proto, self.method, self.path, self.query_string, self.scheme = "http", "GET", path, "", "http"
+        self.headers = _RsgiHeaders({"host": "127.0.0.1:8000", "user-agent": "wrk", "accept": "*/*"})
+        self.server, self.client = "127.0.0.1:8000", "127.0.0.1:50000"
+
+
+class _RsgiProto:
+    def response_str(self, status, headers, body):
+        pass
+
+    def response_bytes(self, status, headers, body):
+        pass
+
+
+async def bare_rsgi(scope, proto):
+    proto.response_bytes(200, [("content-type", "text/plain")], b"Hello, World!")
+
+
+async def measure_rsgi(call, scope, n: int) -> float:
+    proto = _RsgiProto()
+    for _ in range(n // 10):
+        await call(scope, proto)
+    start = time.perf_counter()
+    for _ in range(n):
+        await call(scope, proto)
+    return (time.perf_counter() - start) / n * 1e9
 
 
 def build():
@@ -95,7 +143,35 @@ def run_once(n: int) -> dict[str, float]:
     for _ in range(n):
         matcher.resolve(s).params
     out["resolve_params"] = (time.perf_counter() - start) / n * 1e9
+    if hasattr(app, "__rsgi__"):
+        out["bare_rsgi"] = asyncio.run(measure_rsgi(bare_rsgi, _RsgiScope("/plaintext"), n))
+        out["rsgi_plaintext"] = asyncio.run(measure_rsgi(app.__rsgi__, _RsgiScope("/plaintext"), n))
+        out["rsgi_params"] = asyncio.run(measure_rsgi(app.__rsgi__, _RsgiScope("/users/42/posts/7"), n))
     return out
+
+
+def profile(case: str, n: int, top: int) -> None:
+    """cProfile of one case: where a request's time goes, function by function."""
+    import cProfile
+    import pstats
+
+    app = build()
+    app._compile()
+    paths = {"plaintext": "/plaintext", "json": "/json", "params": "/users/42/posts/7"}
+    rsgi = case.startswith("rsgi_")
+    path = paths[case.removeprefix("rsgi_")]
+
+    async def run() -> None:
+        if rsgi:
+            await measure_rsgi(app.__rsgi__, _RsgiScope(path), n)
+        else:
+            await measure(app, scope(path), n)
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    asyncio.run(run())
+    profiler.disable()
+    pstats.Stats(profiler).strip_dirs().sort_stats("tottime").print_stats(top)
 
 
 def table(columns: dict[str, list[dict[str, float]]]) -> str:
@@ -103,6 +179,8 @@ def table(columns: dict[str, list[dict[str, float]]]) -> str:
     lines = ["| case | " + " | ".join(f"{n} (ns)" for n in names) + (" | ratio |" if len(names) == 2 else " |")]
     lines.append("|---|" + "---:|" * (len(names) + (1 if len(names) == 2 else 0)))
     for case in CASES:
+        if not all(case in r for n in names for r in columns[n]):
+            continue  # an older heaven without RSGI
         medians = [statistics.median(r[case] for r in columns[n]) for n in names]
         cells = " | ".join(f"{m:,.0f}" for m in medians)
         ratio = f" | {medians[0] / medians[1]:.2f}× |" if len(names) == 2 else " |"
@@ -116,7 +194,12 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--against", help="another python whose heaven is the 'before'")
     parser.add_argument("--once", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--profile", metavar="CASE", help="print a cProfile of plaintext|json|params|rsgi_plaintext|rsgi_params")
+    parser.add_argument("--top", type=int, default=15)
     args = parser.parse_args()
+    if args.profile:
+        profile(args.profile, args.n, args.top)
+        return 0
     if args.once:
         print(json.dumps(run_once(args.n)))
         return 0
