@@ -65,14 +65,15 @@ format: ## Format the Rust sources
 	cargo fmt --all
 
 .PHONY: bench
-bench: build-dev ## Criterion router benches, in-process dispatch cost, HTTP bench against peers (needs wrk)
+bench: build-dev ## Router benches, in-process dispatch cost, HTTP bench against every peer, soak (~50 min; needs wrk)
 	cargo bench -p heaven-core --bench router
 	$(PY) benches/criterion_medians.py
 	$(PY) benches/dispatch.py
-	$(PIP) install --quiet "starlette==1.10.0" "fastapi==0.165.0" "pydantic==2.14.3"
-	$(PY) benches/http/run.py
-	$(PY) benches/http/validate.py
+	bash benches/http/setup_peers.sh
+	$(PY) benches/http/run.py --markdown benches/http/results/http-bench.md
+	$(PY) benches/http/validate.py --micro-only
+	$(PY) benches/soak.py
 
 .PHONY: clean
-clean: ## Remove build output and the venv
-	rm -rf target dist $(VENV)
+clean: ## Remove build output and the venvs
+	rm -rf target dist $(VENV) benches/http/.venv-heaven243

@@ -1,16 +1,23 @@
 #!/usr/bin/env python3
-"""HTTP benchmark: heaven against a raw ASGI floor and Starlette, all served by
-granian and loaded by wrk. See benches/http/README.md.
+"""HTTP benchmark: heaven (ASGI and RSGI) against raw ASGI/RSGI floors,
+Starlette, FastAPI, Litestar, BlackSheep and the original pure-Python Heaven
+2.4.3, every one serving the same six endpoints under the same granian and
+loaded by wrk. See benches/http/README.md.
 
-    .venv/bin/python benches/http/run.py                      # full: 5 rounds x 10 s
-    .venv/bin/python benches/http/run.py --rounds 1 --duration 2   # smoke run
-    .venv/bin/python benches/http/run.py --only heaven,bare --endpoints params
+    .venv/bin/python benches/http/run.py                               # full: 5 rounds x 6 s (~40 min)
+    .venv/bin/python benches/http/run.py --rounds 1 --duration 2       # smoke run (~5 min)
+    .venv/bin/python benches/http/run.py --only heaven,bare --endpoints params,params_1000
+    .venv/bin/python benches/http/run.py --markdown /tmp/http-bench.md
 
-Every contender serves the same three endpoints with the same body and the
-same headers (checked before anything is measured). The server is pinned to
-one CPU and wrk to another; rounds are interleaved (every contender and
-endpoint once per round, the contender order rotating) and the median over
-rounds is reported. Standard library only.
+Needs the peers: `bash benches/http/setup_peers.sh` (Litestar and BlackSheep
+into .venv, the original Heaven 2.4.3 into its own venv).
+
+Every contender answers every endpoint with the same status, body and
+content-type (checked before anything is measured, along with the 404 for a
+non-integer id, the hooks' five headers and the refusal of broken bodies).
+The server is pinned to one CPU and wrk to another; rounds are interleaved
+(every contender and endpoint once per round, the contender order rotating)
+and the median over rounds is reported. Standard library only.
 """
 
 from __future__ import annotations
@@ -32,46 +39,176 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from importlib import metadata
+from importlib import metadata, util
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 APPS = HERE / "apps"
 REPO = HERE.parents[1]
 RESULTS = HERE / "results"
+LUA = HERE / "post.lua"
+BODY_FILE = HERE / "validate_body.json"
+HEAVEN243_VENV = HERE / ".venv-heaven243"
+HOST = "127.0.0.1"
+# apps/ holds the table of extra routes and the contract the preflight reads.
+if str(APPS) not in sys.path:
+    sys.path.append(str(APPS))
 
-# name -> granian target (a module in apps/)
-CONTENDERS = {
-    "heaven": "heaven_app:app",
-    "heaven_rsgi": "heaven_app:app",
-    "heaven_100": "heaven_100:app",
-    "bare": "bare_app:app",
-    "bare_rsgi": "bare_rsgi_app:app",
-    "starlette": "starlette_app:app",
-    "starlette_100": "starlette_100:app",
+MAIN = "main"  # the app serving plaintext, json, params, hooks, validate
+T1000 = "1000"  # the app with 1,000 routes registered before the params route
+APP_ATTR = {MAIN: "app", T1000: "app_1000"}
+
+
+@dataclass(frozen=True)
+class Contender:
+    module: str  # in apps/
+    interface: str = "asgi"
+    venv: Path | None = None  # None: the interpreter running this script
+    needs: tuple[str, ...] = ()  # importable modules, checked up front
+    # Statuses that count as refusing a body that does not validate.
+    refuses: tuple[int, ...] = (422,)
+    # endpoint -> a difference from the others, printed under the table
+    notes: dict[str, str] = field(default_factory=dict)
+    # Whether its `app_1000` really holds the 1,000 routes (the bare apps have no table).
+    table: bool = True
+
+    def target(self, app: str) -> str:
+        return f"{self.module}:{APP_ATTR[app]}"
+
+    def granian(self, default: str) -> str:
+        return str(self.venv / "bin" / "granian") if self.venv else default
+
+
+CONTENDERS: dict[str, Contender] = {
+    "heaven": Contender("heaven_app", needs=("heaven", "msgspec")),
+    "heaven_rsgi": Contender("heaven_app", "rsgi", needs=("heaven", "msgspec")),
+    "bare": Contender(
+        "bare_app",
+        needs=("msgspec",),
+        notes={"params_1000": "no route table: the same hand-matched app as `params` (a control run)"},
+        table=False,
+    ),
+    "bare_rsgi": Contender(
+        "bare_rsgi_app",
+        "rsgi",
+        needs=("msgspec",),
+        notes={"params_1000": "no route table: the same hand-matched app as `params` (a control run)"},
+        table=False,
+    ),
+    "starlette": Contender(
+        "starlette_app",
+        needs=("starlette", "msgspec"),
+        notes={"validate": "Starlette has no body validation: msgspec `Decoder(Order)` by hand, as `bare`"},
+    ),
+    "fastapi": Contender("fastapi_bench_app", needs=("fastapi", "pydantic")),
+    "litestar": Contender(
+        "litestar_app",
+        needs=("litestar", "msgspec"),
+        refuses=(400,),
+        notes={"validate": "refuses an invalid body with 400 (Litestar's default), not 422"},
+    ),
+    "blacksheep": Contender(
+        "blacksheep_app",
+        needs=("blacksheep", "pydantic"),
+        refuses=(400,),
+        notes={
+            "validate": "refuses an invalid body with 400 (BlackSheep's default), not 422",
+            "params_1000": "BlackSheep caches route matches per (method, path) (LRU, 1,200 entries): "
+            "one URL requested over and over never pays its route scan",
+        },
+    ),
+    "heaven_243": Contender(
+        "heaven243_app",
+        venv=HEAVEN243_VENV,
+        notes={
+            "validate": "2.4.3's `app.schema` validates with pytastic (TypedDicts, same constraints; "
+            "`created_at` checked by heaven's date-time pattern, no datetime object built)",
+        },
+    ),
 }
-# Contenders served over RSGI (granian --interface rsgi); the rest are ASGI.
-RSGI = {"heaven_rsgi", "bare_rsgi"}
+
+
+def load_body() -> bytes:
+    # post.lua drops trailing whitespace the same way: these are the bytes wrk sends.
+    return BODY_FILE.read_bytes().rstrip()
+
+
+def broken_bodies(body: bytes) -> list[tuple[str, bytes]]:
+    """Bodies every contract must refuse (422, or 400 where that is the framework's way)."""
+    cases = []
+
+    def variant(label, change):
+        order = json.loads(body)
+        change(order)
+        cases.append((label, json.dumps(order, separators=(",", ":")).encode()))
+
+    variant("items[3].quantity = 0", lambda o: o["items"][3].__setitem__("quantity", 0))
+    variant("unknown top-level field", lambda o: o.__setitem__("coupon", "SPRING24"))
+    variant("unknown field in items[0]", lambda o: o["items"][0].__setitem__("gift", True))
+    variant("customer.email without @", lambda o: o["customer"].__setitem__("email", "ada.example.com"))
+    variant("created_at not a date-time", lambda o: o.__setitem__("created_at", "yesterday"))
+    return cases
 
 
 @dataclass(frozen=True)
 class Endpoint:
     path: str
-    content_type: bytes
+    content_type: str
     body: bytes
-    # A request every contender must refuse with 404 (typed matching is real).
+    app: str = MAIN
+    method: str = "GET"
+    request_body: bytes | None = None
+    # A GET every contender must answer with 404 (typed matching is real).
     refused: str | None = None
+    # Headers the response must carry (the AFTER hooks').
+    headers: tuple[tuple[str, str], ...] = ()
+    # Bodies every contender must refuse (validate).
+    broken: tuple[tuple[str, bytes], ...] = ()
+    label: str = ""
 
 
+_BODY = load_body()
+_ANSWER = b'{"ok":true,"items":8,"total":214.04}'
 ENDPOINTS = {
-    "plaintext": Endpoint("/plaintext", b"text/plain; charset=utf-8", b"Hello, World!"),
-    "json": Endpoint("/json", b"application/json", b'{"message":"Hello, World!"}'),
+    "plaintext": Endpoint("/plaintext", "text/plain; charset=utf-8", b"Hello, World!", label="GET /plaintext"),
+    "json": Endpoint("/json", "application/json", b'{"message":"Hello, World!"}', label="GET /json"),
     "params": Endpoint(
-        "/users/42/posts/7", b"application/json", b'{"user":42,"post":7}', refused="/users/x42/posts/7"
+        "/users/42/posts/7",
+        "application/json",
+        b'{"user":42,"post":7}',
+        refused="/users/x42/posts/7",
+        label="GET /users/:id:int/posts/:post:int",
+    ),
+    "params_1000": Endpoint(
+        "/users/42/posts/7",
+        "application/json",
+        b'{"user":42,"post":7}',
+        app=T1000,
+        refused="/users/x42/posts/7",
+        label="the same route, registered after 1,000 others (apps/extra_routes.py)",
+    ),
+    "hooks": Endpoint(
+        "/hooks",
+        "application/json",
+        b'{"before":15}',
+        headers=tuple((f"x-after-{i}", str(i)) for i in range(1, 6)),
+        label="GET /hooks behind 5 BEFORE + 5 AFTER hooks",
+    ),
+    "validate": Endpoint(
+        "/validate",
+        "application/json",
+        _ANSWER,
+        method="POST",
+        request_body=_BODY,
+        broken=tuple(broken_bodies(_BODY)),
+        label=f"POST /validate, {len(_BODY):,}-byte JSON order validated against a contract",
     ),
 }
 
-HOST = "127.0.0.1"
+# Targets of the summary: heaven's best interface / the peer, per endpoint.
+GOALS = (("starlette", 1.6, False), ("fastapi", 5.0, False), ("heaven_243", 3.0, False),
+         ("litestar", 1.0, True), ("blacksheep", 1.0, True))  # fmt: skip  (peer, ratio, strictly above)
+TABLE_GOAL = 0.95  # heaven params_1000 / params
 
 
 class BenchError(RuntimeError):
@@ -94,12 +231,14 @@ def free_port() -> int:
 
 
 class Server:
-    """One granian process group (main process + worker), pinned to a CPU."""
+    """One granian process group (main process + worker), pinned to a CPU,
+    polled with `ready` (method, path, body) until it answers 200."""
 
-    def __init__(self, name: str, granian: str, cpu: int, logdir: Path) -> None:
+    def __init__(self, name, granian, cpu, logdir, target, interface="asgi", ready=("GET", "/plaintext", None)):
         self.name = name
         self.port = free_port()
-        self.cmd = granian_cmd(granian, CONTENDERS[name], self.port, cpu, "rsgi" if name in RSGI else "asgi")
+        self.cmd = granian_cmd(granian, target, self.port, cpu, interface)
+        self.ready = ready
         self.log_path = logdir / f"{name}-{self.port}.log"
         self.proc: subprocess.Popen | None = None
 
@@ -127,13 +266,14 @@ class Server:
         except OSError:
             return "(no log)"
 
-    def wait_ready(self, timeout: float = 30.0) -> None:
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        method, path, body = self.ready
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise BenchError(f"{self.name}: granian exited with {self.proc.returncode}\n{self.log_tail()}")
             try:
-                status, _, _ = fetch(self.port, "/plaintext", timeout=1.0)
+                status, _, _ = request(self.port, method, path, body, timeout=1.0)
                 if status == 200:
                     return
             except OSError:
@@ -185,43 +325,83 @@ def wrk_cmd(cpu: int, threads: int, connections: int, seconds: float, url: str) 
     ]  # fmt: skip
 
 
+def wrk_post_cmd(cpu: int, threads: int, connections: int, seconds: float, url: str) -> list[str]:
+    cmd = wrk_cmd(cpu, threads, connections, seconds, url)
+    return cmd[:-1] + ["-s", str(LUA), url, "--", str(BODY_FILE)]
+
+
 # -- checking -------------------------------------------------------------------
 
 
-def fetch(port: int, path: str, timeout: float = 5.0) -> tuple[int, list[tuple[str, str]], bytes]:
+def request(port, method, path, body=None, timeout=5.0) -> tuple[int, list[tuple[str, str]], bytes]:
     conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
-        conn.request("GET", path)
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        conn.request(method, path, body=body, headers=headers)
         resp = conn.getresponse()
         return resp.status, resp.getheaders(), resp.read()
     finally:
         conn.close()
 
 
-def verify(server: Server, endpoints: list[str]) -> dict[str, list[str]]:
-    """Check every endpoint's status, body and headers; return the header
-    names per endpoint (compared across contenders by the caller)."""
+def fetch(port: int, path: str, timeout: float = 5.0):
+    return request(port, "GET", path, timeout=timeout)
+
+
+def verify(server: Server, contender: Contender, ep_names: list[str], full: bool = True) -> dict[str, list[str]]:
+    """Check status, body, content-type, content-length and the endpoint's
+    extra headers; with `full`, also the 404 for a non-integer id, the
+    refusal of every broken body, and a sample of the 1,000 extra routes.
+    Returns the response header names per endpoint."""
     names: dict[str, list[str]] = {}
-    for ep_name in endpoints:
+    for ep_name in ep_names:
         ep = ENDPOINTS[ep_name]
-        status, headers, body = fetch(server.port, ep.path)
-        where = f"{server.name} GET {ep.path}"
+        status, headers, body = request(server.port, ep.method, ep.path, ep.request_body)
+        where = f"{server.name} {ep.method} {ep.path} ({ep_name})"
         if status != 200:
-            raise BenchError(f"{where}: status {status}, body {body[:200]!r}")
+            raise BenchError(f"{where}: status {status}, body {body[:300]!r}")
         if body != ep.body:
-            raise BenchError(f"{where}: body {body!r}, expected {ep.body!r}")
+            raise BenchError(f"{where}: body {body[:300]!r}, expected {ep.body!r}")
         lower = {k.lower(): v for k, v in headers}
-        if lower.get("content-type", "").encode() != ep.content_type:
-            got = lower.get("content-type")
-            raise BenchError(f"{where}: content-type {got!r}, expected {ep.content_type.decode()!r}")
+        if lower.get("content-type") != ep.content_type:
+            raise BenchError(f"{where}: content-type {lower.get('content-type')!r}, expected {ep.content_type!r}")
         if lower.get("content-length") != str(len(ep.body)):
             raise BenchError(f"{where}: content-length {lower.get('content-length')!r}, expected {len(ep.body)}")
+        for k, v in ep.headers:
+            if lower.get(k) != v:
+                raise BenchError(f"{where}: header {k}: {lower.get(k)!r}, expected {v!r}")
         names[ep_name] = sorted(lower)
+        if not full:
+            continue
         if ep.refused:
-            status, _, body = fetch(server.port, ep.refused)
+            status, _, text = fetch(server.port, ep.refused)
             if status != 404:
-                raise BenchError(f"{server.name} GET {ep.refused}: status {status}, expected 404 ({body[:100]!r})")
+                raise BenchError(f"{server.name} GET {ep.refused}: status {status}, expected 404 ({text[:100]!r})")
+        for label, bad in ep.broken:
+            status, _, text = request(server.port, ep.method, ep.path, bad)
+            if status not in contender.refuses:
+                want = " or ".join(map(str, contender.refuses))
+                raise BenchError(f"{where} ({label}): status {status}, expected {want} ({text[:200]!r})")
+        if ep.app == T1000 and contender.table:
+            from extra_routes import patterns, sample_path  # noqa: E402  (apps/, on sys.path)
+
+            table = patterns()
+            for pattern in table[:: len(table) // 7]:
+                path = sample_path(pattern)
+                status, _, text = fetch(server.port, path)
+                if status != 200:
+                    raise BenchError(f"{server.name}: extra route {pattern} (GET {path}): status {status} {text[:100]!r}")
     return names
+
+
+def check_contracts() -> None:
+    """The format patterns the contracts copy are still heaven's."""
+    import contract  # apps/, on sys.path
+    from heaven._types import FORMATS
+
+    for fmt, mine in (("email", contract.EMAIL), ("uuid", contract.UUID), ("date-time", contract.DATETIME)):
+        if FORMATS[fmt] != mine:
+            raise BenchError(f"apps/contract.py's {fmt} pattern differs from heaven's format={fmt}")
 
 
 # -- wrk -----------------------------------------------------------------------
@@ -258,10 +438,17 @@ def parse_wrk(out: str) -> Run:
     return Run(float(rps.group(1)), int(total.group(1)), pct["50"], pct["99"], errors)
 
 
-def run_wrk(cmd: list[str], seconds: float) -> Run:
+_BODY_LINE = re.compile(r"^post\.lua: body (\d+) bytes$", re.M)
+
+
+def run_wrk(cmd: list[str], seconds: float, body_len: int | None = None) -> Run:
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
     if proc.returncode != 0:
         raise BenchError(f"{shlex.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}{proc.stderr}")
+    if body_len is not None:
+        sizes = {int(n) for n in _BODY_LINE.findall(proc.stdout)}
+        if sizes != {body_len}:
+            raise BenchError(f"post.lua sent a body of {sizes or 'unknown'} bytes, expected {body_len}:\n{proc.stdout}")
     return parse_wrk(proc.stdout)
 
 
@@ -284,7 +471,21 @@ def dist_version(name: str) -> str:
         return "not installed"
 
 
-def environment(granian: str) -> dict[str, str]:
+def venv_versions(venv: Path, dists: tuple[str, ...]) -> str:
+    code = (
+        "from importlib import metadata\n"
+        f"for d in {dists!r}:\n"
+        "    try: print(d, metadata.version(d))\n"
+        "    except metadata.PackageNotFoundError: print(d, 'missing')\n"
+    )
+    try:
+        out = subprocess.run([str(venv / "bin" / "python"), "-c", code], capture_output=True, text=True, timeout=30)
+    except OSError as exc:
+        return f"unavailable ({exc})"
+    return ", ".join(out.stdout.splitlines()) or "unavailable"
+
+
+def environment(granian: str, contenders: list[str] | None = None) -> dict[str, str]:
     cpu = "unknown"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -299,7 +500,7 @@ def environment(granian: str) -> dict[str, str]:
     )
     if dirty.returncode == 0 and dirty.stdout.strip():
         commit += " (with uncommitted changes)"
-    return {
+    env = {
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "cpu": f"{cpu} ({os.cpu_count()} logical CPUs)",
         "os": f"{platform.system()} {platform.release()}",
@@ -307,10 +508,14 @@ def environment(granian: str) -> dict[str, str]:
         "granian": version_of([granian, "--version"]),
         "wrk": version_of(["wrk", "-v"]),
         "heaven": f"{dist_version('heaven')} at {commit}",
-        "starlette": dist_version("starlette"),
-        "uvloop": dist_version("uvloop"),
-        "msgspec": dist_version("msgspec"),
     }
+    for dist in ("starlette", "fastapi", "pydantic", "litestar", "blacksheep", "msgspec", "uvloop"):
+        env[dist] = dist_version(dist)
+    if contenders and "heaven_243" in contenders:
+        env["heaven_243"] = venv_versions(
+            HEAVEN243_VENV, ("heaven", "pytastic", "orjson", "granian", "uvloop")
+        ) + f" (in {HEAVEN243_VENV.relative_to(REPO)})"
+    return env
 
 
 # -- report --------------------------------------------------------------------
@@ -320,66 +525,145 @@ def fmt_ms(ms: float) -> str:
     return f"{ms * 1e3:.0f} µs" if ms < 1 else f"{ms:.2f} ms"
 
 
+def _verdict(value: float, goal: float, strict: bool) -> str:
+    ok = value > goal if strict else value >= goal
+    return "PASS" if ok else "MISS"
+
+
 def render(results, contenders, endpoints, env, args, commands) -> str:
     med = {
         key: (statistics.median(r.rps for r in runs), statistics.median(r.p99_ms for r in runs))
         for key, runs in results.items()
         if runs
     }
+    rps = {k: v[0] for k, v in med.items()}
+    p99 = {k: v[1] for k, v in med.items()}
+    marks: dict[tuple[str, str], str] = {}
+    noted: dict[tuple[str, str], list[str]] = {}  # (endpoint, text) -> contenders
+    for c in contenders:
+        for ep, text in CONTENDERS[c].notes.items():
+            if ep in endpoints:
+                noted.setdefault((ep, text), []).append(c)
+    notes: list[str] = []
+    for (ep, text), who in noted.items():
+        mark = f"[{len(notes) + 1}]"
+        notes.append(f"{mark} {', '.join(who)}, {ep}: {text}")
+        for c in who:
+            marks[(c, ep)] = mark
+
     out = [
         "## HTTP benchmark",
         "",
         f"{args.rounds} interleaved round(s) of {args.duration:g} s per contender and endpoint "
         f"(after a {args.warmup:g} s warm-up), wrk with {args.threads} thread(s) and "
-        f"{args.connections} connections; median over rounds.",
+        f"{args.connections} connections; median over rounds. Every contender runs under the same "
+        "granian (one worker, uvloop), pinned to its own CPU.",
         "",
-        "| endpoint | contender | req/s | min – max | p99 latency | vs bare |",
-        "|---|---|---:|---:|---:|---:|",
+        "Endpoints:",
+        "",
+    ]
+    out += [f"- `{e}`: {ENDPOINTS[e].label}" for e in endpoints]
+    out += [
+        "",
+        "| endpoint | contender | req/s | min – max | p99 latency | vs bare | vs bare_rsgi |",
+        "|---|---|---:|---:|---:|---:|---:|",
     ]
     for ep in endpoints:
-        base = med.get(("bare", ep))
         for c in contenders:
-            if (c, ep) not in med:
+            if (c, ep) not in rps:
                 continue
-            rps, p99 = med[(c, ep)]
             runs = results[(c, ep)]
             lo, hi = min(r.rps for r in runs), max(r.rps for r in runs)
-            vs = f"{rps / base[0]:.2f}" if base else "–"
-            out.append(f"| {ep} | {c} | {rps:,.0f} | {lo:,.0f} – {hi:,.0f} | {fmt_ms(p99)} | {vs} |")
-    pairs = [
-        (a, b)
-        for a, b in (
-            ("heaven", "starlette"),
-            ("heaven_100", "starlette_100"),
-            ("heaven_100", "heaven"),
-            ("starlette_100", "starlette"),
-        )
-        if a in contenders and b in contenders
-    ]
-    if pairs:
+            vs = f"{rps[(c, ep)] / rps[('bare', ep)]:.2f}" if ("bare", ep) in rps else "–"
+            rs = "–"
+            if CONTENDERS[c].interface == "rsgi" and ("bare_rsgi", ep) in rps:
+                rs = f"{rps[(c, ep)] / rps[('bare_rsgi', ep)]:.2f}"
+            name = f"{c} {marks[(c, ep)]}" if (c, ep) in marks else c
+            out.append(
+                f"| {ep} | {name} | {rps[(c, ep)]:,.0f} | {lo:,.0f} – {hi:,.0f} | {fmt_ms(p99[(c, ep)])} | {vs} | {rs} |"
+            )
+    if notes:
+        out += [""] + [f"{n}  " for n in notes]
+
+    heavens = [h for h in ("heaven", "heaven_rsgi") if h in contenders]
+    peers = [g for g in GOALS if g[0] in contenders]
+    floors = [f for f in ("bare", "bare_rsgi") if f in contenders]
+    if heavens and peers:
         out += [
             "",
-            "Throughput ratios (median req/s):",
+            "heaven's best interface against each peer (median req/s ratio; goal in the header"
+            + (
+                "; in brackets the best bare app's ratio to the same peer: the most any framework "
+                "could show on this server)"
+                if floors
+                else ")"
+            )
+            + ":",
             "",
-            "| endpoint | " + " | ".join(f"{a} / {b}" for a, b in pairs) + " |",
-            "|---|" + "---:|" * len(pairs),
+            "| endpoint | heaven (best) | " + " | ".join(f"vs {p} ({'>' if s else '≥'} {g:g}×)" for p, g, s in peers) + " |",
+            "|---|---|" + "---:|" * len(peers),
         ]
         for ep in endpoints:
-            cells = [
-                f"{med[(a, ep)][0] / med[(b, ep)][0]:.2f}" if (a, ep) in med and (b, ep) in med else "–"
-                for a, b in pairs
-            ]
-            out.append(f"| {ep} | " + " | ".join(cells) + " |")
+            have = [(rps[(h, ep)], h) for h in heavens if (h, ep) in rps]
+            if not have:
+                continue
+            best, who = max(have)
+            cells = []
+            for p, goal, strict in peers:
+                if (p, ep) not in rps:
+                    cells.append("n/a")
+                    continue
+                ratio = best / rps[(p, ep)]
+                cell = f"{ratio:.2f} {_verdict(ratio, goal, strict)}"
+                ceiling = [rps[(f, ep)] for f in floors if (f, ep) in rps]
+                if ceiling:
+                    cell += f" ({max(ceiling) / rps[(p, ep)]:.2f})"
+                cells.append(cell)
+            out.append(f"| {ep} | {who} {best:,.0f} | " + " | ".join(cells) + " |")
+
+    if "bare" in contenders and heavens:
+        out += [
+            "",
+            "p99 latency against the bare ASGI app's (lower is better; 1.00 = the floor):",
+            "",
+            "| endpoint | bare p99 | " + " | ".join(f"{h} p99 | {h} / bare" for h in heavens) + " |",
+            "|---|---:|" + "---:|---:|" * len(heavens),
+        ]
+        for ep in endpoints:
+            if ("bare", ep) not in p99:
+                continue
+            base = p99[("bare", ep)]
+            cells = []
+            for h in heavens:
+                cells += [fmt_ms(p99[(h, ep)]), f"{p99[(h, ep)] / base:.2f}"] if (h, ep) in p99 else ["–", "–"]
+            out.append(f"| {ep} | {fmt_ms(base)} | " + " | ".join(cells) + " |")
+
+    if "params" in endpoints and "params_1000" in endpoints:
+        out += [
+            "",
+            f"The route alone vs the route behind 1,000 others (params_1000 / params; heaven's goal ≥ {TABLE_GOAL:g}):",
+            "",
+            "| contender | params | params_1000 | ratio | |",
+            "|---|---:|---:|---:|---|",
+        ]
+        for c in contenders:
+            if (c, "params") in rps and (c, "params_1000") in rps:
+                ratio = rps[(c, "params_1000")] / rps[(c, "params")]
+                verdict = _verdict(ratio, TABLE_GOAL, False) if c in ("heaven", "heaven_rsgi") else ""
+                out.append(
+                    f"| {c} | {rps[(c, 'params')]:,.0f} | {rps[(c, 'params_1000')]:,.0f} | {ratio:.2f} | {verdict} |"
+                )
+
     errors = {
         f"{c} {ep}": sum(sum(r.socket_errors.values()) for r in runs)
         for (c, ep), runs in results.items()
-        if any(r.socket_errors for r in runs)
+        if any(any(r.socket_errors.values()) for r in runs)
     }
     if errors:
         out += ["", "wrk socket errors: " + ", ".join(f"{k}: {v}" for k, v in errors.items())]
     out += ["", "Environment:", ""]
     out += [f"- {k}: {v}" for k, v in env.items()]
-    out += ["", "Commands (PORT is a free port, TARGET the contender's module in benches/http/apps/):", "", "```"]
+    out += ["", "Commands (PORT is a free port, TARGET and IFACE the contender's, PATH the endpoint's):", "", "```"]
     out += commands
     out += ["```", ""]
     return "\n".join(out)
@@ -398,12 +682,43 @@ def choose(value: str | None, known: dict, what: str) -> list[str]:
     return picked
 
 
+def groups(endpoints: list[str]) -> list[tuple[str, list[str]]]:
+    """The endpoints split by the app that serves them, in run order."""
+    out = []
+    for app in (MAIN, T1000):
+        eps = [e for e in endpoints if ENDPOINTS[e].app == app]
+        if eps:
+            out.append((app, eps))
+    return out
+
+
+def ready_for(app: str) -> tuple[str, str, None]:
+    return ("GET", "/plaintext", None) if app == MAIN else ("GET", ENDPOINTS["params_1000"].path, None)
+
+
+def check_contenders(contenders: list[str]) -> None:
+    problems = []
+    for c in contenders:
+        spec = CONTENDERS[c]
+        if spec.venv is not None:
+            if not os.access(spec.venv / "bin" / "granian", os.X_OK):
+                problems.append(f"{c}: no {spec.venv.relative_to(REPO)}/bin/granian")
+            continue
+        missing = [m for m in spec.needs if util.find_spec(m) is None]
+        if missing:
+            problems.append(f"{c}: cannot import {', '.join(missing)}")
+    if problems:
+        raise SystemExit(
+            "missing peers: " + "; ".join(problems) + "\n(run `bash benches/http/setup_peers.sh`, or leave them out with --only)"
+        )
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
-    p.add_argument("--duration", type=float, default=10, help="seconds per measured wrk run (default 10)")
+    p.add_argument("--duration", type=int, default=6, help="seconds per measured wrk run (default 6)")
     p.add_argument(
-        "--warmup", type=float, default=None, help="seconds of warm-up before each measured run (default min(3, duration))"
+        "--warmup", type=int, default=None, help="seconds of warm-up before each measured run (default min(2, duration))"
     )
     p.add_argument("--connections", type=int, default=64, help="wrk connections (default 64)")
     p.add_argument("--threads", type=int, default=1, help="wrk threads (default 1)")
@@ -411,15 +726,15 @@ def main() -> int:
     p.add_argument("--endpoints", help=f"endpoints, comma-separated (default all: {','.join(ENDPOINTS)})")
     p.add_argument("--server-cpu", type=int, default=0, help="CPU granian is pinned to (default 0)")
     p.add_argument("--client-cpu", type=int, default=1, help="CPU wrk is pinned to (default 1)")
-    p.add_argument("--markdown", type=Path, help="also write the result table as markdown to this file")
+    p.add_argument("--markdown", type=Path, help="also write the result tables as markdown to this file")
     p.add_argument("--no-save", action="store_true", help=f"do not write raw results to {RESULTS.relative_to(REPO)}/")
     args = p.parse_args()
     if args.warmup is None:
-        args.warmup = min(3.0, args.duration)
+        args.warmup = min(2, args.duration)
     if args.rounds < 1 or args.duration <= 0 or args.warmup < 0 or args.connections < 1 or args.threads < 1:
         raise SystemExit("--rounds, --duration, --connections and --threads must be positive")
     contenders = choose(args.only, CONTENDERS, "contender")
-    endpoints = choose(args.endpoints, ENDPOINTS, "endpoint")
+    endpoints = [e for e in ENDPOINTS if e in choose(args.endpoints, ENDPOINTS, "endpoint")]
 
     granian = str(Path(sys.executable).parent / "granian")
     if not os.access(granian, os.X_OK):
@@ -428,6 +743,7 @@ def main() -> int:
     missing = [name for name, path in tools if not path]
     if missing:
         raise SystemExit(f"missing: {', '.join(missing)} (wrk: `apt-get install wrk`; granian: in the venv)")
+    check_contenders(contenders)
     cpus = os.sched_getaffinity(0)
     for flag, cpu in (("--server-cpu", args.server_cpu), ("--client-cpu", args.client_cpu)):
         if cpu not in cpus:
@@ -439,55 +755,95 @@ def main() -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGHUP, _on_signal)
-    env = environment(granian)
-    def wrk_for(seconds: float, url: str) -> list[str]:
-        return wrk_cmd(args.client_cpu, args.threads, args.connections, seconds, url)
+    env = environment(granian, contenders)
+    body_len = len(_BODY)
 
-    server_line = shlex.join(granian_cmd(Path(granian).name, "TARGET", 0, args.server_cpu))
+    def wrk_for(ep: str, seconds: float, url: str) -> list[str]:
+        make = wrk_post_cmd if ENDPOINTS[ep].method == "POST" else wrk_cmd
+        return make(args.client_cpu, args.threads, args.connections, seconds, url)
+
+    def shown(cmd: list[str]) -> str:
+        return shlex.join(cmd).replace(str(HERE), str(HERE.relative_to(REPO)))
+
+    server_line = shown(granian_cmd("granian", "TARGET", 0, args.server_cpu, "IFACE")).replace("--port 0", "--port PORT")
+    url = f"http://{HOST}:PORT/PATH"
     commands = [
-        server_line.replace("--port 0", "--port PORT").replace(str(APPS), "benches/http/apps"),
-        shlex.join(wrk_for(args.warmup, f"http://{HOST}:PORT/PATH")) + "   # warm-up",
-        shlex.join(wrk_for(args.duration, f"http://{HOST}:PORT/PATH")) + "   # measured",
+        server_line,
+        shown(wrk_cmd(args.client_cpu, args.threads, args.connections, args.warmup, url)) + "   # warm-up",
+        shown(wrk_cmd(args.client_cpu, args.threads, args.connections, args.duration, url)) + "   # measured",
+        shown(wrk_post_cmd(args.client_cpu, args.threads, args.connections, args.duration, f"http://{HOST}:PORT/validate"))
+        + "   # validate",
     ]
-    commands += [f"# {c}: TARGET={CONTENDERS[c]}" for c in contenders]
-    commands += [f"# {e}: PATH={ENDPOINTS[e].path}" for e in endpoints]
+    for c in contenders:
+        spec = CONTENDERS[c]
+        where = f", granian from {spec.venv.relative_to(REPO)}" if spec.venv else ""
+        targets = " or ".join(spec.target(app) for app, _ in groups(endpoints))
+        commands.append(f"# {c}: IFACE={spec.interface} TARGET={targets}{where}")
     for k, v in env.items():
         print(f"{k:>10}: {v}")
     print("\n".join(["", "commands:"] + [f"  {c}" for c in commands] + [""]))
-    per_round = len(contenders) * len(endpoints) * (args.duration + args.warmup)
-    print(f"about {per_round * args.rounds / 60:.1f} min of load ({args.rounds} rounds)\n", flush=True)
+
+    # Estimate: load time, plus ~2.5 s per server start and stop, plus the preflight.
+    starts = len(contenders) * len(groups(endpoints))
+    per_round = len(contenders) * len(endpoints) * (args.duration + args.warmup) + starts * 2.5
+    total = per_round * args.rounds + starts * 4
+    print(
+        f"{len(contenders)} contender(s) x {len(endpoints)} endpoint(s) x {args.rounds} round(s) of "
+        f"{args.warmup:g} + {args.duration:g} s: about {total / 60:.0f} min in all "
+        f"(finishes near {(dt.datetime.now() + dt.timedelta(seconds=total)).strftime('%H:%M')})\n",
+        flush=True,
+    )
 
     results: dict[tuple[str, str], list[Run]] = {(c, e): [] for c in contenders for e in endpoints}
     logdir = Path(tempfile.mkdtemp(prefix="heaven-http-bench-"))
+
+    def serve(c: str, app: str) -> Server:
+        spec = CONTENDERS[c]
+        return Server(c, spec.granian(granian), args.server_cpu, logdir, spec.target(app), spec.interface, ready_for(app))
+
     try:
+        if "validate" in endpoints:
+            check_contracts()
         # Preflight: every contender answers every endpoint identically.
         header_names: dict[str, dict[str, list[str]]] = {}
         for c in contenders:
-            with Server(c, granian, args.server_cpu, logdir) as srv:
-                header_names[c] = verify(srv, endpoints)
+            header_names[c] = {}
+            for app, eps in groups(endpoints):
+                with serve(c, app) as srv:
+                    header_names[c].update(verify(srv, CONTENDERS[c], eps))
         reference = contenders[0]
-        for c in contenders[1:]:
-            for ep in endpoints:
-                if header_names[c][ep] != header_names[reference][ep]:
-                    mine, theirs = header_names[c][ep], header_names[reference][ep]
-                    raise BenchError(f"{ep}: {c} sends headers {mine}, {reference} sends {theirs}")
-        print(f"preflight ok: {len(contenders)} contender(s) x {len(endpoints)} endpoint(s) answer identically "
-              f"(headers: {', '.join(header_names[reference][endpoints[0]])})\n", flush=True)
+        differing = [
+            f"{c} {ep}: {', '.join(sorted(set(header_names[c][ep]) ^ set(header_names[reference][ep])))}"
+            for c in contenders[1:]
+            for ep in endpoints
+            if header_names[c][ep] != header_names[reference][ep]
+        ]
+        print(
+            f"preflight ok: {len(contenders)} contender(s) x {len(endpoints)} endpoint(s) answer with the same "
+            "status, body, content-type and content-length; non-integer ids are 404; the hooks' headers are "
+            "there; broken bodies are refused",
+            flush=True,
+        )
+        if differing:
+            print("note: header names differing from " + reference + ": " + "; ".join(differing), flush=True)
+        print(flush=True)
 
         for rnd in range(args.rounds):
             shift = rnd % len(contenders)
             for c in contenders[shift:] + contenders[:shift]:
-                with Server(c, granian, args.server_cpu, logdir) as srv:
-                    verify(srv, endpoints)
-                    for ep in endpoints:
-                        url = f"http://{HOST}:{srv.port}{ENDPOINTS[ep].path}"
-                        if args.warmup > 0:
-                            run_wrk(wrk_for(args.warmup, url), args.warmup)
-                        run = run_wrk(wrk_for(args.duration, url), args.duration)
-                        results[(c, ep)].append(run)
-                        errs = f"  socket errors {run.socket_errors}" if any(run.socket_errors.values()) else ""
-                        print(f"round {rnd + 1}/{args.rounds}  {c:<14} {ep:<10} {run.rps:>10,.0f} req/s"
-                              f"  p50 {fmt_ms(run.p50_ms):>9}  p99 {fmt_ms(run.p99_ms):>9}{errs}", flush=True)
+                for app, eps in groups(endpoints):
+                    with serve(c, app) as srv:
+                        verify(srv, CONTENDERS[c], eps, full=False)
+                        for ep in eps:
+                            target_url = f"http://{HOST}:{srv.port}{ENDPOINTS[ep].path}"
+                            size = body_len if ENDPOINTS[ep].method == "POST" else None
+                            if args.warmup > 0:
+                                run_wrk(wrk_for(ep, args.warmup, target_url), args.warmup, size)
+                            run = run_wrk(wrk_for(ep, args.duration, target_url), args.duration, size)
+                            results[(c, ep)].append(run)
+                            errs = f"  socket errors {run.socket_errors}" if any(run.socket_errors.values()) else ""
+                            print(f"round {rnd + 1}/{args.rounds}  {c:<12} {ep:<12} {run.rps:>10,.0f} req/s"
+                                  f"  p50 {fmt_ms(run.p50_ms):>9}  p99 {fmt_ms(run.p99_ms):>9}{errs}", flush=True)
     except BenchError as exc:
         print(f"\nFAILED: {exc}", file=sys.stderr)
         return 1

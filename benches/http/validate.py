@@ -46,10 +46,9 @@ LUA = HERE / "post.lua"
 BODY_FILE = HERE / "validate_body.json"
 PATH = "/orders"
 
-# name -> granian target; registered in run.CONTENDERS so run.Server can start them
+# name -> granian target
 CONTENDERS = {"heaven_schema": "heaven_schema_app:app", "fastapi": "fastapi_app:app"}
 LABELS = {"heaven_schema": "heaven (app.schema, msgspec)", "fastapi": "FastAPI (pydantic)"}
-run.CONTENDERS.update(CONTENDERS)
 
 
 def load_body() -> bytes:
@@ -357,7 +356,7 @@ def main() -> int:
         if not args.micro_only:
             answers = {}
             for c in CONTENDERS:
-                with Server(c, granian, args.server_cpu, logdir) as srv:
+                with Server(c, granian, args.server_cpu, logdir, CONTENDERS[c]) as srv:
                     answers[c] = verify(srv, body, broken)
             (a_body, a_head), (b_body, b_head) = answers.values()
             if a_body != b_body:
@@ -374,7 +373,7 @@ def main() -> int:
             for rnd in range(args.rounds):
                 shift = rnd % len(names)
                 for c in names[shift:] + names[:shift]:
-                    with Server(c, granian, args.server_cpu, logdir) as srv:
+                    with Server(c, granian, args.server_cpu, logdir, CONTENDERS[c]) as srv:
                         verify(srv, body, broken[:1])
                         real = f"http://{HOST}:{srv.port}{PATH}"
                         if args.warmup > 0:

@@ -11,7 +11,7 @@ import msgspec
 
 from ._cookies import format_cookie
 from ._files import FileBody, resolve
-from ._headers import HeaderView, header_name, header_value
+from ._headers import HeaderView, _name_cache, header_name, header_value
 from .streaming import StreamBody
 from .templates import templates_for
 
@@ -77,16 +77,25 @@ class Response:
         """Set a header, replacing any of the same name (case-insensitive);
         `Set-Cookie` accumulates instead. `None` removes; a list joins with
         ', '. Values with CR/LF are refused. Returns `res` for chaining."""
-        key = header_name(name)
+        key = _name_cache.get(name) if type(name) is str else None
+        if key is None:
+            key = header_name(name)
+        headers = self._headers
         if value is None:
-            self._headers = [h for h in self._headers if h[0] != key]
+            self._headers = [h for h in headers if h[0] != key]
             if key == _CONTENT_TYPE:
                 self._typed = False
             return self
-        raw = header_value(name, value)
+        if type(value) is str and value.isascii() and value.isprintable():
+            raw = value.encode()  # printable ASCII: no CR, LF or NUL to refuse
+        else:
+            raw = header_value(name, value)
         if key != _SET_COOKIE:
-            self._headers = [h for h in self._headers if h[0] != key]
-        self._headers.append((key, raw))
+            for existing in headers:
+                if existing[0] == key:
+                    self._headers = headers = [h for h in headers if h[0] != key]
+                    break
+        headers.append((key, raw))
         if key == _CONTENT_TYPE:
             self._typed = True
         return self

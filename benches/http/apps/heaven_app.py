@@ -1,7 +1,22 @@
-"""The heaven contender: three endpoints, optionally behind `extra` unrelated
-routes registered first (see heaven_100.py)."""
+"""The heaven contender (served as `heaven` over ASGI and as `heaven_rsgi`
+over RSGI: the same App object).
+
+`app` serves every endpoint of benches/http/run.py; `app_1000` serves only
+the two-parameter route, registered after the 1,000 routes of
+extra_routes.py (the `params_1000` endpoint).
+
+- hooks: `app.BEFORE("/hooks", ...)` x5, each keeping a value in `ctx`, and
+  `app.AFTER("/hooks", ...)` x5, each setting a response header; the handler
+  answers the sum of the five `ctx` values.
+- validate: `app.schema.POST("/validate", expects=Order)`, the msgspec
+  contract of apps/heaven_schema_app.py (Heaven-style constraint strings,
+  unknown fields refused); the handler reads the validated `req.data`.
+"""
 
 from heaven import App
+
+from contract import answer
+from heaven_schema_app import Order
 
 
 async def plaintext(req, res, ctx):
@@ -17,21 +32,61 @@ async def user_post(req, res, ctx):
     res.body = {"user": params["id"], "post": params["post"]}
 
 
+async def hooked(req, res, ctx):
+    res.body = {"before": ctx.b1 + ctx.b2 + ctx.b3 + ctx.b4 + ctx.b5}
+
+
+async def validate(req, res, ctx):
+    res.body = answer(req.data.items)
+
+
 async def other(req, res, ctx):
     res.body = "other"
 
 
-def build(extra: int = 0) -> App:
-    app = App()
-    if extra:
-        from extra_routes import heaven_patterns
+def _before(i):
+    name = f"b{i}"
 
-        for pattern in heaven_patterns(extra):
-            app.GET(pattern, other)
+    def before(req, res, ctx):
+        setattr(ctx, name, i)
+
+    before.__name__ = f"before_{i}"
+    return before
+
+
+def _after(i):
+    header, value = f"x-after-{i}", str(i)
+
+    def after(req, res, ctx):
+        res.header(header, value)
+
+    after.__name__ = f"after_{i}"
+    return after
+
+
+def build() -> App:
+    app = App()
     app.GET("/plaintext", plaintext)
     app.GET("/json", json)
+    app.GET("/users/:id:int/posts/:post:int", user_post)
+    app.GET("/hooks", hooked)
+    for i in range(1, 6):
+        app.BEFORE("/hooks", _before(i))
+        app.AFTER("/hooks", _after(i))
+    app.POST("/validate", validate)
+    app.schema.POST("/validate", expects=Order)
+    return app
+
+
+def build_1000() -> App:
+    from extra_routes import patterns
+
+    app = App()
+    for pattern in patterns():
+        app.GET(pattern, other)
     app.GET("/users/:id:int/posts/:post:int", user_post)
     return app
 
 
 app = build()
+app_1000 = build_1000()
