@@ -186,3 +186,31 @@ def test_large_file_is_sent_in_chunks(tmp_path):
     app.GET("/big", lambda req, res, ctx: res.file("big.bin", within=str(tmp_path)))
     out = call_raw(app, http_scope("/big"))
     assert out["body"] == big
+
+
+def test_pathsend_when_the_server_offers_it(tmp_path):
+    """A whole file goes out as `http.response.pathsend` (the server sends it);
+    a range still streams, since pathsend has no offset."""
+    (tmp_path / "f.bin").write_bytes(CONTENT)
+    app = App()
+    app.GET("/f", lambda req, res, ctx: res.file("f.bin", within=str(tmp_path)))
+    sent = []
+
+    async def run(headers):
+        async def receive():
+            return {"type": "http.request", "body": b""}
+
+        async def send(message):
+            sent.append(message)
+
+        scope = http_scope("/f", headers=headers, extensions={"http.response.pathsend": {}})
+        await app(scope, receive, send)
+
+    import asyncio
+
+    asyncio.run(run([]))
+    assert sent[1] == {"type": "http.response.pathsend", "path": str((tmp_path / "f.bin").resolve())}
+    assert dict(sent[0]["headers"])[b"content-length"] == str(len(CONTENT)).encode()
+    sent.clear()
+    asyncio.run(run([(b"range", b"bytes=5-9")]))
+    assert sent[0]["status"] == 206 and sent[1]["body"] == CONTENT[5:10]

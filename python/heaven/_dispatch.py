@@ -86,7 +86,8 @@ async def asgi(app: Any, scope: dict, receive: Any, send: Any) -> None:
         if type(payload) is bytes:
             await send({"type": _BODY, "body": b"" if head_only else payload})
         else:
-            await _send_streamed(payload, send, head_only, ep.pattern)
+            pathsend = "http.response.pathsend" in (scope.get("extensions") or ())
+            await _send_streamed(payload, send, head_only, ep.pattern, pathsend)
         if res._deferred:
             await _run_deferred(app, res._deferred)
     finally:
@@ -185,12 +186,12 @@ def _failure(app: Any, exc: BaseException, req: Any) -> tuple[int, list[tuple[by
     return 500, [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", b"%d" % len(page))], page
 
 
-async def _send_streamed(payload: Any, send: Any, head_only: bool, pattern: str) -> None:
+async def _send_streamed(payload: Any, send: Any, head_only: bool, pattern: str, pathsend: bool = False) -> None:
     """Send a streamed or file body. The status line is already out, so a
     failure here can only be logged and the response cut short (the client
     sees an incomplete body, never a false success)."""
     try:
-        await payload(send, head_only)
+        await payload(send, head_only, pathsend)
     except (ClientDisconnected, OSError) as exc:
         if isinstance(exc, OSError) and not _is_disconnect(exc):
             logger.exception("error while sending the body of %s", pattern)

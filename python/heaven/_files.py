@@ -185,9 +185,14 @@ class _Sender:
         self.offset = offset
         self.length = length
 
-    async def __call__(self, send: Any, head_only: bool) -> None:
+    async def __call__(self, send: Any, head_only: bool, pathsend: bool = False) -> None:
         if head_only or self.length == 0:
             await send({"type": "http.response.body", "body": b""})
+            return
+        if pathsend and self.offset == 0:
+            # The server sends the whole file itself (ASGI pathsend extension):
+            # no bytes cross into Python. Ranges still go through the loop below.
+            await send({"type": "http.response.pathsend", "path": self.path})
             return
         run = asyncio.get_running_loop().run_in_executor
         handle = await run(None, open, self.path, "rb")

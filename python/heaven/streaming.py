@@ -102,8 +102,8 @@ class StreamBody:
             if close is not None:
                 await close()
 
-    async def __call__(self, send: Any, head_only: bool) -> None:
-        """Send the body over ASGI."""
+    async def __call__(self, send: Any, head_only: bool, pathsend: bool = False) -> None:
+        """Send the body over ASGI (`pathsend` is for files; streams ignore it)."""
         if head_only:
             close = getattr(self.source, "aclose", None)
             if close is not None:

@@ -52,3 +52,23 @@ def test_failing_startup_stops_granian(serve):
     assert "ConnectionError: database unreachable" in output
     with pytest.raises(httpx.TransportError):
         httpx.get(server.url + "/", timeout=1)
+
+
+def test_body_limits_hold_while_reading(serve):
+    """Over the limit is a 413 on both interfaces, whether the length is
+    declared up front or only discovered as chunks arrive."""
+    server = serve("limited_app:app")
+
+    def chunks(total):
+        sent = 0
+        while sent < total:
+            yield b"x" * 1024
+            sent += 1024
+
+    with httpx.Client(base_url=server.url) as http:
+        assert http.post("/echo", content=b"x" * 4096).json() == {"size": 4096}
+        assert http.post("/echo", content=b"x" * 4097).status_code == 413
+        assert http.post("/echo", content=chunks(64 * 1024)).status_code == 413  # chunked, no length
+        assert http.post("/stream", content=chunks(3 * 1024)).json() == {"size": 3 * 1024}
+        assert http.post("/stream", content=chunks(64 * 1024)).status_code == 413
+        assert http.post("/echo", content=b"small").json() == {"size": 5}
