@@ -9,7 +9,7 @@ import asyncio
 import logging
 from typing import Any
 
-from ._dispatch import _cors_policy, _run_deferred, release, respond, run_hooks
+from ._dispatch import _cors_policy, _run_deferred, release, respond
 from ._body import read_body
 from ._files import _Sender
 from ._lifespan import run_callbacks, start_daemons, stop_daemons
@@ -17,6 +17,7 @@ from .context import Context
 from .errors import ClientDisconnected, HTTPError
 from .request import Request
 from .response import Response
+from ._websocket import refused
 from .streaming import StreamBody
 
 logger = logging.getLogger("heaven")
@@ -203,12 +204,7 @@ async def serve_rsgi_websocket(app: Any, scope: Any, proto: Any) -> None:
     req = Request(head, scope, None, ep.app, ep.mounted, b"", app)
     res = Response(ep.app, req)
     ctx = Context(req, res)
-    try:
-        await run_hooks(ep.befores, req, res, ctx)
-    except Exception:
-        logger.exception("BEFORE hook failed for websocket %s", ep.pattern)
-        res._aborted = True
-    if res._aborted:
+    if await refused(ep, req, res, ctx):
         proto.close(_REFUSED)
         return
     socket = _RsgiSocket(await proto.accept())

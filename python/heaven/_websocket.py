@@ -61,6 +61,17 @@ class _Socket:
             await self._send({"type": "websocket.close", "code": code})
 
 
+async def refused(ep: Any, req: Any, res: Any, ctx: Any) -> bool:
+    """Run the BEFORE hooks of a websocket route; True when the handshake
+    must be refused (a hook aborted, or failed)."""
+    try:
+        await run_hooks(ep.befores, req, res, ctx)
+    except Exception:
+        logger.exception("BEFORE hook failed for websocket %s", ep.pattern)
+        return True
+    return res._aborted
+
+
 async def serve_websocket(app: Any, scope: dict, receive: Any, send: Any) -> None:
     matcher = app._matcher
     if matcher is None:
@@ -75,12 +86,7 @@ async def serve_websocket(app: Any, scope: dict, receive: Any, send: Any) -> Non
     req = Request(head, scope, receive, ep.app, ep.mounted, b"", app)
     res = Response(ep.app)
     ctx = Context(req, res)
-    try:
-        await run_hooks(ep.befores, req, res, ctx)
-    except Exception:
-        logger.exception("BEFORE hook failed for websocket %s", ep.pattern)
-        res._aborted = True
-    if res._aborted:
+    if await refused(ep, req, res, ctx):
         await send({"type": "websocket.close", "code": 1008})
         return
 
