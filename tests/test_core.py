@@ -106,3 +106,15 @@ def test_stub_file_matches_the_module():
             assert hasattr(cls, member), f"{name}.{member} is in the stub but not the module"
         actual = {m for m in vars(cls) if not m.startswith("_")}
         assert actual <= members, f"{name}: undocumented {actual - members}"
+
+
+def test_content_length_is_dropped_beside_chunked_encoding():
+    routes = _core.Routes()
+    routes.add_route("POST", "www", "/")
+    matcher = routes.compile([None])
+    plain = matcher.resolve(scope(method="POST", headers=[(b"content-length", b"12")]))
+    assert (plain.content_length, plain.has_body) == (12, True)
+    both = matcher.resolve(
+        scope(method="POST", headers=[(b"content-length", b"12"), (b"transfer-encoding", b"chunked")])
+    )
+    assert (both.content_length, both.has_body) == (None, True)

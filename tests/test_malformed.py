@@ -61,6 +61,27 @@ def test_oversized_bodies(app):
         assert c.post("/items", content=b"x" * 10_000_000).status_code == 413
 
 
+CHUNKED = (b"transfer-encoding", b"chunked")
+
+
+@pytest.mark.parametrize(
+    "chunks, headers, answer",
+    [
+        ([b"x" * 30, b"y" * 30], [CHUNKED], (200, b"60")),  # several messages, assembled
+        ([b"x" * 64], [(b"content-length", b"64")], (200, b"64")),  # one message, at the limit
+        ([b"x" * 32, b"y" * 33], [CHUNKED], (413, None)),  # the running total passes the limit
+        ([b"x" * 65], [CHUNKED], (413, None)),  # the first message alone passes it
+        # A length beside chunked encoding does not bound the body.
+        ([b"x" * 40, b"y" * 40], [(b"content-length", b"1"), CHUNKED], (413, None)),
+    ],
+)
+def test_body_limit_while_reading_messages(app, chunks, headers, answer):
+    out = call_raw(app, http_scope("/items", method="POST", headers=headers), chunks)
+    assert out["status"] == answer[0]
+    if answer[1] is not None:
+        assert out["body"] == answer[1]
+
+
 @pytest.mark.parametrize(
     "scope_changes",
     [

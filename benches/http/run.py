@@ -8,6 +8,7 @@ loaded by wrk. See benches/http/README.md.
     .venv/bin/python benches/http/run.py --rounds 1 --duration 2       # smoke run (~5 min)
     .venv/bin/python benches/http/run.py --only heaven,bare --endpoints params,params_1000
     .venv/bin/python benches/http/run.py --markdown /tmp/http-bench.md
+    .venv/bin/python benches/http/run.py --against /tmp/before --only heaven,heaven_before   # before/after
 
 Needs the peers: `bash benches/http/setup_peers.sh` (Litestar and BlackSheep
 into .venv, the original Heaven 2.4.3 into its own venv).
@@ -38,7 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata, util
 from pathlib import Path
 
@@ -71,6 +72,8 @@ class Contender:
     notes: dict[str, str] = field(default_factory=dict)
     # Whether its `app_1000` really holds the 1,000 routes (the bare apps have no table).
     table: bool = True
+    # Put first on the server's PYTHONPATH (an earlier copy of heaven, for --against).
+    pythonpath: Path | None = None
 
     def target(self, app: str) -> str:
         return f"{self.module}:{APP_ATTR[app]}"
@@ -234,8 +237,13 @@ class Server:
     """One granian process group (main process + worker), pinned to a CPU,
     polled with `ready` (method, path, body) until it answers 200."""
 
-    def __init__(self, name, granian, cpu, logdir, target, interface="asgi", ready=("GET", "/plaintext", None)):
+    def __init__(
+        self, name, granian, cpu, logdir, target, interface="asgi", ready=("GET", "/plaintext", None), pythonpath=None
+    ):
         self.name = name
+        self.env = None
+        if pythonpath is not None:
+            self.env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(pythonpath), os.environ.get("PYTHONPATH")]))}
         self.port = free_port()
         self.cmd = granian_cmd(granian, target, self.port, cpu, interface)
         self.ready = ready
@@ -246,7 +254,13 @@ class Server:
         log = open(self.log_path, "wb")
         # Own session: Ctrl-C in the terminal does not reach it, we stop it.
         self.proc = subprocess.Popen(
-            self.cmd, cwd=APPS, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            self.cmd,
+            cwd=APPS,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         log.close()
         _live.append(self)
@@ -728,11 +742,22 @@ def main() -> int:
     p.add_argument("--client-cpu", type=int, default=1, help="CPU wrk is pinned to (default 1)")
     p.add_argument("--markdown", type=Path, help="also write the result tables as markdown to this file")
     p.add_argument("--no-save", action="store_true", help=f"do not write raw results to {RESULTS.relative_to(REPO)}/")
+    p.add_argument(
+        "--against",
+        type=Path,
+        help="a directory holding an earlier `heaven` package (with its built _core), e.g. a copy of an "
+        "earlier python/ tree: adds the contenders heaven_before and heaven_rsgi_before, served from it",
+    )
     args = p.parse_args()
     if args.warmup is None:
         args.warmup = min(2, args.duration)
     if args.rounds < 1 or args.duration <= 0 or args.warmup < 0 or args.connections < 1 or args.threads < 1:
         raise SystemExit("--rounds, --duration, --connections and --threads must be positive")
+    if args.against is not None:
+        if not (args.against / "heaven" / "__init__.py").is_file():
+            raise SystemExit(f"--against {args.against}: no heaven/__init__.py there")
+        for name in ("heaven", "heaven_rsgi"):
+            CONTENDERS[f"{name}_before"] = replace(CONTENDERS[name], pythonpath=args.against.resolve())
     contenders = choose(args.only, CONTENDERS, "contender")
     endpoints = [e for e in ENDPOINTS if e in choose(args.endpoints, ENDPOINTS, "endpoint")]
 
@@ -799,7 +824,9 @@ def main() -> int:
 
     def serve(c: str, app: str) -> Server:
         spec = CONTENDERS[c]
-        return Server(c, spec.granian(granian), args.server_cpu, logdir, spec.target(app), spec.interface, ready_for(app))
+        return Server(
+            c, spec.granian(granian), args.server_cpu, logdir, spec.target(app), spec.interface, ready_for(app), spec.pythonpath
+        )
 
     try:
         if "validate" in endpoints:

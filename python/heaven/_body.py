@@ -40,6 +40,34 @@ async def chunks(receive: Receive | Any, declared: int | None, limit: int | None
 
 
 async def read_body(receive: Receive, declared: int | None, limit: int | None) -> bytes:
-    """The whole body, for buffered routes."""
-    parts = [chunk async for chunk in chunks(receive, declared, limit)]
+    """The whole body of an ASGI request, for buffered routes. A body that
+    arrives in one message (the usual case) is returned as is, without the
+    generator of `chunks`."""
+    if limit is not None and declared is not None and declared > limit:
+        raise PayloadTooLarge()
+    message = await receive()
+    if message["type"] == "http.disconnect":
+        raise ClientDisconnected("client disconnected while sending the body")
+    first = message.get("body", b"")
+    if limit is not None and len(first) > limit:
+        raise PayloadTooLarge()
+    if not message.get("more_body", False):
+        return first
+    parts = [first]
+    size = len(first)
+    async for chunk in chunks(receive, None, None if limit is None else limit - size):
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+async def read_rsgi_body(proto: Any, declared: int | None, limit: int | None) -> bytes:
+    """The whole body of an RSGI request. With no limit to enforce, or a
+    declared length within it (the server never delivers more than the
+    declared `Content-Length`), granian reads it in one native call;
+    otherwise the chunks are counted as they arrive."""
+    if limit is not None and declared is not None and declared > limit:
+        raise PayloadTooLarge()
+    if limit is None or declared is not None:
+        return await proto()
+    parts = [chunk async for chunk in chunks(proto, None, limit)]
     return parts[0] if len(parts) == 1 else b"".join(parts)

@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from ._dispatch import _cors_policy, _run_deferred, release, respond
-from ._body import read_body
+from ._body import read_rsgi_body
 from ._files import _Sender
 from ._lifespan import run_callbacks, start_daemons, stop_daemons
 from .context import Context
@@ -107,7 +107,7 @@ async def _read_body(proto: Any, declared: int | None, limit: int | None) -> byt
     """The whole body; past `limit` (declared or while chunks arrive) the
     rest is never read."""
     try:
-        return await read_body(proto, declared, limit)
+        return await read_rsgi_body(proto, declared, limit)
     except RuntimeError as exc:
         if type(exc).__name__ == "RSGIProtocolClosed":
             raise ClientDisconnected("client disconnected while sending the body") from exc

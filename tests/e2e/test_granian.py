@@ -72,3 +72,30 @@ def test_body_limits_hold_while_reading(serve):
         assert http.post("/stream", content=chunks(3 * 1024)).json() == {"size": 3 * 1024}
         assert http.post("/stream", content=chunks(64 * 1024)).status_code == 413
         assert http.post("/echo", content=b"small").json() == {"size": 5}
+
+
+def test_a_length_sent_with_chunked_encoding_does_not_bound_the_body(serve):
+    """`Content-Length` beside `Transfer-Encoding: chunked` must not let a
+    large chunked body past the limit: it is refused (by the server or with
+    our 413), never read whole."""
+    import socket
+    from urllib.parse import urlsplit
+
+    server = serve("limited_app:app")
+    url = urlsplit(server.url)
+    chunk = b"x" * 1024
+    body = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(64)) + b"0\r\n\r\n"
+    request = (
+        b"POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10\r\n"
+        b"Transfer-Encoding: chunked\r\nContent-Type: application/octet-stream\r\n\r\n" + body
+    )
+    with socket.create_connection((url.hostname, url.port), timeout=10) as sock:
+        sock.sendall(request)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            data = sock.recv(65536)
+            if not data:
+                break
+            answer += data
+    status = answer.split(b"\r\n", 1)[0]
+    assert status.startswith(b"HTTP/1.1 4"), answer[:200]

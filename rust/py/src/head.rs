@@ -169,9 +169,15 @@ impl Head {
         self.chunked || self.content_length.is_some_and(|n| n > 0)
     }
 
+    /// The declared `Content-Length`; `None` when the body is chunked, since
+    /// a length sent alongside `Transfer-Encoding` does not bound the body.
     #[getter]
     fn content_length(&self) -> Option<u64> {
-        self.content_length
+        if self.chunked {
+            None
+        } else {
+            self.content_length
+        }
     }
 
     /// Path parameters, converted to their declared types.
