@@ -4,9 +4,13 @@ on top of a bare ASGI app, without the server's share of the work.
 
     .venv/bin/python benches/dispatch.py
     .venv/bin/python benches/dispatch.py --against /tmp/venv-old/bin/python   # before/after
+    .venv/bin/python benches/dispatch.py --against /tmp/before   # a copy of an earlier python/ tree
 
-With `--against`, this script and the other interpreter's copy of heaven are
-run alternately (`--rounds` times each) and the medians compared side by side.
+With `--against`, this script and the other copy of heaven (another
+interpreter's, or the `heaven` package in a directory, put first on
+PYTHONPATH) are run alternately (`--rounds` times each) and the medians
+compared side by side. `hooks` and `validate` are the HTTP bench's endpoints
+of the same names (benches/http/apps/heaven_app.py).
 """
 
 from __future__ import annotations
@@ -14,15 +18,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
-CASES = ("bare", "plaintext", "json", "params", "resolve_params", "bare_rsgi", "rsgi_plaintext", "rsgi_params")
+CASES = (
+    "bare", "plaintext", "json", "params", "hooks", "validate", "resolve_params",
+    "bare_rsgi", "rsgi_plaintext", "rsgi_params", "rsgi_hooks", "rsgi_validate",
+)  # fmt: skip
+APPS = Path(__file__).resolve().parent / "http" / "apps"
+ORDER = (Path(__file__).resolve().parent / "http" / "validate_body.json").read_bytes().rstrip()
 
 
-def scope(path: str) -> dict:
+def scope(path: str, method: str = "GET", body: bytes = b"") -> dict:
+    headers = [(b"host", b"127.0.0.1:8000"), (b"user-agent", b"wrk"), (b"accept", b"*/*")]
+    if method == "POST":
+        headers += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     return {
         "type": "http",
         "asgi": {"version": "3.0", "spec_version": "2.3"},
@@ -30,12 +44,12 @@ def scope(path: str) -> dict:
         "server": ("127.0.0.1", "8000"),
         "client": ("127.0.0.1", "50000"),
         "scheme": "http",
-        "method": "GET",
+        "method": method,
         "root_path": "",
         "path": path,
         "raw_path": path.encode(),
         "query_string": b"",
-        "headers": [(b"host", b"127.0.0.1:8000"), (b"user-agent", b"wrk"), (b"accept", b"*/*")],
+        "headers": headers,
         "state": {},
     }
 
@@ -60,13 +74,28 @@ class _RsgiScope:
 
     __slots__ = ("proto", "method", "path", "query_string", "headers", "server", "client", "scheme")
 
-    def __init__(self, path: str) -> None:
-        self.proto, self.method, self.path, self.query_string, self.scheme = "http", "GET", path, "", "http"
-        self.headers = _RsgiHeaders({"host": "127.0.0.1:8000", "user-agent": "wrk", "accept": "*/*"})
+    def __init__(self, path: str, method: str = "GET", body: bytes = b"") -> None:
+        self.proto, self.method, self.path, self.query_string, self.scheme = "http", method, path, "", "http"
+        headers = {"host": "127.0.0.1:8000", "user-agent": "wrk", "accept": "*/*"}
+        if method == "POST":
+            headers.update({"content-type": "application/json", "content-length": str(len(body))})
+        self.headers = _RsgiHeaders(headers)
         self.server, self.client = "127.0.0.1:8000", "127.0.0.1:50000"
 
 
 class _RsgiProto:
+    def __init__(self, body: bytes = b"") -> None:
+        self.body = body
+
+    async def __call__(self) -> bytes:
+        return self.body
+
+    def __aiter__(self):
+        return self._chunks()
+
+    async def _chunks(self):
+        yield self.body
+
     def response_str(self, status, headers, body):
         pass
 
@@ -78,8 +107,8 @@ async def bare_rsgi(scope, proto):
     proto.response_bytes(200, [("content-type", "text/plain")], b"Hello, World!")
 
 
-async def measure_rsgi(call, scope, n: int) -> float:
-    proto = _RsgiProto()
+async def measure_rsgi(call, scope, n: int, body: bytes = b"") -> float:
+    proto = _RsgiProto(body)
     for _ in range(n // 10):
         await call(scope, proto)
     start = time.perf_counter()
@@ -89,9 +118,12 @@ async def measure_rsgi(call, scope, n: int) -> float:
 
 
 def build():
-    from heaven import App
+    """The in-process cases' app; `hooks` and `validate` come from the HTTP
+    bench's heaven app, so both benches time the same code."""
+    sys.path.insert(0, str(APPS))
+    from heaven_app import build as build_bench_app
 
-    app = App()
+    app = build_bench_app()
 
     async def plaintext(req, res, ctx):
         res.body = "Hello, World!"
@@ -103,9 +135,9 @@ def build():
         p = req.params
         res.body = {"user": p["id"], "post": p["post"]}
 
-    app.GET("/plaintext", plaintext)
-    app.GET("/json", as_json)
-    app.GET("/users/:id:int/posts/:post:int", params)
+    app.GET("/bench/plaintext", plaintext)
+    app.GET("/bench/json", as_json)
+    app.GET("/bench/users/:id:int/posts/:post:int", params)
     return app
 
 
@@ -114,9 +146,9 @@ async def bare(scope, receive, send):
     await send({"type": "http.response.body", "body": b"Hello, World!"})
 
 
-async def measure(call, target, n: int) -> float:
+async def measure(call, target, n: int, body: bytes = b"") -> float:
     async def receive():
-        return {"type": "http.request", "body": b"", "more_body": False}
+        return {"type": "http.request", "body": body, "more_body": False}
 
     async def send(message):
         return None
@@ -133,20 +165,25 @@ def run_once(n: int) -> dict[str, float]:
     app = build()
     matcher = app._compile()
     out = {
-        "bare": asyncio.run(measure(bare, scope("/plaintext"), n)),
-        "plaintext": asyncio.run(measure(app, scope("/plaintext"), n)),
-        "json": asyncio.run(measure(app, scope("/json"), n)),
-        "params": asyncio.run(measure(app, scope("/users/42/posts/7"), n)),
+        "bare": asyncio.run(measure(bare, scope("/bench/plaintext"), n)),
+        "plaintext": asyncio.run(measure(app, scope("/bench/plaintext"), n)),
+        "json": asyncio.run(measure(app, scope("/bench/json"), n)),
+        "params": asyncio.run(measure(app, scope("/bench/users/42/posts/7"), n)),
+        "hooks": asyncio.run(measure(app, scope("/hooks"), n)),
+        "validate": asyncio.run(measure(app, scope("/validate", "POST", ORDER), n, ORDER)),
     }
-    s = scope("/users/42/posts/7")
+    s = scope("/bench/users/42/posts/7")
     start = time.perf_counter()
     for _ in range(n):
         matcher.resolve(s).params
     out["resolve_params"] = (time.perf_counter() - start) / n * 1e9
     if hasattr(app, "__rsgi__"):
-        out["bare_rsgi"] = asyncio.run(measure_rsgi(bare_rsgi, _RsgiScope("/plaintext"), n))
-        out["rsgi_plaintext"] = asyncio.run(measure_rsgi(app.__rsgi__, _RsgiScope("/plaintext"), n))
-        out["rsgi_params"] = asyncio.run(measure_rsgi(app.__rsgi__, _RsgiScope("/users/42/posts/7"), n))
+        rsgi = app.__rsgi__
+        out["bare_rsgi"] = asyncio.run(measure_rsgi(bare_rsgi, _RsgiScope("/bench/plaintext"), n))
+        out["rsgi_plaintext"] = asyncio.run(measure_rsgi(rsgi, _RsgiScope("/bench/plaintext"), n))
+        out["rsgi_params"] = asyncio.run(measure_rsgi(rsgi, _RsgiScope("/bench/users/42/posts/7"), n))
+        out["rsgi_hooks"] = asyncio.run(measure_rsgi(rsgi, _RsgiScope("/hooks"), n))
+        out["rsgi_validate"] = asyncio.run(measure_rsgi(rsgi, _RsgiScope("/validate", "POST", ORDER), n, ORDER))
     return out
 
 
@@ -157,15 +194,19 @@ def profile(case: str, n: int, top: int) -> None:
 
     app = build()
     app._compile()
-    paths = {"plaintext": "/plaintext", "json": "/json", "params": "/users/42/posts/7"}
+    paths = {
+        "plaintext": "/bench/plaintext", "json": "/bench/json", "params": "/bench/users/42/posts/7",
+        "hooks": "/hooks", "validate": "/validate",
+    }  # fmt: skip
     rsgi = case.startswith("rsgi_")
     path = paths[case.removeprefix("rsgi_")]
+    method, body = ("POST", ORDER) if path == "/validate" else ("GET", b"")
 
     async def run() -> None:
         if rsgi:
-            await measure_rsgi(app.__rsgi__, _RsgiScope(path), n)
+            await measure_rsgi(app.__rsgi__, _RsgiScope(path, method, body), n, body)
         else:
-            await measure(app, scope(path), n)
+            await measure(app, scope(path, method, body), n, body)
 
     profiler = cProfile.Profile()
     profiler.enable()
@@ -194,7 +235,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--against", help="another python whose heaven is the 'before'")
     parser.add_argument("--once", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--profile", metavar="CASE", help="print a cProfile of plaintext|json|params|rsgi_plaintext|rsgi_params")
+    parser.add_argument("--profile", metavar="CASE", help="print a cProfile of a case: plaintext|json|params|hooks|validate, or rsgi_ + one of them")
     parser.add_argument("--top", type=int, default=15)
     args = parser.parse_args()
     if args.profile:
@@ -207,7 +248,13 @@ def main() -> int:
     for _ in range(args.rounds):
         pythons = [("before", args.against), ("after", sys.executable)] if args.against else [("heaven", sys.executable)]
         for label, python in pythons:
-            done = subprocess.run([python, __file__, "--once", "-n", str(args.n)], capture_output=True, text=True, check=True)
+            env = None
+            if os.path.isdir(python):  # a directory holding an earlier `heaven` package
+                env = {**os.environ, "PYTHONPATH": python}
+                python = sys.executable
+            done = subprocess.run(
+                [python, __file__, "--once", "-n", str(args.n)], capture_output=True, text=True, check=True, env=env
+            )
             runs[label].append(json.loads(done.stdout))
     print(f"median of {args.rounds} rounds, {args.n:,} calls each (ratio: before / after, >1 is faster now)\n")
     print(table(runs))

@@ -668,6 +668,24 @@ def render(results, contenders, endpoints, env, args, commands) -> str:
                     f"| {c} | {rps[(c, 'params')]:,.0f} | {rps[(c, 'params_1000')]:,.0f} | {ratio:.2f} | {verdict} |"
                 )
 
+    pairs = [(c[: -len("_before")], c) for c in contenders if c.endswith("_before") and c[: -len("_before")] in contenders]
+    if pairs:
+        out += [
+            "",
+            f"Before (--against {args.against}) and after, measured in the same run (after / before):",
+            "",
+            "| endpoint | contender | before req/s | after req/s | speed-up | before p99 | after p99 |",
+            "|---|---|---:|---:|---:|---:|---:|",
+        ]
+        for ep in endpoints:
+            for after, before in pairs:
+                if (after, ep) in rps and (before, ep) in rps:
+                    out.append(
+                        f"| {ep} | {after} | {rps[(before, ep)]:,.0f} | {rps[(after, ep)]:,.0f} | "
+                        f"{rps[(after, ep)] / rps[(before, ep)]:.2f}× | {fmt_ms(p99[(before, ep)])} | "
+                        f"{fmt_ms(p99[(after, ep)])} |"
+                    )
+
     errors = {
         f"{c} {ep}": sum(sum(r.socket_errors.values()) for r in runs)
         for (c, ep), runs in results.items()
