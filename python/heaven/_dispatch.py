@@ -10,6 +10,7 @@ from typing import Any
 
 from ._body import read_body
 from ._debug import error_page
+from ._headers import text_headers
 from .context import Context
 from .errors import ClientDisconnected, HTTPError
 from .request import Request
@@ -131,7 +132,7 @@ async def respond(app: Any, ep: Any, req: Any, res: Any, ctx: Any, rsgi: bool = 
         answer = _failure(app, exc, req)
     if rsgi:
         status, headers, payload = answer
-        return status, [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers], payload
+        return status, text_headers(headers), payload
     return answer
 
 

@@ -44,6 +44,24 @@ def header_value(name: str | bytes, value: Any) -> bytes:
     return raw
 
 
+def text_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
+    """Wire pairs as the str pairs RSGI takes. granian writes a str as UTF-8,
+    so a value is decoded as UTF-8 (the same bytes reach the wire as on
+    ASGI); only a value that is not UTF-8 (a lone latin-1 byte) falls back
+    to latin-1, which granian then re-encodes. Names are ASCII tokens."""
+    try:
+        return [(name.decode(), value.decode()) for name, value in headers]
+    except UnicodeDecodeError:
+        return [(name.decode(), _text(value)) for name, value in headers]
+
+
+def _text(value: bytes) -> str:
+    try:
+        return value.decode()
+    except UnicodeDecodeError:
+        return value.decode("latin-1")
+
+
 class HeaderView:
     """Read access to the headers a response will send (case-insensitive)."""
 

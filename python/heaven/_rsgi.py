@@ -12,6 +12,7 @@ from typing import Any
 from ._dispatch import _cors_policy, _run_deferred, release, respond
 from ._body import read_rsgi_body
 from ._files import _Sender
+from ._headers import text_headers
 from ._lifespan import run_callbacks, start_daemons, stop_daemons
 from .context import Context
 from .errors import ClientDisconnected, HTTPError
@@ -25,10 +26,6 @@ _TEXT = "text/plain; charset=utf-8"
 # Before `accept`, RSGI's close() answers the upgrade with an HTTP status
 # (granian refuses a websocket close code there); ASGI's 1008 becomes a 403.
 _REFUSED = 403
-
-
-def _text_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
-    return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in headers]
 
 
 def _plain(proto: Any, status: int, message: str, extra: list[tuple[str, str]], head_only: bool) -> None:
@@ -57,10 +54,10 @@ async def rsgi(app: Any, scope: Any, proto: Any) -> None:
             answer = cors.preflight(head.headers)
             if answer is not None:
                 status, headers = answer
-                proto.response_empty(status, [*_text_headers(headers), ("content-length", "0")])
+                proto.response_empty(status, [*text_headers(headers), ("content-length", "0")])
                 return
     if ep is None:
-        extra = _text_headers(cors.response_headers(head.headers)) if cors is not None else []
+        extra = text_headers(cors.response_headers(head.headers)) if cors is not None else []
         status = head.status
         if status == 405:
             extra.append(("allow", head.allow))
@@ -78,7 +75,7 @@ async def rsgi(app: Any, scope: Any, proto: Any) -> None:
             except HTTPError as exc:
                 extra = [("connection", "close")]
                 if cors is not None:
-                    extra += _text_headers(cors.response_headers(head.headers))
+                    extra += text_headers(cors.response_headers(head.headers))
                 return _plain(proto, exc.status, exc.message, extra, head_only)
             except ClientDisconnected:
                 return
@@ -92,7 +89,7 @@ async def rsgi(app: Any, scope: Any, proto: Any) -> None:
             return
         status, headers, payload = answer
         if cors is not None:
-            headers.extend(_text_headers(cors.response_headers(head.headers)))
+            headers.extend(text_headers(cors.response_headers(head.headers)))
         if type(payload) is str or type(payload) is bytes:
             _send(proto, status, headers, payload, head_only)
         else:

@@ -11,7 +11,7 @@ import msgspec
 
 from ._cookies import format_cookie
 from ._files import FileBody, resolve
-from ._headers import HeaderView, _name_cache, header_name, header_value
+from ._headers import HeaderView, _name_cache, header_name, header_value, text_headers
 from .streaming import StreamBody
 from .templates import templates_for
 
@@ -280,12 +280,12 @@ class Response:
             payload, default_type = _json_encode(body), _JSON_STR
         elif kind is FileBody or kind is StreamBody or hasattr(body, "__aiter__"):
             status, headers, payload = self._finish()
-            return status, [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers], payload
+            return status, text_headers(headers), payload
         else:
             payload, default = encode_body(body)
             default_type = default.decode() if default is not None else None
         if self._headers:
-            headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in self._headers]
+            headers = text_headers(self._headers)
             if default_type is not None and not self._typed:
                 headers.append(("content-type", default_type))
         elif default_type is not None:

@@ -51,3 +51,12 @@ async def ticker(req, res, ctx):
 
 
 app.GET("/events", ticker)
+
+
+async def labelled(req, res, ctx):
+    res.header("X-Label", "caf\u00e9".encode())  # UTF-8 bytes, sent as they are
+    res.header("X-Plain", "ascii only")
+    res.body = "ok"
+
+
+app.GET("/labelled", labelled)

@@ -96,3 +96,18 @@ def test_cors_preflight_and_actual_request(server):
         assert refused.status_code == 403
         r = http.get("/files/big.bin", headers={"origin": "https://app.example.com", "range": "bytes=0-3"})
         assert r.status_code == 206 and r.headers["access-control-allow-origin"] == "https://app.example.com"
+
+
+def test_header_bytes_reach_the_wire_unchanged(server):
+    """A UTF-8 header value given as bytes goes out byte for byte on both
+    interfaces (RSGI takes str pairs; heaven must not re-encode them)."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        sock.sendall(b"GET /labelled HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        raw = b""
+        while chunk := sock.recv(65536):
+            raw += chunk
+    head = raw.split(b"\r\n\r\n", 1)[0].lower()
+    assert b"\r\nx-label: caf\xc3\xa9\r\n" in head
+    assert b"\r\nx-plain: ascii only\r\n" in head
