@@ -8,7 +8,7 @@ loaded by wrk. See benches/http/README.md.
     .venv/bin/python benches/http/run.py --rounds 1 --duration 2       # smoke run (~5 min)
     .venv/bin/python benches/http/run.py --only heaven,bare --endpoints params,params_1000
     .venv/bin/python benches/http/run.py --markdown /tmp/http-bench.md
-    .venv/bin/python benches/http/run.py --against /tmp/before --only heaven,heaven_before   # before/after
+    .venv/bin/python benches/http/run.py --against /tmp/before --only heaven,heaven_rsgi   # before/after
 
 Needs the peers: `bash benches/http/setup_peers.sh` (Litestar and BlackSheep
 into .venv, the original Heaven 2.4.3 into its own venv).
@@ -777,6 +777,9 @@ def main() -> int:
         for name in ("heaven", "heaven_rsgi"):
             CONTENDERS[f"{name}_before"] = replace(CONTENDERS[name], pythonpath=args.against.resolve())
     contenders = choose(args.only, CONTENDERS, "contender")
+    if args.against is not None:  # every heaven contender chosen gets its "before" twin
+        twins = [f"{c}_before" for c in ("heaven", "heaven_rsgi") if c in contenders]
+        contenders += [t for t in twins if t not in contenders]
     endpoints = [e for e in ENDPOINTS if e in choose(args.endpoints, ENDPOINTS, "endpoint")]
 
     granian = str(Path(sys.executable).parent / "granian")
