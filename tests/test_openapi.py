@@ -403,3 +403,23 @@ def test_offline_assets_and_escaping(tmp_path):
         assert list(document["paths"]) == ["/assets/{path}"]
     with Client(app) as client:
         assert client.get("/reference").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "pattern, shown",
+    [
+        (r"^[0-9]{5}\Z", r"^[0-9]{5}$"),
+        (r"\A[a-z]+\Z", r"^[a-z]+$"),
+        (r"^ends with a backslash\\Z", r"^ends with a backslash\\Z"),  # a literal backslash, then Z
+        (r"^a\\\Z", r"^a\\$"),
+        (r"^plain$", r"^plain$"),
+    ],
+)
+def test_python_only_anchors_are_shown_in_ecma_spelling(pattern, shown):
+    Holder = msgspec.defstruct("Holder", [("v", Annotated[str, f"regex={pattern}"]), ("default", str)])
+    app = App()
+    app.POST("/h", lambda req, res, ctx: None)
+    app.schema.POST("/h", expects=Holder)
+    props = openapi_document(app)["components"]["schemas"]["Holder"]["properties"]
+    assert props["v"]["pattern"] == shown
+    assert props["default"] == {"type": "string"}  # a field named like a schema keyword

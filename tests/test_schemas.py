@@ -203,3 +203,59 @@ def test_req_data_without_contract_is_json():
     app.POST("/j", lambda req, res, ctx: setattr(res, "body", {"data": req.data}))
     with Client(app) as c:
         assert c.post("/j", json={"a": 1}).json() == {"data": {"a": 1}}
+
+
+@pytest.mark.parametrize(
+    "fmt, value, valid",
+    [
+        ("uuid", "12345678-1234-1234-1234-123456789abc", True),
+        ("uuid", "12345678-1234-1234-1234-123456789abc\n", False),
+        ("email", "ada@example.com", True),
+        ("email", "ada@example.com\n", False),
+        ("date", "2026-11-21", True),
+        ("date", "2026-11-21\n", False),
+        ("date", "\uff12\uff10\uff12\uff16-11-21", False),  # fullwidth digits
+        ("date-time", "2026-11-21T10:00:00.5+01:00", True),
+        ("date-time", "\u0662\u0660\u0662\u0666-11-21T10:00:00Z", False),  # Arabic-Indic digits
+        ("date-time", "2026-11-21T10:00:00Z\n", False),
+        ("time", "10:00:00Z", True),
+        ("time", "\uff11\uff10:00", False),
+        ("ipv4", "192.168.0.1", True),
+        ("ipv4", "192.168.0.\uff11", False),
+        ("ipv4", "10.0.0.1\n", False),
+        ("ipv6", "::1", True),
+        ("ipv6", "::1\n", False),
+        ("uri", "https://example.com/a?b=c", True),
+        ("uri", "https://example.com\n", False),
+        ("hostname", "api.example.com", True),
+        ("hostname", "api.example.com\n", False),
+    ],
+)
+def test_formats_take_ascii_digits_and_nothing_after_the_value(fmt, value, valid):
+    """A Python `$` also matches before a final newline and `\\d` any Unicode
+    digit: neither may let a value through that the format's standard refuses."""
+    Holder = msgspec.defstruct("Holder", [("v", Annotated[str, f"format={fmt}"])])
+    app = App()
+    app.POST("/f", lambda req, res, ctx: setattr(res, "body", {"v": req.data.v}))
+    app.schema.POST("/f", expects=Holder)
+    with Client(app) as c:
+        r = c.post("/f", json={"v": value})
+    if valid:
+        assert (r.status_code, r.json()) == (200, {"v": value})
+    else:
+        assert r.status_code == 422, r.text
+        assert r.json()["path"] == "$.v"
+
+
+def test_format_patterns_in_the_schema_stay_portable():
+    """The OpenAPI document keeps the ECMA-262 form of a format's pattern
+    (`$` ends the value there), not the Python-only `\\Z` used to validate."""
+    Holder = msgspec.defstruct("Holder", [("v", Annotated[str, "format=uuid"])])
+    app = App()
+    app.POST("/f", lambda req, res, ctx: None)
+    app.schema.POST("/f", expects=Holder)
+    from heaven.openapi import openapi_document
+
+    prop = openapi_document(app)["components"]["schemas"]["Holder"]["properties"]["v"]
+    assert prop["format"] == "uuid"
+    assert prop["pattern"].endswith("$") and "\\Z" not in prop["pattern"]

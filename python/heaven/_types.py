@@ -17,16 +17,18 @@ import msgspec
 from .errors import ContractError
 
 # format= checks, as patterns (msgspec has no format validation of its own)
-# plus the JSON-schema `format` OpenAPI readers understand.
+# plus the JSON-schema `format` OpenAPI readers understand. The patterns are
+# portable (ECMA-262 and Python alike) and shown in the schema as they are;
+# `[0-9]`, not `\d`, which in Python also matches other scripts' digits.
 FORMATS = {
     "uuid": r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$",
     # No spaces, no control characters (C0, DEL, C1), one @ and a dotted domain.
     "email": r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+$",
-    "ipv4": r"^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$",
+    "ipv4": r"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$",
     "ipv6": r"^[0-9a-fA-F:.]*:[0-9a-fA-F:.]*$",
-    "date": r"^\d{4}-\d{2}-\d{2}$",
-    "date-time": r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?$",
-    "time": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?$",
+    "date": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+    "date-time": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?([Zz]|[+-][0-9]{2}:?[0-9]{2})?$",
+    "time": r"^[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?([Zz]|[+-][0-9]{2}:?[0-9]{2})?$",
     "uri": r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$",
     "hostname": r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$",
 }
@@ -64,6 +66,12 @@ CONSTRAINTS = {
 }
 
 
+def _to_the_end(pattern: str) -> str:
+    r"""Python's `$` also matches before a final newline; `\Z` is the end of
+    the value (the OpenAPI document shows it as `$`, its ECMA-262 spelling)."""
+    return pattern[:-1] + r"\Z" if pattern.endswith("$") else pattern
+
+
 def parse_constraints(text: str, where: str) -> msgspec.Meta:
     """`'min_len=2, max_len=10'` into `msgspec.Meta(min_length=2, max_length=10)`.
     A `regex=` runs to the end of its string (it may contain commas)."""
@@ -84,7 +92,7 @@ def parse_constraints(text: str, where: str) -> msgspec.Meta:
             fmt = FORMAT_ALIASES.get(value, value)
             if fmt not in FORMATS:
                 raise ContractError(f"{where}: unknown format {value!r} (known: {', '.join(sorted(FORMATS))})")
-            options["pattern"] = FORMATS[fmt]
+            options["pattern"] = _to_the_end(FORMATS[fmt])
             options.setdefault("extra_json_schema", {})["format"] = fmt
             continue
         if key not in CONSTRAINTS:

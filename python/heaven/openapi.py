@@ -353,7 +353,8 @@ class _Components:
     def add(self, tp: Any, described: dict[str, str], role: str) -> Any:
         """Render `tp`, merge its components, return its (top) schema."""
         (top,), found = msgspec.json.schema_components((tp,), ref_template=SCHEMA_REF)
-        found = {name: _with_description(schema, described.get(name)) for name, schema in found.items()}
+        top = _portable(top)
+        found = {name: _with_description(_portable(schema), described.get(name)) for name, schema in found.items()}
         renames = self._renames(found, role)
         for name, schema in found.items():
             self.schemas[renames.get(name, name)] = _retarget(schema, renames)
@@ -379,6 +380,42 @@ def _with_description(schema: dict[str, Any], text: str | None) -> dict[str, Any
         return schema
     head = {k: v for k, v in schema.items() if k == "title"}
     return {**head, "description": text, **{k: v for k, v in schema.items() if k != "title"}}
+
+
+# Values, not schemas: a "pattern" key inside them is the user's data.
+_DATA_KEYS = frozenset({"default", "examples", "const", "enum"})
+
+
+def _portable(node: Any) -> Any:
+    """A schema whose patterns read the same in ECMA-262 (what OpenAPI
+    tools run) as in Python: the Python-only anchors `\\A` and `\\Z` become
+    `^` and `$` (without the multiline flag, `$` ends the input there)."""
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key == "pattern" and isinstance(value, str):
+                out[key] = _portable_pattern(value)
+            elif key == "properties" and isinstance(value, dict):  # field names, any of them
+                out[key] = {name: _portable(schema) for name, schema in value.items()}
+            elif key in _DATA_KEYS:
+                out[key] = value
+            else:
+                out[key] = _portable(value)
+        return out
+    if isinstance(node, list):
+        return [_portable(item) for item in node]
+    return node
+
+
+def _portable_pattern(pattern: str) -> str:
+    if pattern.startswith("\\A"):
+        pattern = "^" + pattern[2:]
+    if pattern.endswith("\\Z"):
+        before = pattern[:-2]
+        escapes = len(before) - len(before.rstrip("\\"))
+        if escapes % 2 == 0:  # the backslash before Z is not itself escaped
+            pattern = before + "$"
+    return pattern
 
 
 def _retarget(node: Any, renames: dict[str, str]) -> Any:
