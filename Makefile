@@ -72,7 +72,8 @@ bench: build-dev ## Router benches, in-process dispatch cost, HTTP bench against
 	bash benches/http/setup_peers.sh
 	$(PY) benches/http/run.py --markdown benches/http/results/http-bench.md
 	$(PY) benches/http/validate.py --micro-only
-	$(PY) benches/soak.py
+	$(PY) benches/soak.py --interface asgi
+	$(PY) benches/soak.py --interface rsgi
 
 .PHONY: clean
 clean: ## Remove build output and the venvs
