@@ -22,15 +22,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
-import http.client
 import json
 import os
-import re
 import shlex
 import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,18 +39,12 @@ from run import HOST, BenchError, fmt_ms  # noqa: E402
 
 HERE = run.HERE
 REPO = run.REPO
-LUA = HERE / "post.lua"
-BODY_FILE = HERE / "validate_body.json"
+BODY_FILE = run.BODY_FILE
 PATH = "/orders"
 
 # name -> granian target
 CONTENDERS = {"heaven_schema": "heaven_schema_app:app", "fastapi": "fastapi_app:app"}
 LABELS = {"heaven_schema": "heaven (app.schema, msgspec)", "fastapi": "FastAPI (pydantic)"}
-
-
-def load_body() -> bytes:
-    # post.lua drops trailing whitespace the same way: these are the bytes wrk sends.
-    return BODY_FILE.read_bytes().rstrip()
 
 
 def expected_answer(body: bytes) -> dict:
@@ -62,33 +53,11 @@ def expected_answer(body: bytes) -> dict:
     return {"ok": True, "items": len(order["items"]), "total": round(total, 2)}
 
 
-def broken_bodies(body: bytes) -> list[tuple[str, bytes]]:
-    """Bodies both contracts must refuse with 422."""
-    cases = []
-
-    def variant(label, change):
-        order = json.loads(body)
-        change(order)
-        cases.append((label, json.dumps(order, separators=(",", ":")).encode()))
-
-    variant("items[3].quantity = 0", lambda o: o["items"][3].__setitem__("quantity", 0))
-    variant("unknown top-level field `coupon`", lambda o: o.__setitem__("coupon", "SPRING24"))
-    variant("unknown field `gift` in items[0]", lambda o: o["items"][0].__setitem__("gift", True))
-    variant("customer.email without @", lambda o: o["customer"].__setitem__("email", "ada.example.com"))
-    return cases
-
-
 # -- HTTP ----------------------------------------------------------------------
 
 
 def post(port: int, body: bytes, timeout: float = 5.0) -> tuple[int, list[tuple[str, str]], bytes]:
-    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
-    try:
-        conn.request("POST", PATH, body=body, headers={"Content-Type": "application/json"})
-        resp = conn.getresponse()
-        return resp.status, resp.getheaders(), resp.read()
-    finally:
-        conn.close()
+    return run.request(port, "POST", PATH, body, timeout)
 
 
 class Server(run.Server):
@@ -130,19 +99,6 @@ def verify(server: Server, body: bytes, broken: list[tuple[str, bytes]]) -> tupl
         if status != 422:
             raise BenchError(f"{where} ({label}): status {status}, expected 422 ({text[:200]!r})")
     return answer, {k.lower(): v for k, v in headers}
-
-
-_BODY_LINE = re.compile(r"^post\.lua: body (\d+) bytes$", re.M)
-
-
-def run_wrk(cmd: list[str], seconds: float, body_len: int) -> run.Run:
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
-    if proc.returncode != 0:
-        raise BenchError(f"{shlex.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}{proc.stderr}")
-    sizes = {int(n) for n in _BODY_LINE.findall(proc.stdout)}
-    if sizes != {body_len}:
-        raise BenchError(f"post.lua sent a body of {sizes or 'unknown'} bytes, expected {body_len}:\n{proc.stdout}")
-    return run.parse_wrk(proc.stdout)  # fails on any non-2xx answer
 
 
 # -- in-process ------------------------------------------------------------------
@@ -309,8 +265,8 @@ def main() -> int:
     signal.signal(signal.SIGTERM, run._on_signal)
     signal.signal(signal.SIGHUP, run._on_signal)
 
-    body = load_body()
-    broken = broken_bodies(body)
+    body = run.load_body()
+    broken = run.broken_bodies(body)
     Server.body = body
     env = run.environment(granian)
     for dist in ("fastapi", "pydantic", "pydantic-core"):
@@ -318,8 +274,7 @@ def main() -> int:
     env["body"] = f"{BODY_FILE.relative_to(REPO)}, {len(body):,} bytes"
 
     def wrk_for(seconds: float, url: str) -> list[str]:
-        cmd = run.wrk_cmd(args.client_cpu, args.threads, args.connections, seconds, url)
-        return cmd[:-1] + ["-s", str(LUA), url, "--", str(BODY_FILE)]
+        return run.wrk_post_cmd(args.client_cpu, args.threads, args.connections, seconds, url)
 
     def shown(cmd: list[str]) -> str:
         return shlex.join(cmd).replace(str(HERE), str(HERE.relative_to(REPO)))
@@ -377,8 +332,8 @@ def main() -> int:
                         verify(srv, body, broken[:1])
                         real = f"http://{HOST}:{srv.port}{PATH}"
                         if args.warmup > 0:
-                            run_wrk(wrk_for(args.warmup, real), args.warmup, len(body))
-                        r = run_wrk(wrk_for(args.duration, real), args.duration, len(body))
+                            run.run_wrk(wrk_for(args.warmup, real), args.warmup, len(body))
+                        r = run.run_wrk(wrk_for(args.duration, real), args.duration, len(body))
                         results[c].append(r)
                         errs = f"  socket errors {r.socket_errors}" if any(r.socket_errors.values()) else ""
                         print(f"round {rnd + 1}/{args.rounds}  {c:<14} {r.rps:>10,.0f} req/s"
