@@ -6,6 +6,7 @@ same app (no route table)."""
 
 import msgspec
 
+from bare_app import before_1, before_2, before_3, before_4, before_5  # the same hook bodies
 from contract import answer
 from contract_msgspec import decoder
 
@@ -14,26 +15,6 @@ JSON = b'{"message":"Hello, World!"}'
 TEXT = [("content-type", "text/plain; charset=utf-8")]
 JSON_TYPE = [("content-type", "application/json")]
 encode = msgspec.json.encode
-
-
-def before_1(state):
-    state["b1"] = 1
-
-
-def before_2(state):
-    state["b2"] = 2
-
-
-def before_3(state):
-    state["b3"] = 3
-
-
-def before_4(state):
-    state["b4"] = 4
-
-
-def before_5(state):
-    state["b5"] = 5
 
 
 def after_1(headers):
