@@ -9,8 +9,8 @@ on top of a bare ASGI app, without the server's share of the work.
 With `--against`, this script and the other copy of heaven (another
 interpreter's, or the `heaven` package in a directory, put first on
 PYTHONPATH) are run alternately (`--rounds` times each) and the medians
-compared side by side. `hooks` and `validate` are the HTTP bench's endpoints
-of the same names (benches/http/apps/heaven_app.py).
+compared side by side. Every case calls the HTTP bench's heaven app
+(benches/http/apps/heaven_app.py) at the endpoint of the same name.
 """
 
 from __future__ import annotations
@@ -118,27 +118,12 @@ async def measure_rsgi(call, scope, n: int, body: bytes = b"") -> float:
 
 
 def build():
-    """The in-process cases' app; `hooks` and `validate` come from the HTTP
-    bench's heaven app, so both benches time the same code."""
+    """The HTTP bench's heaven app (benches/http/apps/heaven_app.py), so both
+    benches time the same handlers, hooks and contract."""
     sys.path.insert(0, str(APPS))
     from heaven_app import build as build_bench_app
 
-    app = build_bench_app()
-
-    async def plaintext(req, res, ctx):
-        res.body = "Hello, World!"
-
-    async def as_json(req, res, ctx):
-        res.body = {"message": "Hello, World!"}
-
-    async def params(req, res, ctx):
-        p = req.params
-        res.body = {"user": p["id"], "post": p["post"]}
-
-    app.GET("/bench/plaintext", plaintext)
-    app.GET("/bench/json", as_json)
-    app.GET("/bench/users/:id:int/posts/:post:int", params)
-    return app
+    return build_bench_app()
 
 
 async def bare(scope, receive, send):
@@ -165,23 +150,23 @@ def run_once(n: int) -> dict[str, float]:
     app = build()
     matcher = app._compile()
     out = {
-        "bare": asyncio.run(measure(bare, scope("/bench/plaintext"), n)),
-        "plaintext": asyncio.run(measure(app, scope("/bench/plaintext"), n)),
-        "json": asyncio.run(measure(app, scope("/bench/json"), n)),
-        "params": asyncio.run(measure(app, scope("/bench/users/42/posts/7"), n)),
+        "bare": asyncio.run(measure(bare, scope("/plaintext"), n)),
+        "plaintext": asyncio.run(measure(app, scope("/plaintext"), n)),
+        "json": asyncio.run(measure(app, scope("/json"), n)),
+        "params": asyncio.run(measure(app, scope("/users/42/posts/7"), n)),
         "hooks": asyncio.run(measure(app, scope("/hooks"), n)),
         "validate": asyncio.run(measure(app, scope("/validate", "POST", ORDER), n, ORDER)),
     }
-    s = scope("/bench/users/42/posts/7")
+    s = scope("/users/42/posts/7")
     start = time.perf_counter()
     for _ in range(n):
         matcher.resolve(s).params
     out["resolve_params"] = (time.perf_counter() - start) / n * 1e9
     if hasattr(app, "__rsgi__"):
         rsgi = app.__rsgi__
-        out["bare_rsgi"] = asyncio.run(measure_rsgi(bare_rsgi, _RsgiScope("/bench/plaintext"), n))
-        out["rsgi_plaintext"] = asyncio.run(measure_rsgi(rsgi, _RsgiScope("/bench/plaintext"), n))
-        out["rsgi_params"] = asyncio.run(measure_rsgi(rsgi, _RsgiScope("/bench/users/42/posts/7"), n))
+        out["bare_rsgi"] = asyncio.run(measure_rsgi(bare_rsgi, _RsgiScope("/plaintext"), n))
+        out["rsgi_plaintext"] = asyncio.run(measure_rsgi(rsgi, _RsgiScope("/plaintext"), n))
+        out["rsgi_params"] = asyncio.run(measure_rsgi(rsgi, _RsgiScope("/users/42/posts/7"), n))
         out["rsgi_hooks"] = asyncio.run(measure_rsgi(rsgi, _RsgiScope("/hooks"), n))
         out["rsgi_validate"] = asyncio.run(measure_rsgi(rsgi, _RsgiScope("/validate", "POST", ORDER), n, ORDER))
     return out
@@ -195,7 +180,7 @@ def profile(case: str, n: int, top: int) -> None:
     app = build()
     app._compile()
     paths = {
-        "plaintext": "/bench/plaintext", "json": "/bench/json", "params": "/bench/users/42/posts/7",
+        "plaintext": "/plaintext", "json": "/json", "params": "/users/42/posts/7",
         "hooks": "/hooks", "validate": "/validate",
     }  # fmt: skip
     rsgi = case.startswith("rsgi_")
