@@ -70,7 +70,7 @@ async def asgi(app: Any, scope: dict, receive: Any, send: Any) -> None:
             except ClientDisconnected:
                 return
 
-    req = Request(head, scope, receive, ep.app, ep.mounted, body, app)
+    req = Request(head, receive, ep.app, ep.mounted, body, app)
     res = Response(ep.app, req)
     # res and ctx point at each other (templates read ctx): the `finally`
     # breaks that cycle so the request is freed at once, not by the GC.

@@ -80,7 +80,7 @@ async def rsgi(app: Any, scope: Any, proto: Any) -> None:
             except ClientDisconnected:
                 return
 
-    req = Request(head, scope, proto, ep.app, ep.mounted, body, app)
+    req = Request(head, proto, ep.app, ep.mounted, body, app)
     res = Response(ep.app, req)
     res._ctx = ctx = Context(req, res)
     try:
@@ -198,7 +198,7 @@ async def serve_rsgi_websocket(app: Any, scope: Any, proto: Any) -> None:
     if ep is None:
         proto.close(_REFUSED)
         return
-    req = Request(head, scope, None, ep.app, ep.mounted, b"", app)
+    req = Request(head, None, ep.app, ep.mounted, b"", app)
     res = Response(ep.app, req)
     ctx = Context(req, res)
     if await refused(ep, req, res, ctx):

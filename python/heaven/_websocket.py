@@ -83,7 +83,7 @@ async def serve_websocket(app: Any, scope: dict, receive: Any, send: Any) -> Non
         return
     if (await receive())["type"] != "websocket.connect":
         return
-    req = Request(head, scope, receive, ep.app, ep.mounted, b"", app)
+    req = Request(head, receive, ep.app, ep.mounted, b"", app)
     res = Response(ep.app)
     ctx = Context(req, res)
     if await refused(ep, req, res, ctx):

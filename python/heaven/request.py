@@ -34,7 +34,6 @@ class Request(Generic[T]):
 
     __slots__ = (
         "_head",
-        "_scope",
         "_receive",
         "_body",
         "_server",
@@ -46,9 +45,8 @@ class Request(Generic[T]):
         "_form",
     )
 
-    def __init__(self, head: Head, scope: dict, receive: Any, app: Any, mounted: Any, body: bytes | None, server: Any) -> None:
+    def __init__(self, head: Head, receive: Any, app: Any, mounted: Any, body: bytes | None, server: Any) -> None:
         self._head = head
-        self._scope = scope
         self._receive = receive
         self._body = body
         # The app serving the request: its body and form limits apply.
@@ -81,11 +79,11 @@ class Request(Generic[T]):
 
     @property
     def method(self) -> str:
-        return self._scope.get("method", "GET")
+        return self._head.method
 
     @property
     def path(self) -> str:
-        return self._scope.get("path", "/")
+        return self._head.path
 
     @property
     def querystring(self) -> str:
@@ -94,9 +92,8 @@ class Request(Generic[T]):
     @property
     def url(self) -> str:
         """Path plus query string."""
-        qs = self._scope.get("query_string")
-        path = self._scope.get("path", "/")
-        return f"{path}?{qs.decode('latin-1')}" if qs else path
+        qs = self._head.query_string
+        return f"{self._head.path}?{qs.decode('latin-1')}" if qs else self._head.path
 
     @property
     def queries(self) -> MultiDict:
@@ -107,7 +104,7 @@ class Request(Generic[T]):
 
     @property
     def scheme(self) -> str:
-        return self._scope.get("scheme", "http")
+        return self._head.scheme
 
     @property
     def host(self) -> str:

@@ -60,3 +60,16 @@ async def labelled(req, res, ctx):
 
 
 app.GET("/labelled", labelled)
+
+
+async def request_line(req, res, ctx):
+    res.body = {"method": req.method, "path": req.path, "url": req.url, "scheme": req.scheme}
+
+
+async def broken(req, res, ctx):
+    raise RuntimeError("handler bug")
+
+
+app.GET("/line/:name", request_line)
+app.POST("/line/:name", request_line)
+app.GET("/broken", broken)

@@ -111,3 +111,16 @@ def test_header_bytes_reach_the_wire_unchanged(server):
     head = raw.split(b"\r\n\r\n", 1)[0].lower()
     assert b"\r\nx-label: caf\xc3\xa9\r\n" in head
     assert b"\r\nx-plain: ascii only\r\n" in head
+
+
+def test_the_request_line_reads_the_same_on_both_interfaces(server):
+    assert httpx.get(f"{server.url}/line/a%20b?x=1&y=2").json() == {
+        "method": "GET", "path": "/line/a b", "url": "/line/a b?x=1&y=2", "scheme": "http",
+    }  # fmt: skip
+    assert httpx.post(f"{server.url}/line/z").json()["method"] == "POST"
+
+
+def test_a_failing_handler_is_a_logged_500(server):
+    r = httpx.get(f"{server.url}/broken")
+    assert (r.status_code, r.text) == (500, "Internal Server Error")
+    assert "unhandled error in GET /broken (route /broken)" in server.stop()

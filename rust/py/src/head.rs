@@ -62,6 +62,15 @@ fn cached<T>(cell: &OnceLock<Py<T>>, build: impl FnOnce() -> PyResult<Py<T>>) ->
 }
 
 impl Head {
+    fn text_or<'py>(
+        &self,
+        py: Python<'py>,
+        key: &Bound<'py, PyString>,
+        default: &Bound<'py, PyString>,
+    ) -> Bound<'py, PyString> {
+        self.source.text(py, key).unwrap_or_else(|| default.clone())
+    }
+
     fn header_values(&self, py: Python<'_>, wanted: &str) -> Vec<String> {
         self.source
             .header_pairs(py)
@@ -229,6 +238,24 @@ impl Head {
             Some(h) => h,
             None => self.source.server(py).unwrap_or_default(),
         }
+    }
+
+    /// The request method (`GET` when the scope has none, as for websockets).
+    #[getter]
+    fn method<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        self.text_or(py, intern!(py, "method"), intern!(py, "GET"))
+    }
+
+    /// The percent-decoded path.
+    #[getter]
+    fn path<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        self.text_or(py, intern!(py, "path"), intern!(py, "/"))
+    }
+
+    /// `http`/`https` (`ws`/`wss` for websockets on ASGI).
+    #[getter]
+    fn scheme<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        self.text_or(py, intern!(py, "scheme"), intern!(py, "http"))
     }
 
     /// The raw query string (bytes, without `?`).

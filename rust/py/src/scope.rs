@@ -146,6 +146,21 @@ impl Source {
         }
     }
 
+    /// A text field of the request line (`method`, `path`, `scheme`): a key
+    /// of the ASGI scope, an attribute of the RSGI one. None when absent or
+    /// not a str.
+    pub fn text<'py>(
+        &self,
+        py: Python<'py>,
+        key: &Bound<'py, PyString>,
+    ) -> Option<Bound<'py, PyString>> {
+        let value = match self {
+            Source::Asgi(scope) => item(scope.bind(py), key)?,
+            Source::Rsgi(scope) => scope.bind(py).getattr(key).ok()?,
+        };
+        value.cast_into::<PyString>().ok()
+    }
+
     /// The raw query string, as bytes.
     pub fn query_string(&self, py: Python<'_>) -> Vec<u8> {
         match self {
