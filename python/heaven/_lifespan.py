@@ -53,6 +53,26 @@ async def stop_daemons(app: Any) -> None:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
+async def start_app(app: Any) -> None:
+    """Startup on either interface: compile the routes, run the startup
+    callbacks (a failure raises: the app must not serve), then the daemons
+    and the watchdog."""
+    app._compile()
+    await run_callbacks(app._startup)
+    start_daemons(app)
+    if app.monitor is not None:
+        app.monitor.start()
+
+
+async def stop_app(app: Any) -> None:
+    """Shutdown on either interface: the watchdog and daemons stop first,
+    then the shutdown callbacks run."""
+    if app.monitor is not None:
+        app.monitor.stop()
+    await stop_daemons(app)
+    await run_callbacks(app._shutdown)
+
+
 def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
@@ -63,22 +83,15 @@ async def serve_lifespan(app: Any, scope: dict, receive: Any, send: Any) -> None
         kind = message["type"]
         if kind == "lifespan.startup":
             try:
-                app._compile()
-                await run_callbacks(app._startup)
+                await start_app(app)
             except Exception as exc:
                 logger.exception("startup failed")
                 await send({"type": "lifespan.startup.failed", "message": _describe(exc)})
                 return
-            start_daemons(app)
-            if app.monitor is not None:
-                app.monitor.start()
             await send({"type": "lifespan.startup.complete"})
         elif kind == "lifespan.shutdown":
-            if app.monitor is not None:
-                app.monitor.stop()
-            await stop_daemons(app)
             try:
-                await run_callbacks(app._shutdown)
+                await stop_app(app)
             except Exception as exc:
                 logger.exception("shutdown failed")
                 await send({"type": "lifespan.shutdown.failed", "message": _describe(exc)})

@@ -13,7 +13,7 @@ from ._dispatch import _cors_policy, _run_deferred, release, respond
 from ._body import read_rsgi_body
 from ._files import _Sender
 from ._headers import text_headers
-from ._lifespan import run_callbacks, start_daemons, stop_daemons
+from ._lifespan import start_app, stop_app
 from .context import Context
 from .errors import ClientDisconnected, HTTPError
 from .request import Request
@@ -224,18 +224,10 @@ async def serve_rsgi_websocket(app: Any, scope: Any, proto: Any) -> None:
 
 def rsgi_init(app: Any, loop: asyncio.AbstractEventLoop) -> None:
     """`App.__rsgi_init__`: granian calls it with the worker's loop before the
-    loop runs. Startup callbacks run to completion here; a failure stops the
-    worker instead of serving a broken app."""
-
-    async def startup() -> None:
-        app._compile()
-        await run_callbacks(app._startup)
-        start_daemons(app)
-        if app.monitor is not None:
-            app.monitor.start()
-
+    loop runs. Startup runs to completion here; a failure stops the worker
+    instead of serving a broken app."""
     try:
-        loop.run_until_complete(startup())
+        loop.run_until_complete(start_app(app))
     except Exception:
         logger.exception("startup failed")
         raise
@@ -244,15 +236,8 @@ def rsgi_init(app: Any, loop: asyncio.AbstractEventLoop) -> None:
 def rsgi_del(app: Any, loop: asyncio.AbstractEventLoop) -> None:
     """`App.__rsgi_del__`: after the loop stopped; daemons are cancelled,
     then shutdown callbacks run."""
-
-    async def shutdown() -> None:
-        if app.monitor is not None:
-            app.monitor.stop()
-        await stop_daemons(app)
-        await run_callbacks(app._shutdown)
-
     try:
-        loop.run_until_complete(shutdown())
+        loop.run_until_complete(stop_app(app))
     except Exception:
         logger.exception("shutdown failed")
         raise
