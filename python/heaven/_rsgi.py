@@ -106,9 +106,15 @@ async def _read_body(proto: Any, declared: int | None, limit: int | None) -> byt
     try:
         return await read_rsgi_body(proto, declared, limit)
     except RuntimeError as exc:
-        if type(exc).__name__ == "RSGIProtocolClosed":
+        if _closed(exc):
             raise ClientDisconnected("client disconnected while sending the body") from exc
         raise
+
+
+def _closed(exc: BaseException) -> bool:
+    """granian's error for a connection the client has closed (its class is
+    not importable from Python)."""
+    return type(exc).__name__ == "RSGIProtocolClosed"
 
 
 def _send(proto: Any, status: int, headers: list[tuple[str, str]], payload: str | bytes, head_only: bool) -> None:
@@ -143,8 +149,9 @@ async def _send_other(proto: Any, status: int, headers: list[tuple[str, str]], p
             return
         try:
             await payload.each(transport.send_bytes)
-        except Exception:
-            logger.exception("error while sending the body of %s", pattern)
+        except Exception as exc:
+            if not _closed(exc):  # a client that leaves mid-stream is no error
+                logger.exception("error while sending the body of %s", pattern)
         return
     raise TypeError(f"cannot send a payload of type {type(payload).__name__}")
 

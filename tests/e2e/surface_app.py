@@ -73,3 +73,15 @@ async def broken(req, res, ctx):
 app.GET("/line/:name", request_line)
 app.POST("/line/:name", request_line)
 app.GET("/broken", broken)
+
+
+async def endless(req, res, ctx):
+    async def ticks():
+        while True:
+            yield "tick\n"
+            await asyncio.sleep(0.01)
+
+    res.stream(ticks())
+
+
+app.GET("/endless", endless)

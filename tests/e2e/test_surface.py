@@ -124,3 +124,12 @@ def test_a_failing_handler_is_a_logged_500(server):
     r = httpx.get(f"{server.url}/broken")
     assert (r.status_code, r.text) == (500, "Internal Server Error")
     assert "unhandled error in GET /broken (route /broken)" in server.stop()
+
+
+def test_a_client_leaving_a_stream_is_not_logged_as_an_error(server):
+    with httpx.stream("GET", f"{server.url}/endless") as r:
+        assert next(r.iter_text()).startswith("tick")
+    httpx.get(f"{server.url}/line/after")  # the server still answers
+    log = server.stop()
+    assert "error while sending the body" not in log
+    assert "Traceback" not in log
