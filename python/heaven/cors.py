@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Protocol
 
+from ._headers import _TOKEN
+
 Headers = list[tuple[bytes, bytes]]
 
-_TOKEN = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 # Request headers browsers may send cross-origin without asking; allowed always
 # (as Starlette does), so a JSON client works with `headers=['X-Token']`.
 _SAFELISTED_HEADERS = ("accept", "accept-language", "content-language", "content-type")
@@ -140,7 +141,7 @@ def _tokens(value: Any, what: str) -> list[str] | None:
 
 
 def _is_token(text: str) -> bool:
-    return bool(text) and all(c in _TOKEN for c in text)
+    return bool(text) and all(ord(c) in _TOKEN for c in text)  # _TOKEN holds byte values
 
 
 def parse_origin(text: str) -> tuple[str, bool]:
