@@ -10,12 +10,17 @@ from .errors import ClientDisconnected, PayloadTooLarge
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 
 
+def _check_declared(declared: int | None, limit: int | None) -> None:
+    """A declared length past the limit is refused before a byte is read."""
+    if limit is not None and declared is not None and declared > limit:
+        raise PayloadTooLarge()
+
+
 async def chunks(receive: Receive | Any, declared: int | None, limit: int | None) -> AsyncIterator[bytes]:
     """The body's chunks as they arrive, from an ASGI `receive` or an RSGI
     protocol (which iterates its chunks). Raises `PayloadTooLarge` as soon as
     the declared length or the running total passes `limit`."""
-    if limit is not None and declared is not None and declared > limit:
-        raise PayloadTooLarge()
+    _check_declared(declared, limit)
     size = 0
     if hasattr(receive, "__aiter__"):
         async for chunk in receive:
@@ -43,8 +48,7 @@ async def read_body(receive: Receive, declared: int | None, limit: int | None) -
     """The whole body of an ASGI request, for buffered routes. A body that
     arrives in one message (the usual case) is returned as is, without the
     generator of `chunks`."""
-    if limit is not None and declared is not None and declared > limit:
-        raise PayloadTooLarge()
+    _check_declared(declared, limit)
     message = await receive()
     if message["type"] == "http.disconnect":
         raise ClientDisconnected("client disconnected while sending the body")
@@ -54,8 +58,7 @@ async def read_body(receive: Receive, declared: int | None, limit: int | None) -
     if not message.get("more_body", False):
         return first
     parts = [first]
-    size = len(first)
-    async for chunk in chunks(receive, None, None if limit is None else limit - size):
+    async for chunk in chunks(receive, None, None if limit is None else limit - len(first)):
         parts.append(chunk)
     return b"".join(parts)
 
@@ -65,8 +68,7 @@ async def read_rsgi_body(proto: Any, declared: int | None, limit: int | None) ->
     declared length within it (the server never delivers more than the
     declared `Content-Length`), granian reads it in one native call;
     otherwise the chunks are counted as they arrive."""
-    if limit is not None and declared is not None and declared > limit:
-        raise PayloadTooLarge()
+    _check_declared(declared, limit)
     if limit is None or declared is not None:
         return await proto()
     parts = [chunk async for chunk in chunks(proto, None, limit)]
