@@ -211,3 +211,25 @@ def test_requests_leave_no_reference_cycles():
             gc.enable()
 
     assert asyncio.run(run()) == 0
+
+
+def test_default_body_limit_is_10_mib_and_none_means_unlimited():
+    from heaven.app import DEFAULT_MAX_BODY_SIZE
+
+    assert DEFAULT_MAX_BODY_SIZE == 10 * 1024 * 1024
+    limited, unlimited = App(), App(max_body_size=None)
+    assert limited.max_body_size == DEFAULT_MAX_BODY_SIZE and unlimited.max_body_size is None
+    sizes = []
+    for app in (limited, unlimited):
+        app.POST("/up", lambda req, res, ctx: sizes.append(len(req.body)))
+    just_over = b"x" * (DEFAULT_MAX_BODY_SIZE + 1)
+    with Client(limited) as c:
+        assert c.post("/up", content=just_over).status_code == 413
+        assert c.post("/up", content=just_over[:-1]).status_code == 200
+    # Chunks with no declared length are counted against the default too.
+    scope = http_scope("/up", method="POST", headers=[(b"transfer-encoding", b"chunked")])
+    half = b"x" * (DEFAULT_MAX_BODY_SIZE // 2)
+    assert call_raw(limited, scope, [half, half, b"x", b"never"])["status"] == 413
+    with Client(unlimited) as c:
+        assert c.post("/up", content=just_over).status_code == 200
+    assert sizes == [DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_BODY_SIZE + 1]

@@ -4,7 +4,7 @@ import msgspec
 import pytest
 
 from heaven import App, BadRequest, MalformedJSON
-from helpers import Client, call_raw, http_scope
+from helpers import Client, call_raw, http_scope, raw_call
 
 
 def capture(into):
@@ -166,3 +166,63 @@ def test_buffered_body_across_chunks():
     app.PUT("/put", lambda req, res, ctx: setattr(res, "body", req.body[::-1]))
     scope = http_scope("/put", method="PUT", headers=[(b"content-length", b"6")])
     assert call_raw(app, scope, [b"abc", b"def"])["body"] == b"fedcba"
+
+
+def test_deeply_nested_json_is_a_clear_400_not_a_500(caplog):
+    app = App()
+    app.POST("/j", lambda req, res, ctx: setattr(res, "body", {"got": type(req.json).__name__}))
+    body = b"[" * 1000 + b"]" * 1000
+    with Client(app) as c:
+        r = c.post("/j", content=body)
+        assert r.status_code == 400
+        assert "nested too deeply" in r.text
+        assert c.post("/j", content=b"[" * 50 + b"]" * 50).json() == {"got": "list"}
+    assert not [rec for rec in caplog.records if rec.levelname == "ERROR"]
+
+
+def _iteration_seconds(names: int, rounds: int = 7) -> float:
+    """The best time to read every view of `req.queries` (items, keys, len,
+    values, dict conversion, iteration) for a query of `names` names."""
+    import asyncio
+    import time
+
+    timings = []
+
+    def handler(req, res, ctx):
+        started = time.perf_counter()
+        q = req.queries
+        list(q.items()), list(q.keys()), len(q), list(q.values()), dict(q), q.to_dict(), [k for k in q]
+        timings.append(time.perf_counter() - started)
+
+    app = App()
+    app.GET("/q", handler)
+    query = "&".join(f"n{i}={i}" for i in range(names)).encode()
+
+    async def run():
+        for _ in range(rounds):
+            await raw_call(app, http_scope("/q", query_string=query))
+
+    asyncio.run(run())
+    return min(timings)
+
+
+def test_query_views_grow_linearly_with_the_number_of_names():
+    """16,000 names once took seconds (every view was quadratic). Growth, not
+    speed, is what this checks: 16x the names must cost well under 30x the
+    time (quadratic growth is 256x). benches/multidict.py gives the figures."""
+    small, large = _iteration_seconds(1000), _iteration_seconds(16000)
+    assert large / small < 30, (small, large)
+
+
+def test_repeated_query_names_in_a_large_query_keep_order_and_lists():
+    query = "&".join(f"k{i % 100}={i}" for i in range(2000)).encode()
+    seen = {}
+
+    def handler(req, res, ctx):
+        q = req.queries
+        seen.update(len=len(q), first=q["k0"][:3], keys=list(q)[:3], last=q.getlist("k99")[-1], has="k5" in q)
+
+    app = App()
+    app.GET("/q", handler)
+    assert call_raw(app, http_scope("/q", query_string=query))["status"] == 200
+    assert seen == {"len": 100, "first": ["0", "100", "200"], "keys": ["k0", "k1", "k2"], "last": "1999", "has": True}

@@ -259,3 +259,18 @@ def test_format_patterns_in_the_schema_stay_portable():
     prop = openapi_document(app)["components"]["schemas"]["Holder"]["properties"]["v"]
     assert prop["format"] == "uuid"
     assert prop["pattern"].endswith("$") and "\\Z" not in prop["pattern"]
+
+
+def test_deeply_nested_body_against_a_contract_is_400():
+    import msgspec
+
+    class Doc(msgspec.Struct):
+        tags: list
+
+    app = App()
+    app.schema.POST("/docs", expects=Doc)
+    app.POST("/docs", lambda req, res, ctx: setattr(res, "body", {"n": len(req.data.tags)}))
+    with Client(app) as c:
+        r = c.post("/docs", content=b'{"tags":' + b"[" * 1000 + b"]" * 1000 + b"}")
+        assert r.status_code == 400 and "nested too deeply" in r.text
+        assert c.post("/docs", content=b'{"tags":[[1]]}').json() == {"n": 1}

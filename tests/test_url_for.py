@@ -76,3 +76,23 @@ def test_names_are_unique_per_route():
     app.POST("/a", lambda req, res, ctx: None, name="a")  # same route, another method: fine
     with pytest.raises(ValueError, match="already used"):
         app.GET("/b", lambda req, res, ctx: None, name="a")
+
+
+@pytest.mark.parametrize(
+    "params, needle",
+    [
+        ({"owner": "a\x00b", "*": "x"}, "owner='a\\\\x00b' contains NUL"),
+        ({"owner": "a", "*": "dir/x\x00y"}, "contains NUL"),
+        ({"owner": "..", "*": "x"}, "owner='..' is a dot segment"),
+        ({"owner": ".", "*": "x"}, "dot segment"),
+        ({"owner": "a", "*": "dir/../etc"}, "dot segment"),
+        ({"owner": "\ud800", "*": "x"}, "not valid Unicode"),
+    ],
+)
+def test_values_the_router_would_refuse_raise_naming_the_parameter(app, params, needle):
+    with pytest.raises(ValueError, match=needle):
+        app.url_for("file", **params)
+
+
+def test_dots_inside_a_value_are_fine(app):
+    assert app.url_for("file", owner="a..b", **{"*": ".hidden/v1.2"}) == "/files/a..b/.hidden/v1.2"

@@ -12,6 +12,7 @@ from email.utils import formatdate, parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote
 
+from ._headers import header_value
 from .errors import HTTPError
 
 CHUNK = 256 * 1024
@@ -55,12 +56,15 @@ def _content_type(path: str) -> bytes:
     return guessed.encode()
 
 
-def _disposition(filename: str) -> bytes:
+def content_disposition(filename: str) -> bytes:
+    """`attachment` under `filename`: an ASCII fallback, plus the exact name
+    as RFC 6266 `filename*` (UTF-8, percent-encoded) when it is not ASCII.
+    A name with control characters is refused, like any header value."""
     ascii_name = filename.encode("ascii", "replace").decode().replace('"', "").replace("\\", "")
     value = f'attachment; filename="{ascii_name}"'
     if ascii_name != filename:
-        value += f"; filename*=UTF-8''{quote(filename)}"
-    return value.encode("latin-1")
+        value += f"; filename*=UTF-8''{quote(filename, safe='')}"
+    return header_value("Content-Disposition", value)
 
 
 def _etag_matches(header: str, etag: str) -> bool:
@@ -112,12 +116,12 @@ class FileBody:
     """What `res.file()` puts in `res.body`: sent when the response goes out,
     with the request's conditional and range headers taken into account."""
 
-    __slots__ = ("path", "filename", "size", "mtime", "etag")
+    __slots__ = ("path", "disposition", "size", "mtime", "etag")
 
-    def __init__(self, path: str, filename: str | None) -> None:
+    def __init__(self, path: str, disposition: bytes | None) -> None:
         info = os.stat(path)
         self.path = path
-        self.filename = filename
+        self.disposition = disposition
         self.size = info.st_size
         self.mtime = info.st_mtime
         self.etag = f'"{info.st_mtime_ns:x}-{info.st_size:x}"'
@@ -130,8 +134,8 @@ class FileBody:
         headers.append((b"accept-ranges", b"bytes"))
         if not typed:
             headers.append((b"content-type", _content_type(self.path)))
-        if self.filename is not None:
-            headers.append((b"content-disposition", _disposition(self.filename)))
+        if self.disposition is not None:
+            headers.append((b"content-disposition", self.disposition))
         if status != 200:
             # The handler chose a status (say 404 page from a file): send it whole.
             return self._whole(status, headers)

@@ -1,12 +1,18 @@
 """Response header names and values, checked before they can reach the wire:
-a CR, LF or NUL in either would let a value forge headers of its own."""
+a CR, LF or NUL in either would let a value forge headers of its own, and
+servers refuse (granian: a 500 on ASGI, a silently dropped header on RSGI)
+any other control character. Every header heaven sends passes `header_value`
+(or the printable-ASCII fast path in `Response.header`)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterator
 
 _TOKEN = frozenset(b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _name_cache: dict[str, bytes] = {}
+# RFC 9110 field values: visible characters, space, tab and obs-text (0x80-0xFF).
+_CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
 
 
 def header_name(name: str | bytes) -> bytes:
@@ -25,7 +31,9 @@ def header_name(name: str | bytes) -> bytes:
 
 
 def header_value(name: str | bytes, value: Any) -> bytes:
-    """The wire form of a value: lists join with ', '; str is latin-1."""
+    """The wire form of a value: lists join with ', '; str is latin-1.
+    Raises ValueError, naming the header, for a control character (CR, LF,
+    NUL, any other below 0x20 but tab, and DEL)."""
     if isinstance(value, (list, tuple)):
         value = ", ".join(str(v) for v in value)
     if isinstance(value, bytes):
@@ -39,9 +47,16 @@ def header_value(name: str | bytes, value: Any) -> bytes:
             ) from None
     else:
         raw = str(value).encode("latin-1")
-    if b"\r" in raw or b"\n" in raw or b"\0" in raw:
-        raise ValueError(f"header {name!r}: value contains CR, LF or NUL and was refused")
+    bad = _CONTROL.search(raw)
+    if bad is not None:
+        raise ValueError(
+            f"header {_shown(name)!r}: value {raw!r} contains the control character {bad.group()!r} and was refused"
+        )
     return raw
+
+
+def _shown(name: str | bytes) -> str:
+    return name.decode("latin-1") if isinstance(name, bytes) else name
 
 
 def text_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:

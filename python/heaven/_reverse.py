@@ -30,9 +30,24 @@ def _text(name: str, kind: str, value: Any) -> str:
         text = str(value)
     else:
         text = ""
+    if not text.isascii():
+        try:
+            text.encode()
+        except UnicodeEncodeError:
+            raise ValueError(f"url_for: {name}={value!r} is not valid Unicode text") from None
     if not text or not _core.accepts(kind, text):
         raise ValueError(f"url_for: {name}={value!r} does not fit the parameter type {kind}")
     return text
+
+
+def _segment(name: str, text: str) -> str:
+    """One quoted path segment, or ValueError for a value the router (or the
+    client, which collapses dot segments) would not hand back unchanged."""
+    if "\0" in text:
+        raise ValueError(f"url_for: {name}={text!r} contains NUL, which no request path may carry")
+    if text in (".", ".."):
+        raise ValueError(f"url_for: {name}={text!r} is a dot segment, which clients remove from paths")
+    return quote(text, safe="")
 
 
 def build(pattern: str, params: dict[str, Any]) -> str:
@@ -46,14 +61,14 @@ def build(pattern: str, params: dict[str, Any]) -> str:
             _, name, kind = segment
             if name not in params:
                 raise ValueError(f"url_for {pattern!r}: missing parameter {name!r}")
-            parts.append(quote(_text(name, kind, params.pop(name)), safe=""))
+            parts.append(_segment(name, _text(name, kind, params.pop(name))))
         else:
             if "*" not in params:
                 raise ValueError(f"url_for {pattern!r}: missing the wildcard value (pass **{{'*': 'a/b'}})")
             rest = str(params.pop("*")).strip("/")
             if not rest:
                 raise ValueError(f"url_for {pattern!r}: the wildcard needs at least one segment")
-            parts.append("/".join(quote(piece, safe="") for piece in rest.split("/") if piece))
+            parts.append("/".join(_segment("*", _text("*", "str", piece)) for piece in rest.split("/") if piece))
     path = "/" + "/".join(parts)
     if not params:
         return path

@@ -29,6 +29,8 @@ _MISSING: Any = object()
 DEFAULT_SUBDOMAIN = "www"
 STARTUP = "startup"
 SHUTDOWN = "shutdown"
+#: `App(max_body_size=...)` unless told otherwise: 10 MiB. `None` means no limit.
+DEFAULT_MAX_BODY_SIZE = 10 * 1024 * 1024
 #: The methods `app.HTTP` registers.
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT")
 
@@ -68,7 +70,7 @@ class App:
         configurator: dict[str, Any] | Callable[[], dict[str, Any]] | None = None,
         *,
         debug: bool = False,
-        max_body_size: int | None = None,
+        max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
         monitor: Any = None,
         form_spill_threshold: int = 1 << 20,
         form_max_part_size: int | None = None,

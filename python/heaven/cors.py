@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Protocol
 
-from ._headers import _TOKEN
+from ._headers import _TOKEN, header_value
 
 Headers = list[tuple[bytes, bytes]]
 
@@ -108,8 +108,8 @@ def _is_default(option: str, value: Any) -> bool:
 
 
 def _no_crlf(text: str, what: str) -> None:
-    if "\r" in text or "\n" in text or "\0" in text:
-        raise ValueError(f"CORS {what} {text!r} contains CR, LF or NUL")
+    """The one header-value check, with the CORS option in the message."""
+    header_value(f"CORS {what}", text)
 
 
 def _items(value: Any, what: str) -> list[str]:

@@ -147,6 +147,8 @@ class Request(Generic[T]):
                     self._json = _json_decode(body)
                 except msgspec.DecodeError as exc:
                     raise MalformedJSON(f"Bad Request: malformed JSON body ({exc})") from exc
+                except RecursionError as exc:  # msgspec's depth limit: a client's doing, not ours
+                    raise MalformedJSON("Bad Request: the JSON body is nested too deeply") from exc
         return self._json
 
     @property

@@ -10,7 +10,7 @@ from typing import Any, Callable
 import msgspec
 
 from ._cookies import format_cookie
-from ._files import FileBody, resolve
+from ._files import FileBody, content_disposition, resolve
 from ._headers import HeaderView, _name_cache, header_name, header_value, text_headers
 from .streaming import StreamBody
 from .templates import templates_for
@@ -131,24 +131,21 @@ class Response:
         partitioned: bool = False,
     ) -> Response:
         """Add a `Set-Cookie` header. `expires` takes a datetime, seconds from
-        now, or a preformatted date. `max_age=0` deletes the cookie."""
-        self._headers.append(
-            (
-                _SET_COOKIE,
-                format_cookie(
-                    name,
-                    value,
-                    max_age=max_age,
-                    expires=expires,
-                    path=path,
-                    domain=domain,
-                    secure=secure,
-                    httponly=httponly,
-                    samesite=samesite,
-                    partitioned=partitioned,
-                ).encode("latin-1"),
-            )
+        now, or a preformatted date. `max_age=0` deletes the cookie. Values
+        or attributes a header cannot carry raise ValueError."""
+        line = format_cookie(
+            name,
+            value,
+            max_age=max_age,
+            expires=expires,
+            path=path,
+            domain=domain,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+            partitioned=partitioned,
         )
+        self._headers.append((_SET_COOKIE, header_value("Set-Cookie", line)))
         return self
 
     # -- shortcuts --------------------------------------------------------
@@ -197,8 +194,10 @@ class Response:
         """Send a file. With `within`, `path` is resolved inside that folder
         and anything that leaves it (`..`, absolute paths, symlinks out) is a
         404. `filename` makes it a download under that name. Conditional
-        requests get 304, a single `Range` gets 206 (or 416)."""
-        self.body = FileBody(resolve(path, within), filename)
+        requests get 304, a single `Range` gets 206 (or 416). A `filename`
+        with control characters is refused here, with ValueError."""
+        disposition = None if filename is None else content_disposition(filename)
+        self.body = FileBody(resolve(path, within), disposition)
         return self
 
     def stream(self, source: Any, content_type: str | None = None, sse: bool = False) -> Response:

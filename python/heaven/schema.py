@@ -119,6 +119,8 @@ class Contract:
             raise ValidationFailed(*_split(exc)) from exc
         except msgspec.DecodeError as exc:
             raise BodyNotJSON(f"the body is not valid JSON ({exc})") from exc
+        except RecursionError as exc:
+            raise BodyNotJSON("the JSON body is nested too deeply") from exc
         if self.partial:
             sent = {f: v for f in value.__struct_fields__ if (v := getattr(value, f)) is not msgspec.UNSET}
             if self._convert_back:

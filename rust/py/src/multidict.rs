@@ -1,5 +1,13 @@
 //! A read-only multi-map view for request headers and query parameters.
 //! Built once per request, on first read, from data the core parsed.
+//!
+//! Every view is linear in the number of pairs: lookups in a small map scan
+//! it (cheaper than hashing a handful of header names), and everything else
+//! goes through an index of the distinct names, built once on first need.
+//! A query string with 16,000 names must not cost 16,000² comparisons.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
@@ -14,6 +22,15 @@ pub enum Repeats {
     List,
 }
 
+/// Up to this many pairs, a lookup by name scans the pairs.
+const SCAN: usize = 16;
+
+/// The distinct names in first-seen order, each with the positions of its pairs.
+struct Index {
+    groups: Vec<Vec<usize>>,
+    by_key: HashMap<String, usize>,
+}
+
 /// Ordered (name, value) pairs with mapping-style access by name.
 #[pyclass(frozen, module = "heaven._core", mapping)]
 pub struct MultiDict {
@@ -22,6 +39,7 @@ pub struct MultiDict {
     casefold: bool,
     repeats: Repeats,
     label: &'static str,
+    index: OnceLock<Index>,
 }
 
 impl MultiDict {
@@ -36,6 +54,7 @@ impl MultiDict {
             casefold,
             repeats,
             label,
+            index: OnceLock::new(),
         }
     }
 
@@ -47,40 +66,58 @@ impl MultiDict {
         }
     }
 
-    fn matches<'s>(&'s self, key: &str) -> impl Iterator<Item = &'s Py<PyAny>> + 's {
-        let key = self.lookup_key(key).into_owned();
-        self.items
-            .iter()
-            .filter(move |(k, _, _)| *k == key)
-            .map(|(_, _, v)| v)
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| {
+            let mut groups: Vec<Vec<usize>> = Vec::new();
+            let mut by_key: HashMap<String, usize> = HashMap::with_capacity(self.items.len());
+            for (position, (key, _, _)) in self.items.iter().enumerate() {
+                match by_key.get(key.as_str()) {
+                    Some(&group) => groups[group].push(position),
+                    None => {
+                        by_key.insert(key.clone(), groups.len());
+                        groups.push(vec![position]);
+                    }
+                }
+            }
+            Index { groups, by_key }
+        })
+    }
+
+    /// The positions of the pairs under `key`, in arrival order.
+    fn positions(&self, key: &str) -> Vec<usize> {
+        let key = self.lookup_key(key);
+        if self.items.len() <= SCAN {
+            return (0..self.items.len())
+                .filter(|&i| self.items[i].0 == *key)
+                .collect();
+        }
+        let index = self.index();
+        match index.by_key.get(&*key) {
+            Some(&group) => index.groups[group].clone(),
+            None => Vec::new(),
+        }
+    }
+
+    /// `m[key]` for a group of positions (never empty).
+    fn value_of<'py>(&self, py: Python<'py>, group: &[usize]) -> PyResult<Bound<'py, PyAny>> {
+        let value = |i: usize| self.items[i].2.bind(py);
+        if self.repeats == Repeats::List && group.len() > 1 {
+            return Ok(PyList::new(py, group.iter().map(|&i| value(i)))?.into_any());
+        }
+        Ok(value(group[0]).clone())
     }
 
     fn find<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
-        let mut found = self.matches(key);
-        let Some(first) = found.next() else {
+        let group = self.positions(key);
+        if group.is_empty() {
             return Ok(None);
-        };
-        match (self.repeats, found.next()) {
-            (Repeats::List, Some(second)) => {
-                let list = PyList::new(py, [first, second])?;
-                for more in found {
-                    list.append(more)?;
-                }
-                Ok(Some(list.into_any()))
-            }
-            _ => Ok(Some(first.bind(py).clone())),
         }
+        self.value_of(py, &group).map(Some)
     }
 
-    /// Distinct keys in first-seen order.
-    fn distinct(&self) -> Vec<&(String, Py<PyString>, Py<PyAny>)> {
-        let mut seen: Vec<&(String, Py<PyString>, Py<PyAny>)> = Vec::new();
-        for item in &self.items {
-            if !seen.iter().any(|s| s.0 == item.0) {
-                seen.push(item);
-            }
-        }
-        seen
+    /// The name as given (first spelling seen) for each distinct name.
+    fn shown_key<'py>(&self, py: Python<'py>, group: &[usize]) -> Bound<'py, PyString> {
+        self.items[group[0]].1.bind(py).clone()
     }
 }
 
@@ -106,18 +143,23 @@ impl MultiDict {
 
     /// Every value under `key`, in arrival order (empty when absent).
     fn getlist<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyList>> {
-        PyList::new(py, self.matches(key))
+        PyList::new(
+            py,
+            self.positions(key)
+                .into_iter()
+                .map(|i| self.items[i].2.bind(py)),
+        )
     }
 
     fn __contains__(&self, key: &Bound<'_, PyAny>) -> bool {
         match key.cast::<PyString>() {
-            Ok(k) => k.to_str().is_ok_and(|k| self.matches(k).next().is_some()),
+            Ok(k) => k.to_str().is_ok_and(|k| !self.positions(k).is_empty()),
             Err(_) => false,
         }
     }
 
     fn __len__(&self) -> usize {
-        self.distinct().len()
+        self.index().groups.len()
     }
 
     fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -125,18 +167,18 @@ impl MultiDict {
     }
 
     fn keys<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        PyList::new(py, self.distinct().into_iter().map(|(_, k, _)| k))
+        PyList::new(
+            py,
+            self.index().groups.iter().map(|g| self.shown_key(py, g)),
+        )
     }
 
     fn values<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let values = self
-            .distinct()
-            .into_iter()
-            .map(|(k, _, _)| {
-                Ok(self
-                    .find(py, k)?
-                    .unwrap_or_else(|| py.None().into_bound(py)))
-            })
+            .index()
+            .groups
+            .iter()
+            .map(|g| self.value_of(py, g))
             .collect::<PyResult<Vec<_>>>()?;
         PyList::new(py, values)
     }
@@ -144,13 +186,14 @@ impl MultiDict {
     /// (name, value) per distinct name, as `m[name]` reads it.
     fn items<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let items = self
-            .distinct()
-            .into_iter()
-            .map(|(k, key, _)| {
-                let v = self
-                    .find(py, k)?
-                    .unwrap_or_else(|| py.None().into_bound(py));
-                PyTuple::new(py, [key.bind(py).clone().into_any(), v])
+            .index()
+            .groups
+            .iter()
+            .map(|g| {
+                PyTuple::new(
+                    py,
+                    [self.shown_key(py, g).into_any(), self.value_of(py, g)?],
+                )
             })
             .collect::<PyResult<Vec<_>>>()?;
         PyList::new(py, items)
@@ -168,8 +211,8 @@ impl MultiDict {
 
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let out = PyDict::new(py);
-        for (k, key, _) in self.distinct() {
-            out.set_item(key.bind(py), self.find(py, k)?)?;
+        for group in &self.index().groups {
+            out.set_item(self.shown_key(py, group), self.value_of(py, group)?)?;
         }
         Ok(out)
     }
