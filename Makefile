@@ -15,7 +15,7 @@ PORT ?= 8000
 # Pinned tools for building, serving and testing (runtime deps come from pyproject.toml).
 DEV_DEPS := "maturin==1.16.0" "granian[uvloop,reload]==2.8.7" "httpx==0.28.1" "pytest==9.2.0" \
             "websockets==17.4" "httpx-sse==0.4.3" "openapi-spec-validator==0.9.0" \
-            "schemathesis==4.32.5" "msgspec>=0.19,<1" "jinja2>=3.1,<4"
+            "schemathesis==4.32.5" "uvicorn==0.54.0" "hypercorn==0.18.0" "msgspec>=0.19,<1" "jinja2>=3.1,<4"
 
 .PHONY: help
 help: ## List the targets
@@ -69,6 +69,7 @@ bench: build-dev ## Router benches, in-process dispatch cost, HTTP bench against
 	cargo bench -p heaven-core --bench router
 	$(PY) benches/criterion_medians.py
 	$(PY) benches/dispatch.py
+	$(PY) benches/multidict.py
 	bash benches/http/setup_peers.sh
 	$(PY) benches/http/run.py --markdown benches/http/results/http-bench.md
 	$(PY) benches/http/validate.py --micro-only

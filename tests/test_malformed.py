@@ -113,3 +113,32 @@ def test_registration_errors_name_the_route():
         app.GET("/users/:id:number", lambda req, res, ctx: None)
     with pytest.raises(UrlDuplicateError, match=r'route "/users/:id" is already registered for GET on subdomain "www"'):
         app.GET("/users/:id", lambda req, res, ctx: None)
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_body_that_breaks_off_is_a_400_not_silence(stream):
+    """Servers report a malformed chunked body, and a client that leaves
+    mid-upload, as `http.disconnect` while the body is read. heaven answers
+    400 (granian delivers it when the connection is still open) instead of
+    returning without an answer, which granian turns into its own 500."""
+    import asyncio
+
+    app = App()
+
+    async def upload(req, res, ctx):
+        res.body = b"".join([chunk async for chunk in req.stream()])
+
+    app.POST("/up", upload, stream=stream)
+    scope = http_scope("/up", method="POST", headers=[(b"host", b"t"), (b"transfer-encoding", b"chunked")])
+    messages = [{"type": "http.request", "body": b"hel", "more_body": True}, {"type": "http.disconnect"}]
+    sent = []
+
+    async def receive():
+        return messages.pop(0)
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    assert sent[0]["status"] == 400
+    assert sent[1]["body"] == b"Bad Request: the request body ended early or was malformed"

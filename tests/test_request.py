@@ -159,6 +159,8 @@ def test_stream_respects_max_body_size():
     out = call_raw(app, scope, [b"abc", b"defg", b"never-read"])
     assert out["status"] == 413
     assert out["unread"] == 1
+    # The rest of the body is unread, so the connection cannot carry another request.
+    assert out["headers"]["connection"] == "close"
 
 
 def test_buffered_body_across_chunks():

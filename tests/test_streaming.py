@@ -144,3 +144,74 @@ def test_res_stream_needs_an_async_iterator():
     app.GET("/s", lambda req, res, ctx: res.stream([b"not async"]))
     with Client(app) as c:
         assert c.get("/s").status_code == 500
+
+
+def _endless_app(closed: list):
+    app = App()
+
+    async def feed(req, res, ctx):
+        async def events():
+            try:
+                yield "first"
+                await asyncio.sleep(3600)
+                yield "never"
+            finally:
+                closed.append(req.path)
+
+        res.stream(events(), sse=True)
+
+    app.GET("/feed", feed)
+    app.POST("/feed", feed)
+    return app
+
+
+async def _leave_after(app, method: str, seconds: float, body: bytes = b"") -> list[dict]:
+    """Call the app; the client sends its body, reads a while, then leaves."""
+    from helpers import http_scope
+
+    sent: list[dict] = []
+    messages = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive():
+        if messages:
+            return messages.pop(0)
+        await asyncio.sleep(seconds)
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    headers = [(b"host", b"testserver"), (b"content-length", str(len(body)).encode())]
+    await asyncio.wait_for(app(http_scope("/feed", method=method, headers=headers), receive, send), 2)
+    return sent
+
+
+@pytest.mark.parametrize("method, body", [("GET", b""), ("POST", b"payload")])
+def test_an_endless_stream_stops_when_the_asgi_client_leaves(method, body):
+    """The generator waits an hour between items; the disconnect (not a
+    failing send) must end it, and its `finally:` must run."""
+    closed = []
+    sent = asyncio.run(_leave_after(_endless_app(closed), method, 0.1, body))
+    assert closed == ["/feed"]
+    assert sent[1]["body"] == b"data: first\n\n"
+    assert not any(m.get("body") == b"" and not m.get("more_body") for m in sent[2:])  # never "complete"
+
+
+def test_a_stream_route_reading_its_body_while_streaming_is_not_watched():
+    """On stream=True routes the body may still be arriving: the watch must
+    not steal its chunks, so the stream reads them all."""
+    from helpers import http_scope, raw_call
+
+    app = App()
+
+    async def echo(req, res, ctx):
+        async def upper():
+            async for chunk in req.stream():
+                yield chunk.upper()
+
+        res.stream(upper())
+
+    app.POST("/echo", echo, stream=True)
+    scope = http_scope("/echo", method="POST", headers=[(b"transfer-encoding", b"chunked")])
+    out = asyncio.run(raw_call(app, scope, [b"ab", b"cd", b"ef"]))
+    assert out["body"] == b"ABCDEF"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, AsyncIterator, Awaitable, Callable
 
-from .errors import ClientDisconnected, PayloadTooLarge
+from .errors import IncompleteBody, PayloadTooLarge
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 
@@ -19,21 +19,30 @@ def _check_declared(declared: int | None, limit: int | None) -> None:
 async def chunks(receive: Receive | Any, declared: int | None, limit: int | None) -> AsyncIterator[bytes]:
     """The body's chunks as they arrive, from an ASGI `receive` or an RSGI
     protocol (which iterates its chunks). Raises `PayloadTooLarge` as soon as
-    the declared length or the running total passes `limit`."""
+    the declared length or the running total passes `limit`, and
+    `IncompleteBody` when the body breaks off."""
     _check_declared(declared, limit)
     size = 0
     if hasattr(receive, "__aiter__"):
+        ended = False
         async for chunk in receive:
-            if chunk:
-                size += len(chunk)
-                if limit is not None and size > limit:
-                    raise PayloadTooLarge()
-                yield chunk
+            if ended:
+                # granian ends a body with one empty chunk; a body that broke
+                # off (malformed chunked framing, a client gone) yields an
+                # empty chunk before that end, and nothing else tells.
+                raise IncompleteBody()
+            if not chunk:
+                ended = True
+                continue
+            size += len(chunk)
+            if limit is not None and size > limit:
+                raise PayloadTooLarge()
+            yield chunk
         return
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            raise ClientDisconnected("client disconnected while sending the body")
+            raise IncompleteBody()
         chunk = message.get("body", b"")
         if chunk:
             size += len(chunk)
@@ -51,7 +60,7 @@ async def read_body(receive: Receive, declared: int | None, limit: int | None) -
     _check_declared(declared, limit)
     message = await receive()
     if message["type"] == "http.disconnect":
-        raise ClientDisconnected("client disconnected while sending the body")
+        raise IncompleteBody()
     first = message.get("body", b"")
     if limit is not None and len(first) > limit:
         raise PayloadTooLarge()

@@ -5,11 +5,13 @@ so the per-request work here is the lifecycle itself."""
 from __future__ import annotations
 
 import logging
+from functools import partial
 from inspect import isawaitable
 from typing import Any
 
 from ._body import read_body
 from ._debug import error_page
+from ._disconnect import asgi_disconnect, until_disconnect
 from ._headers import text_headers
 from .context import Context
 from .errors import ClientDisconnected, HTTPError
@@ -64,11 +66,8 @@ async def asgi(app: Any, scope: dict, receive: Any, send: Any) -> None:
             try:
                 body = await read_body(receive, head.content_length, limit)
             except HTTPError as exc:
-                # The rest of the body stays unread: the connection cannot be reused.
-                extra = ((b"connection", b"close"), *(cors.response_headers(head.headers) if cors else ()))
-                return await _send_error(send, exc.status, exc.message, extra)
-            except ClientDisconnected:
-                return
+                extra = tuple(cors.response_headers(head.headers)) if cors else ()
+                return await _send_answer(send, _http_error(exc, ep.pattern), extra)
 
     req = Request(head, receive, ep.app, ep.mounted, body, app)
     res = Response(ep.app, req)
@@ -88,7 +87,9 @@ async def asgi(app: Any, scope: dict, receive: Any, send: Any) -> None:
             await send({"type": _BODY, "body": b"" if head_only else payload})
         else:
             pathsend = "http.response.pathsend" in (scope.get("extensions") or ())
-            await _send_streamed(payload, send, head_only, ep.pattern, pathsend)
+            # Watching `receive` is only safe once nobody else reads the body.
+            watch = partial(asgi_disconnect, receive) if req._drained else None
+            await _send_streamed(payload(send, head_only, pathsend), watch, ep.pattern)
         if res._deferred:
             await _run_deferred(app, res._deferred)
     finally:
@@ -168,9 +169,13 @@ def _http_error(exc: HTTPError, pattern: str) -> tuple[int, list[tuple[bytes, by
     if exc.status >= 500:
         logger.error("%s answered %d: %s", pattern, exc.status, exc.message)
     if exc.detail is None:
-        return _plain(exc.status, exc.message)
-    payload = _json_encode(exc.detail)
-    return exc.status, [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(payload))], payload
+        answer = _plain(exc.status, exc.message)
+    else:
+        payload = _json_encode(exc.detail)
+        answer = exc.status, [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(payload))], payload
+    if exc._unread_body:
+        answer[1].append((b"connection", b"close"))
+    return answer
 
 
 def _plain(status: int, message: str) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
@@ -187,12 +192,16 @@ def _failure(app: Any, exc: BaseException, req: Any) -> tuple[int, list[tuple[by
     return 500, [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", b"%d" % len(page))], page
 
 
-async def _send_streamed(payload: Any, send: Any, head_only: bool, pattern: str, pathsend: bool = False) -> None:
-    """Send a streamed or file body. The status line is already out, so a
-    failure here can only be logged and the response cut short (the client
-    sees an incomplete body, never a false success)."""
+async def _send_streamed(sending: Any, disconnected: Any, pattern: str) -> None:
+    """Send a streamed or file body, stopping it when the client leaves. The
+    status line is already out, so a failure here can only be logged and the
+    response cut short (the client sees an incomplete body, never a false
+    success)."""
     try:
-        await payload(send, head_only, pathsend)
+        if disconnected is None:
+            await sending
+        else:
+            await until_disconnect(sending, disconnected)
     except (ClientDisconnected, OSError) as exc:
         if isinstance(exc, OSError) and not _is_disconnect(exc):
             logger.exception("error while sending the body of %s", pattern)
@@ -207,7 +216,14 @@ def _is_disconnect(exc: BaseException) -> bool:
 async def _send_error(
     send: Any, status: int, message: str, extra: tuple[tuple[bytes, bytes], ...] = (), head_only: bool = False
 ) -> None:
-    status, headers, payload = _plain(status, message)
+    await _send_answer(send, _plain(status, message), extra, head_only)
+
+
+async def _send_answer(
+    send: Any, answer: tuple[int, list[tuple[bytes, bytes]], bytes], extra: tuple[tuple[bytes, bytes], ...] = (),
+    head_only: bool = False,
+) -> None:
+    status, headers, payload = answer
     headers.extend(extra)
     await send({"type": _START, "status": status, "headers": headers})
     await send({"type": _BODY, "body": b"" if head_only else payload})

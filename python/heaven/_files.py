@@ -212,4 +212,4 @@ class _Sender:
             if remaining > 0:
                 raise OSError(f"{self.path} ended {remaining} bytes early")
         finally:
-            await run(None, handle.close)
+            handle.close()  # at once: a cancelled send (the client left) must not leak it

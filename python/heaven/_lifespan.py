@@ -54,11 +54,11 @@ async def stop_daemons(app: Any) -> None:
 
 
 async def start_app(app: Any) -> None:
-    """Startup on either interface: compile the routes, run the startup
-    callbacks (a failure raises: the app must not serve), then the daemons
-    and the watchdog."""
-    app._compile()
+    """Startup on either interface: run the startup callbacks (a failure
+    raises: the app must not serve), compile the routes (with any the
+    callbacks added), then start the daemons and the watchdog."""
     await run_callbacks(app._startup)
+    app._compile()
     start_daemons(app)
     if app.monitor is not None:
         app.monitor.start()

@@ -9,13 +9,14 @@ import asyncio
 import logging
 from typing import Any
 
-from ._dispatch import _cors_policy, _run_deferred, release, respond
+from ._dispatch import _cors_policy, _http_error, _run_deferred, release, respond
 from ._body import read_rsgi_body
+from ._disconnect import until_disconnect
 from ._files import _Sender
 from ._headers import text_headers
 from ._lifespan import start_app, stop_app
 from .context import Context
-from .errors import ClientDisconnected, HTTPError
+from .errors import ClientDisconnected, HTTPError, IncompleteBody
 from .request import Request
 from .response import Response
 from ._websocket import refused
@@ -42,7 +43,10 @@ async def rsgi(app: Any, scope: Any, proto: Any) -> None:
         return await serve_rsgi_websocket(app, scope, proto)
     matcher = app._matcher
     if matcher is None:
-        matcher = app._compile()
+        try:
+            matcher = await ready(app)
+        except Exception:
+            return _plain(proto, 503, "Service Unavailable", [], scope.method == "HEAD")
     head = matcher.resolve_rsgi(scope)
     ep = head.entry
     method = scope.method
@@ -73,12 +77,10 @@ async def rsgi(app: Any, scope: Any, proto: Any) -> None:
             try:
                 body = await _read_body(proto, head.content_length, app.max_body_size)
             except HTTPError as exc:
-                extra = [("connection", "close")]
+                status, headers, payload = _http_error(exc, ep.pattern)
                 if cors is not None:
-                    extra += text_headers(cors.response_headers(head.headers))
-                return _plain(proto, exc.status, exc.message, extra, head_only)
-            except ClientDisconnected:
-                return
+                    headers += cors.response_headers(head.headers)
+                return _send(proto, status, text_headers(headers), payload, head_only)
 
     req = Request(head, proto, ep.app, ep.mounted, body, app)
     res = Response(ep.app, req)
@@ -107,7 +109,7 @@ async def _read_body(proto: Any, declared: int | None, limit: int | None) -> byt
         return await read_rsgi_body(proto, declared, limit)
     except RuntimeError as exc:
         if _closed(exc):
-            raise ClientDisconnected("client disconnected while sending the body") from exc
+            raise IncompleteBody() from exc
         raise
 
 
@@ -148,7 +150,7 @@ async def _send_other(proto: Any, status: int, headers: list[tuple[str, str]], p
                 await close()
             return
         try:
-            await payload.each(transport.send_bytes)
+            await until_disconnect(payload.each(transport.send_bytes), proto.client_disconnect)
         except Exception as exc:
             if not _closed(exc):  # a client that leaves mid-stream is no error
                 logger.exception("error while sending the body of %s", pattern)
@@ -199,7 +201,11 @@ class _RsgiSocket:
 async def serve_rsgi_websocket(app: Any, scope: Any, proto: Any) -> None:
     matcher = app._matcher
     if matcher is None:
-        matcher = app._compile()
+        try:
+            matcher = await ready(app)
+        except Exception:
+            proto.close(_REFUSED)
+            return
     head = matcher.resolve_rsgi(scope)
     ep = head.entry
     if ep is None:
@@ -230,9 +236,15 @@ async def serve_rsgi_websocket(app: Any, scope: Any, proto: Any) -> None:
 
 
 def rsgi_init(app: Any, loop: asyncio.AbstractEventLoop) -> None:
-    """`App.__rsgi_init__`: granian calls it with the worker's loop before the
-    loop runs. Startup runs to completion here; a failure stops the worker
-    instead of serving a broken app."""
+    """`App.__rsgi_init__`: granian calls it with the worker's loop. Under
+    `granian` the loop is not running yet: startup runs to completion here,
+    and a failure stops the worker instead of serving a broken app. Under
+    granian's embedded server the loop is already running: startup becomes a
+    task that every request waits for (see `ready`)."""
+    if loop.is_running():
+        app._matcher = None  # the next request takes the slow path, which waits
+        app._starting = loop.create_task(_start_logged(app))
+        return
     try:
         loop.run_until_complete(start_app(app))
     except Exception:
@@ -240,11 +252,43 @@ def rsgi_init(app: Any, loop: asyncio.AbstractEventLoop) -> None:
         raise
 
 
+async def _start_logged(app: Any) -> None:
+    try:
+        await start_app(app)
+    except Exception:
+        logger.exception("startup failed: every request will be answered 503")
+        raise
+
+
+async def ready(app: Any) -> Any:
+    """The matcher, compiled once startup (if one is running) has finished.
+    Only requests that find no compiled matcher come here."""
+    starting = app._starting
+    if starting is not None:
+        await asyncio.shield(starting)  # raises if startup failed
+        app._starting = None
+    return app._compile()
+
+
 def rsgi_del(app: Any, loop: asyncio.AbstractEventLoop) -> None:
-    """`App.__rsgi_del__`: after the loop stopped; daemons are cancelled,
-    then shutdown callbacks run."""
+    """`App.__rsgi_del__`: daemons are cancelled, then shutdown callbacks
+    run. Under the embedded server (loop running) this is a task on the
+    loop, done once the loop has turned a few times."""
+    if loop.is_running():
+        starting, app._starting = app._starting, None
+        if starting is not None and not starting.done():
+            starting.cancel()
+        app._stopping = loop.create_task(_stop_logged(app))
+        return
     try:
         loop.run_until_complete(stop_app(app))
     except Exception:
         logger.exception("shutdown failed")
         raise
+
+
+async def _stop_logged(app: Any) -> None:
+    try:
+        await stop_app(app)
+    except Exception:
+        logger.exception("shutdown failed")

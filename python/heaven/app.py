@@ -113,6 +113,10 @@ class App:
         self._shutdown: list[tuple[Callable[[Any], Any], Any]] = []
         self._daemons: list[tuple[Callable[[Any], Any], bool, Any]] = []
         self._daemon_tasks: list[Any] = []
+        # RSGI under a running loop (granian's embedded server): startup and
+        # shutdown run as tasks; requests wait for `_starting`.
+        self._starting: Any = None
+        self._stopping: Any = None
         # Registrations in order, replayed into apps this one is mounted into.
         self._log: list[tuple[Any, ...]] = []
         self._parents: list[tuple[App, bool]] = []

@@ -34,6 +34,9 @@ class HTTPError(HeavenError):
     status: int = 500
     #: When set, the answer is this JSON object instead of the plain message.
     detail: dict | None = None
+    # Raised before the request body was read to its end: the answer closes
+    # the connection, which cannot carry another request.
+    _unread_body: bool = False
 
     def __init__(self, message: str | None = None, status: int | None = None) -> None:
         if status is not None:
@@ -57,10 +60,22 @@ class MalformedJSON(BadRequest):
     """`req.json` on a body that is not valid JSON. Uncaught, it answers 400."""
 
 
+class IncompleteBody(BadRequest):
+    """The request body broke off: the client left while sending it, or its
+    chunked framing was malformed (servers report both the same way).
+    Answered 400 (a client that has gone never reads it)."""
+
+    _unread_body = True
+
+    def __init__(self, message: str = "Bad Request: the request body ended early or was malformed") -> None:
+        super().__init__(message)
+
+
 class PayloadTooLarge(HTTPError):
     """413: the body is larger than the app's `max_body_size`."""
 
     status = 413
+    _unread_body = True
 
 
 class ValidationFailed(HTTPError, ValueError):
@@ -95,7 +110,8 @@ class SignatureExpired(BadSignature):
 
 
 class ClientDisconnected(HeavenError):
-    """The client went away before the request body was read."""
+    """The client went away while heaven was sending to it (a websocket, a
+    streamed body)."""
 
 
 def _reason(status: int) -> str:

@@ -42,6 +42,7 @@ class Request(Generic[T]):
         "_json",
         "_data",
         "_streamed",
+        "_drained",
         "_form",
     )
 
@@ -56,6 +57,7 @@ class Request(Generic[T]):
         self._json = _UNSET
         self._data = _UNSET
         self._streamed = False
+        self._drained = body is not None
         self._form: Form | None = None
 
     # -- routing ---------------------------------------------------------
@@ -178,6 +180,7 @@ class Request(Generic[T]):
         self._streamed = True
         async for chunk in chunks(self._receive, self._head.content_length, self._server.max_body_size):
             yield chunk
+        self._drained = True
 
     @property
     def form(self) -> Any:

@@ -38,16 +38,21 @@ class Server:
         )
 
     def wait_ready(self, timeout: float = 20.0, path: str = "/") -> None:
+        self.wait_until_up(self.proc, self.url + path, timeout)
+
+    @staticmethod
+    def wait_until_up(proc: subprocess.Popen, url: str, timeout: float = 20.0) -> None:
+        """Poll `url` until the server process answers anything."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"granian exited early:\n{self.proc.stdout.read()}")
+            if proc.poll() is not None:
+                raise RuntimeError(f"the server exited early:\n{proc.stdout.read() if proc.stdout else ''}")
             try:
-                httpx.get(self.url + path, timeout=0.5)
+                httpx.get(url, timeout=0.5)
                 return
             except httpx.TransportError:
                 time.sleep(0.1)
-        raise RuntimeError("granian did not start in time")
+        raise RuntimeError(f"the server at {url} did not start in time")
 
     def stop(self) -> str:
         """Ask granian to shut down (SIGINT), wait, and return its output."""
