@@ -493,13 +493,13 @@ def test_each_call_returns_a_new_list():
 
 def test_works_with_the_real_request_headers():
     routes = _core.Routes()
-    routes.add_route("OPTIONS", "www", "/")
+    routes.add_routes(["OPTIONS"], "www", "/")
     scope = {
         "type": "http", "method": "OPTIONS", "path": "/", "raw_path": b"/", "query_string": b"",
         "headers": [(b"Origin", b"https://a.com"), (b"Access-Control-Request-Method", b"PUT"),
                     (b"Access-Control-Request-Headers", b"X-Token")],
     }
-    headers = routes.compile([None]).resolve(scope).headers
+    headers = routes.compile([None]).route(scope).headers
     policy = CorsPolicy(**RESTRICTED)
     status, pairs = policy.preflight(headers)
     assert status == 204 and as_dict(pairs)["access-control-allow-origin"] == "https://a.com"

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from heaven import App
-from heaven._monitor import Monitor
+from heaven._serving.monitor import Monitor
 from helpers import Client, Lifespan
 
 

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from heaven._multipart import MultipartParser
+from heaven._http.multipart import MultipartParser
 from heaven.errors import BadRequest, FormError, PayloadTooLarge
 from heaven.forms import File, Form, parse_content_type, parse_urlencoded
 

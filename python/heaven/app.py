@@ -10,10 +10,10 @@ from typing import Any, Callable, Iterable, TypeVar, overload
 
 from . import _core
 from . import _reverse as reverse
-from ._dispatch import asgi
-from ._rsgi import rsgi, rsgi_del, rsgi_init
 from ._endpoint import Endpoint, Hook
-from ._monitor import monitor_from
+from ._serving.asgi import asgi
+from ._serving.monitor import monitor_from
+from ._serving.rsgi import rsgi, rsgi_del, rsgi_init
 from .cors import CorsPolicy
 from .errors import PluginError
 from .handler import is_async, resolve
@@ -96,11 +96,8 @@ class App:
         self._cors: dict[str | None, CorsPolicy] = {}
         #: `app.schema` contracts by (method, subdomain, canonical pattern).
         self._contracts: dict[tuple[str, str, str], Contract] = {}
-        # Test clients watching a request (by id of its scope); empty in production.
-        self._watchers: dict[int, Callable[[Any, Any, Any], None]] = {}
-        # `earth.bypass` / `earth.swap`: hooks to skip, callables to replace.
-        self._bypassed: set[int] = set()
-        self._swaps: dict[int, Callable[..., Any]] = {}
+        # What a test client asked of the app (watch, bypass, swap); None in production.
+        self._probe: Any = None
         self._earth: Any = None
         self._config = _configuration(configurator)
         self._state: dict[str, Any] = {}
@@ -234,7 +231,7 @@ class App:
             if route_id != len(self._endpoints):
                 raise RuntimeError("heaven: route ids out of step with endpoints")
             self._endpoints.append(template.copy(method=method))
-        self._matcher = None
+        self._invalidate()
         self._record(("route", methods, subdomain, pattern, template, layer))
 
     def GET(self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN, *, name: str | None = None) -> Any:
@@ -318,7 +315,7 @@ class App:
             self._hooks.append((fn, is_async(fn)))
             self._hook_ids[id(fn)] = hook_id
         self._routes.add_hook(kind, subdomain, pattern, methods, hook_id, layer)
-        self._matcher = None
+        self._invalidate()
         self._record(("hook", kind, subdomain, pattern, methods, fn, layer))
 
     # -- reverse routing ----------------------------------------------------
@@ -383,7 +380,7 @@ class App:
         if contract.key in self._contracts:
             raise ValueError(f"{contract.method} {contract.route!r} already has a contract")
         self._contracts[contract.key] = contract
-        self._matcher = None
+        self._invalidate()
         self._record(("contract", contract, layer))
 
     # -- CORS ---------------------------------------------------------------
@@ -530,13 +527,14 @@ class App:
         """Freeze the routes: every endpoint gets its hook chain, worked out
         once in Rust. Returns the matcher the dispatcher uses."""
         chains = self._routes.chains()
-        hooks = [self._swapped_hook(fn, run_async) for fn, run_async in self._hooks]
+        probe = self._probe
+        hooks = self._hooks if probe is None else [probe.hook(fn, run_async) for fn, run_async in self._hooks]
         entries = []
         for endpoint, (before, after) in zip(self._endpoints, chains):
             entry = endpoint.copy()
             entry.befores = tuple(hooks[i] for i in before if hooks[i] is not None)
             entry.afters = tuple(hooks[i] for i in after if hooks[i] is not None)
-            swapped = self._swaps.get(id(endpoint.call)) or self._swaps.get(id(endpoint.target))
+            swapped = None if probe is None else probe.handler(endpoint.call, endpoint.target)
             if swapped is not None:
                 entry.call, entry.is_async = swapped, is_async(swapped)
             contract = self._contracts.get((endpoint.method, endpoint.subdomain.lower(), endpoint.canonical))
@@ -548,12 +546,10 @@ class App:
         self._matcher = self._routes.compile(entries)
         return self._matcher
 
-    def _swapped_hook(self, fn: Callable[..., Any], run_async: bool) -> Hook | None:
-        """A hook as the test clients left it: skipped, replaced, or as is."""
-        if id(fn) in self._bypassed:
-            return None
-        swapped = self._swaps.get(id(fn))
-        return (swapped, is_async(swapped)) if swapped is not None else (fn, run_async)
+    def _invalidate(self) -> None:
+        """Routes, hooks or test replacements changed: compile again before
+        the next request."""
+        self._matcher = None
 
     @property
     def earth(self) -> Any:

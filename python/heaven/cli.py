@@ -23,6 +23,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, NamedTuple, Sequence
 
+from .errors import CliError
+
 #: Attribute names `module` (without `:attr`) is searched for, in order.
 DEFAULT_NAMES = ("app", "application", "router", "server")
 #: Where `heaven fly` (and `routes`/`schema` without a target) look: (file, module).
@@ -30,10 +32,6 @@ FLY_CANDIDATES = (("app.py", "app"), ("main.py", "main"), (os.path.join("app", "
 #: Row order of `heaven routes` within one pattern.
 METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT", "WEBSOCKET")
 LOOPS = ("auto", "asyncio", "uvloop", "rloop", "winloop")
-
-
-class CliError(Exception):
-    """A problem the user can fix; printed without a traceback, exit code 2."""
 
 
 class Located(NamedTuple):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Protocol
 
-from ._headers import _TOKEN, header_value
+from ._http.headers import TOKEN, header_value
 
 Headers = list[tuple[bytes, bytes]]
 
@@ -141,7 +141,7 @@ def _tokens(value: Any, what: str) -> list[str] | None:
 
 
 def _is_token(text: str) -> bool:
-    return bool(text) and all(ord(c) in _TOKEN for c in text)  # _TOKEN holds byte values
+    return bool(text) and all(ord(c) in TOKEN for c in text)  # TOKEN holds byte values
 
 
 def parse_origin(text: str) -> tuple[str, bool]:

@@ -14,6 +14,7 @@ from urllib.parse import quote, urlsplit
 
 import msgspec
 
+from ._serving.probe import Probe
 from .handler import resolve
 from .testing import Lifespan
 
@@ -77,6 +78,9 @@ class Earth:
 
     def __init__(self, app: Any) -> None:
         self.app = app
+        if app._probe is None:
+            app._probe = Probe(app)
+        self._probe: Probe = app._probe
 
     async def request(self, method: str, url: str, *, subdomain: str | None = None,
                       headers: dict[str, str] | None = None, body: Any = None) -> tuple[Any, Any, Any]:
@@ -98,11 +102,12 @@ class Earth:
         async def send(message: dict) -> None:
             sent.append(message)
 
-        self.app._watchers[id(scope)] = lambda req, res, ctx: seen.update(req=req, res=res, ctx=ctx)
+        probe = self._probe
+        probe.watch(scope, lambda req, res, ctx: seen.update(req=req, res=res, ctx=ctx))
         try:
             await self.app(scope, receive, send)
         finally:
-            self.app._watchers.pop(id(scope), None)
+            probe.unwatch(scope)
         start = next((m for m in sent if m["type"] == "http.response.start"), None)
         if start is None:
             raise RuntimeError(f"{method} {url}: the app sent no response")
@@ -175,33 +180,18 @@ class Earth:
     def bypass(self, *hooks: Any) -> _Undo:
         """Skip these hooks (callables or import strings) until undone."""
         ids = {id(resolve(h, "earth.bypass")) for h in hooks}
-        self.app._bypassed |= ids
-        self.app._matcher = None
-
-        def undo() -> None:
-            self.app._bypassed -= ids
-            self.app._matcher = None
-
-        return _Undo(undo)
+        self._probe.bypass(ids)
+        return _Undo(lambda: self._probe.unbypass(ids))
 
     def swap(self, old: Any, new: Any) -> _Undo:
         """Use `new` wherever `old` (a handler or hook, as registered) runs."""
         key = id(old) if not isinstance(old, str) else id(resolve(old, "earth.swap"))
-        replacement = resolve(new, "earth.swap")
-        self.app._swaps[key] = replacement
-        self.app._matcher = None
-
-        def undo() -> None:
-            self.app._swaps.pop(key, None)
-            self.app._matcher = None
-
-        return _Undo(undo)
+        self._probe.swap(key, resolve(new, "earth.swap"))
+        return _Undo(lambda: self._probe.unswap(key))
 
     def restore(self) -> None:
         """Undo every bypass and swap."""
-        self.app._bypassed.clear()
-        self.app._swaps.clear()
-        self.app._matcher = None
+        self._probe.restore()
 
 
 def _file_spec(name: str, spec: Any) -> tuple[str, bytes, str]:

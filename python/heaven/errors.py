@@ -96,6 +96,48 @@ class FormError(BadRequest):
     encoding, too many parts). Uncaught, it answers 400."""
 
 
+class NotFound(HTTPError):
+    """404: `res.file` on a path that is missing, not a regular file, or
+    outside the folder it must stay in."""
+
+    status = 404
+
+
+class BodyNotJSON(HTTPError, ValueError):
+    """400: a body that is not JSON at all (or not UTF-8), so there is no
+    structure to validate against the route's contract."""
+
+    status = 400
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"Bad Request: {reason}")
+        self.detail = {"error": reason, "path": "$"}
+
+
+class ContractViolation(HTTPError):
+    """500: the handler's response does not match its own contract (a bug
+    on the server side, reported clearly instead of sent)."""
+
+    status = 500
+
+    def __init__(self, route: str, reason: str, path: str) -> None:
+        super().__init__(f"the response of {route} does not match its contract: {reason} (at {path})")
+        self.detail = {"error": "the response does not match its contract", "reason": reason, "path": path}
+
+
+class TemplatesNotConfigured(HeavenError, RuntimeError):
+    """`res.render` on an app (and parents) with no `app.TEMPLATES(...)`."""
+
+
+class LifespanError(RuntimeError):
+    """A test client's app refused to start (a startup callback failed) or to stop."""
+
+
+class CliError(Exception):
+    """A problem the `heaven` command's user can fix; printed without a
+    traceback, exit code 2."""
+
+
 class BadSignature(HeavenError, ValueError):
     """A signed token that was tampered with, truncated, or signed with a key
     we do not hold."""

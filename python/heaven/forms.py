@@ -300,3 +300,14 @@ def _quoted(text: str, i: int) -> tuple[str, int]:
         out.append(char)
         i += 1
     return "".join(out), n
+
+
+def __getattr__(name: str) -> Any:
+    """`heaven.forms.MultipartParser`, the parser behind `req.form`, for
+    parsing a multipart body on its own (imported on first use: it builds
+    the `Form` and `File` objects of this module)."""
+    if name == "MultipartParser":
+        from ._http.multipart import MultipartParser
+
+        return MultipartParser
+    raise AttributeError(f"module 'heaven.forms' has no attribute {name!r}")

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Generic, NamedTuple, TypeV
 
 import msgspec
 
-from ._body import chunks
-from ._multipart import MultipartParser
+from ._http.multipart import MultipartParser
+from ._serving.body import counted
 from .errors import MalformedJSON
 from .forms import Form, parse_content_type, parse_urlencoded
 
@@ -34,7 +34,7 @@ class Request(Generic[T]):
 
     __slots__ = (
         "_head",
-        "_receive",
+        "_reader",
         "_body",
         "_server",
         "app",
@@ -46,10 +46,13 @@ class Request(Generic[T]):
         "_form",
     )
 
-    def __init__(self, head: Head, receive: Any, app: Any, mounted: Any, body: bytes | None, server: Any) -> None:
+    def __init__(
+        self, head: Head, body: bytes | None, reader: AsyncIterator[bytes] | None, app: Any, mounted: Any, server: Any
+    ) -> None:
         self._head = head
-        self._receive = receive
+        # The body, read already; or (stream=True routes) its chunks as they arrive.
         self._body = body
+        self._reader = reader
         # The app serving the request: its body and form limits apply.
         self._server = server
         self.app = app
@@ -178,7 +181,7 @@ class Request(Generic[T]):
                 yield self._body
             return
         self._streamed = True
-        async for chunk in chunks(self._receive, self._head.content_length, self._server.max_body_size):
+        async for chunk in counted(self._reader, self._head.content_length, self._server.max_body_size):  # type: ignore[arg-type]
             yield chunk
         self._drained = True
 

@@ -9,22 +9,18 @@ from typing import Any, Callable
 
 import msgspec
 
-from ._cookies import format_cookie
-from ._files import FileBody, content_disposition, resolve
-from ._headers import HeaderView, _name_cache, header_name, header_value, text_headers
+from ._http.cookies import format_cookie
+from ._http.files import FileBody, confined_path, content_disposition
+from ._http.headers import NAME_CACHE, HeaderView, header_name, header_value
 from .streaming import StreamBody
 from .templates import templates_for
 
-_json_encode = msgspec.json.Encoder().encode
+json_encode = msgspec.json.Encoder().encode
 
+#: The content types heaven gives a body it encoded itself.
 TEXT = b"text/plain; charset=utf-8"
 JSON = b"application/json"
-_TEXT_STR = TEXT.decode()
-_JSON_STR = JSON.decode()
 _CONTENT_TYPE = b"content-type"
-_CONTENT_LENGTH = b"content-length"
-# Content-Length values for small bodies, formatted once.
-_LENGTHS = tuple(b"%d" % n for n in range(4096))
 _SET_COOKIE = b"set-cookie"
 
 
@@ -38,7 +34,7 @@ def encode_body(body: Any) -> tuple[bytes, bytes | None]:
     if body is None:
         return b"", None
     if kind is dict or kind is list:
-        return _json_encode(body), JSON
+        return json_encode(body), JSON
     if kind is int or kind is float:
         return str(body).encode(), TEXT
     if isinstance(body, (bytearray, memoryview)):
@@ -47,7 +43,7 @@ def encode_body(body: Any) -> tuple[bytes, bytes | None]:
         return str(body).encode(), TEXT
     try:
         # msgspec Structs, dataclasses, tuples, bools, datetimes, UUIDs...
-        return _json_encode(body), JSON
+        return json_encode(body), JSON
     except TypeError as exc:
         raise TypeError(f"res.body of type {kind.__name__} cannot be sent: {exc}") from exc
 
@@ -77,7 +73,7 @@ class Response:
         """Set a header, replacing any of the same name (case-insensitive);
         `Set-Cookie` accumulates instead. `None` removes; a list joins with
         ', '. Values with CR/LF are refused. Returns `res` for chaining."""
-        key = _name_cache.get(name) if type(name) is str else None
+        key = NAME_CACHE.get(name) if type(name) is str else None
         if key is None:
             key = header_name(name)
         headers = self._headers
@@ -197,7 +193,7 @@ class Response:
         requests get 304, a single `Range` gets 206 (or 416). A `filename`
         with control characters is refused here, with ValueError."""
         disposition = None if filename is None else content_disposition(filename)
-        self.body = FileBody(resolve(path, within), disposition)
+        self.body = FileBody(confined_path(path, within), disposition)
         return self
 
     def stream(self, source: Any, content_type: str | None = None, sse: bool = False) -> Response:
@@ -234,67 +230,34 @@ class Response:
 
     # -- sending ----------------------------------------------------------
 
-    def _finish(self) -> tuple[int, list[tuple[bytes, bytes]], Any]:
-        """(status, headers, payload) as they go on the wire. The payload is
-        bytes, or an async callable `(send, head_only)` that sends the body."""
+    def _finish(self) -> tuple[int, Any, bytes | None]:
+        """`(status, payload, content_type)` as the response goes out: the
+        payload is `bytes` or `str` (a whole body), a `StreamBody` or a
+        `FileSpan`; `content_type` is the type to add, None when a header
+        already names one. Headers stay in `self._headers`."""
         body = self.body
         kind = type(body)
         if kind is str:
-            payload, default_type = body.encode(), TEXT
+            payload, default_type = body, TEXT
         elif kind is bytes:
             payload, default_type = body, None
         elif kind is dict or kind is list:
-            payload, default_type = _json_encode(body), JSON
+            payload, default_type = json_encode(body), JSON
         elif kind is FileBody:
-            return body.respond(self._status(), self._headers, self._req.headers, self._typed)
+            status, payload = body.respond(self._status(), self._headers, self._req.headers, self._typed)
+            return status, payload, None
         elif kind is StreamBody:
-            return self._status(), self._headers, body
+            return self._status(), body, None
         elif hasattr(body, "__aiter__"):
             if not self._typed:
                 self.header("Content-Type", "application/octet-stream")
-            return self._status(), self._headers, StreamBody(body)
+            return self._status(), StreamBody(body), None
         else:
             payload, default_type = encode_body(body)
-        headers = self._headers
-        if default_type is not None and not self._typed:
-            headers.append((_CONTENT_TYPE, default_type))
-        size = len(payload)
-        headers.append((_CONTENT_LENGTH, _LENGTHS[size] if size < 4096 else b"%d" % size))
         status = self.status
         if type(status) is not int or not 100 <= status <= 599:
             status = self._status()
-        return status, headers, payload
-
-    def _finish_rsgi(self) -> tuple[int, list[tuple[str, str]], Any]:
-        """`_finish` for RSGI: headers as str pairs (what granian takes), no
-        Content-Length (granian sets it for a whole body), and a str body left
-        as str for `response_str`. Files and streams go through `_finish`."""
-        body = self.body
-        kind = type(body)
-        if kind is str:
-            payload, default_type = body, _TEXT_STR
-        elif kind is bytes:
-            payload, default_type = body, None
-        elif kind is dict or kind is list:
-            payload, default_type = _json_encode(body), _JSON_STR
-        elif kind is FileBody or kind is StreamBody or hasattr(body, "__aiter__"):
-            status, headers, payload = self._finish()
-            return status, text_headers(headers), payload
-        else:
-            payload, default = encode_body(body)
-            default_type = default.decode() if default is not None else None
-        if self._headers:
-            headers = text_headers(self._headers)
-            if default_type is not None and not self._typed:
-                headers.append(("content-type", default_type))
-        elif default_type is not None:
-            headers = [("content-type", default_type)]
-        else:
-            headers = []
-        status = self.status
-        if type(status) is not int or not 100 <= status <= 599:
-            status = self._status()
-        return status, headers, payload
+        return status, payload, None if self._typed else default_type
 
     def _status(self) -> int:
         status = self.status

@@ -12,33 +12,11 @@ import msgspec
 
 from . import _core
 from ._types import Rewriter, plain, top_fields
-from .errors import ContractError, HTTPError, ValidationFailed
+from .errors import BodyNotJSON, ContractError, ContractViolation, ValidationFailed
 
 logger = logging.getLogger("heaven")
 _SKIP_OUTPUT = (bytes, bytearray, memoryview, str)
 DEFAULT_SUBDOMAIN = "www"
-
-
-class BodyNotJSON(HTTPError, ValueError):
-    """400: a body that is not JSON at all (or not UTF-8), so there is no
-    structure to validate."""
-
-    status = 400
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(f"Bad Request: {reason}")
-        self.detail = {"error": reason, "path": "$"}
-
-
-class ContractViolation(HTTPError):
-    """500: the handler's response does not match its own contract (a bug
-    on the server side, reported clearly instead of sent)."""
-
-    status = 500
-
-    def __init__(self, route: str, reason: str, path: str) -> None:
-        super().__init__(f"the response of {route} does not match its contract: {reason} (at {path})")
-        self.detail = {"error": "the response does not match its contract", "reason": reason, "path": path}
 
 
 def _split(error: msgspec.ValidationError) -> tuple[str, str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator, MutableMapping
 from typing import Any, Sequence
 
-from ._cookies import format_cookie
+from ._http.cookies import format_cookie
 from .errors import BadSignature
 from .security import SecretKey, SecureSerializer
 

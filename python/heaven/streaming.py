@@ -102,16 +102,8 @@ class StreamBody:
             if close is not None:
                 await close()
 
-    async def __call__(self, send: Any, head_only: bool, pathsend: bool = False) -> None:
-        """Send the body over ASGI (`pathsend` is for files; streams ignore it)."""
-        if head_only:
-            close = getattr(self.source, "aclose", None)
-            if close is not None:
-                await close()
-        else:
-
-            async def write(chunk: bytes) -> None:
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-
-            await self.each(write)
-        await send({"type": "http.response.body", "body": b""})
+    async def close(self) -> None:
+        """Close the iterator unread (a HEAD request runs none of it)."""
+        close = getattr(self.source, "aclose", None)
+        if close is not None:
+            await close()

@@ -9,11 +9,7 @@ from typing import Any
 
 from jinja2 import BaseLoader, ChoiceLoader, Environment, FileSystemLoader, PrefixLoader
 
-from .errors import HeavenError
-
-
-class TemplatesNotConfigured(HeavenError, RuntimeError):
-    """`res.render` on an app (and parents) with no `app.TEMPLATES(...)`."""
+from .errors import TemplatesNotConfigured
 
 
 def folder_path(folder: str | os.PathLike, relative_to: str | os.PathLike | None) -> str:

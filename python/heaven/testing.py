@@ -17,11 +17,9 @@ from typing import Any
 
 import httpx
 
+from .errors import LifespanError
+
 __all__ = ["AsyncClient", "Client", "LifespanError", "Lifespan"]
-
-
-class LifespanError(RuntimeError):
-    """The app refused to start (a startup callback failed) or to stop."""
 
 
 class Lifespan:

@@ -14,24 +14,26 @@
 //! }
 //! ```
 
-pub mod cookies;
-pub mod error;
-pub mod hooks;
-pub mod host;
-pub mod method;
-pub mod path;
-pub mod pattern;
-pub mod query;
-pub mod router;
-pub mod tree;
-pub mod value;
+// Modules are private: what the bindings, benches and tests need is the
+// `pub use` list below, and nothing else is promised.
+mod cookies;
+mod error;
+mod hooks;
+mod host;
+mod method;
+mod path;
+mod pattern;
+mod query;
+mod router;
+mod tree;
+mod value;
 
 pub use cookies::parse_cookies;
 pub use error::{RequestError, RouteError};
 pub use hooks::HookKind;
 pub use host::{normalize_host, subdomain_of, DEFAULT_SUBDOMAIN};
 pub use method::{Method, MethodSet};
-pub use path::{decode_str, percent_decode, split_path};
+pub use path::split_path;
 pub use pattern::{Pattern, Segment};
 pub use query::parse_query;
 pub use router::{Captured, Chain, Match, Outcome, RouteInfo, Router};

@@ -190,12 +190,14 @@ impl<T> Node<T> {
     }
 
     /// Every stored value, depth first.
+    #[cfg(test)]
     pub fn values(&self) -> Vec<&T> {
         let mut out = Vec::new();
         self.collect(&mut out);
         out
     }
 
+    #[cfg(test)]
     fn collect<'t>(&'t self, out: &mut Vec<&'t T>) {
         out.extend(self.leaf.iter());
         out.extend(self.wildcard.iter());

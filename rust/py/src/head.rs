@@ -5,12 +5,13 @@
 use std::sync::{Arc, OnceLock};
 
 use heaven_core::{
-    normalize_host, parse_cookies, parse_query, subdomain_of, Captured, MethodSet, RouteInfo,
+    normalize_host, parse_cookies, parse_query, subdomain_of, Captured, Method, MethodSet,
+    RouteInfo,
 };
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString};
+use pyo3::types::{PyBytes, PyDict, PyString};
 
 use crate::errors::bad_request;
 use crate::multidict::{MultiDict, Repeats};
@@ -23,6 +24,8 @@ pub const MATCHED: u16 = 0;
 #[pyclass(frozen, module = "heaven._core")]
 pub struct Head {
     pub source: Source,
+    /// The method, when it is one the router knows.
+    pub method: Option<Method>,
     /// The caller's object for the matched route (None unless matched).
     pub entry: Option<Py<PyAny>>,
     pub status: u16,
@@ -240,6 +243,12 @@ impl Head {
         }
     }
 
+    /// A HEAD request: the answer goes out without its body.
+    #[getter]
+    fn head_only(&self) -> bool {
+        self.method == Some(Method::Head)
+    }
+
     /// The request method (`GET` when the scope has none, as for websockets).
     #[getter]
     fn method<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
@@ -281,10 +290,5 @@ impl Head {
             Err(_) => port,
         };
         Ok(Some((addr, port)))
-    }
-
-    /// Every value of one header, in arrival order.
-    fn header_list<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyList>> {
-        PyList::new(py, self.header_values(py, name))
     }
 }

@@ -1,6 +1,6 @@
 //! `Routes` collects registrations (raising at once on a bad one);
-//! `Routes.compile` freezes them into a `Matcher`, whose `resolve` is the
-//! one crossing into Rust per request.
+//! `Routes.compile` freezes them into a `Matcher`, whose `route` is the
+//! one crossing into Rust per request, for either interface's scope.
 
 use std::sync::Arc;
 
@@ -30,20 +30,6 @@ impl Routes {
         Routes {
             router: Router::new(),
         }
-    }
-
-    /// Register a route; returns its id. Raises `UrlError` /
-    /// `UrlDuplicateError` naming the route.
-    fn add_route(
-        &mut self,
-        py: Python<'_>,
-        method: &str,
-        subdomain: &str,
-        pattern: &str,
-    ) -> PyResult<usize> {
-        self.router
-            .add_route(method, subdomain, pattern)
-            .map_err(|e| route_error(py, e))
     }
 
     /// Register one pattern under several methods, all or nothing.
@@ -102,19 +88,6 @@ impl Routes {
         PyList::new(py, chains)
     }
 
-    /// Per route id: (method, subdomain, pattern, parameter names).
-    fn describe<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let rows = self.router.routes().iter().map(|r| {
-            let names: Vec<&str> = r.names.iter().map(|n| &**n).collect();
-            (r.method.name(), &*r.subdomain, &*r.pattern.text, names)
-        });
-        PyList::new(py, rows)
-    }
-
-    fn __len__(&self) -> usize {
-        self.router.routes().len()
-    }
-
     /// Freeze into a `Matcher`; `entries[id]` is what `head.entry` returns
     /// for route `id`.
     fn compile(&self, entries: Vec<Py<PyAny>>) -> PyResult<Matcher> {
@@ -144,6 +117,7 @@ pub struct Matcher {
 fn head(source: Source, status: u16) -> Head {
     Head {
         source,
+        method: None,
         entry: None,
         status,
         route: None,
@@ -166,7 +140,7 @@ fn bad_request(source: Source, why: &'static str) -> Head {
 
 impl Matcher {
     /// Everything after the scope was read: split, route, fill the head.
-    fn route(
+    fn route_path(
         &self,
         py: Python<'_>,
         source: Source,
@@ -197,6 +171,7 @@ impl Matcher {
             None => self.router.refuse(table_key, &segments),
         };
         let mut out = Head {
+            method,
             subdomain,
             content_length: facts.content_length,
             chunked: facts.chunked,
@@ -225,11 +200,9 @@ impl Matcher {
     }
 }
 
-#[pymethods]
 impl Matcher {
-    /// Route one ASGI scope (http or websocket). Never raises for anything
-    /// the client sent: a malformed request comes back as status 400.
-    fn resolve(&self, scope: &Bound<'_, PyDict>) -> PyResult<Head> {
+    /// An ASGI scope (http or websocket).
+    fn route_asgi(&self, scope: &Bound<'_, PyDict>) -> Head {
         let py = scope.py();
         let is_ws = item(scope, intern!(py, "type"))
             .and_then(|t| t.cast_into::<PyString>().ok())
@@ -254,13 +227,13 @@ impl Matcher {
             }
         };
         let source = Source::Asgi(scope.clone().unbind());
-        Ok(self.route(py, source, method, path, encoded, facts))
+        self.route_path(py, source, method, path, encoded, facts)
     }
 
-    /// Route one RSGI scope (granian's scope object, `proto` http or
-    /// websocket) without turning it into a dict first. RSGI gives the
-    /// path already percent-decoded, so `%2F` cannot stay inside a segment.
-    fn resolve_rsgi(&self, scope: &Bound<'_, PyAny>) -> PyResult<Head> {
+    /// granian's RSGI scope object (`proto` http or websocket), read
+    /// through its attributes. RSGI gives the path already percent-decoded,
+    /// so `%2F` cannot stay inside a segment.
+    fn route_rsgi(&self, scope: &Bound<'_, PyAny>) -> Head {
         let py = scope.py();
         let attr = |name: &Bound<'_, PyString>| -> Option<String> {
             scope
@@ -282,12 +255,19 @@ impl Matcher {
         let facts = scan_rsgi_headers(scope.getattr(intern!(py, "headers")).ok(), self.needs_host);
         let path = attr(intern!(py, "path")).unwrap_or_default();
         let source = Source::Rsgi(scope.clone().unbind());
-        Ok(self.route(py, source, method, path.as_bytes(), false, facts))
+        self.route_path(py, source, method, path.as_bytes(), false, facts)
     }
+}
 
-    /// Whether the host takes part in routing (more than one subdomain table).
-    #[getter]
-    fn needs_host(&self) -> bool {
-        self.needs_host
+#[pymethods]
+impl Matcher {
+    /// Route one request: an ASGI scope (a dict) or granian's RSGI scope
+    /// object. Never raises for anything the client sent: a malformed
+    /// request comes back as status 400.
+    fn route(&self, scope: &Bound<'_, PyAny>) -> Head {
+        match scope.cast::<PyDict>() {
+            Ok(dict) => self.route_asgi(dict),
+            Err(_) => self.route_rsgi(scope),
+        }
     }
 }

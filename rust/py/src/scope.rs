@@ -104,13 +104,6 @@ pub enum Source {
 }
 
 impl Source {
-    pub fn clone_ref(&self, py: Python<'_>) -> Source {
-        match self {
-            Source::Asgi(d) => Source::Asgi(d.clone_ref(py)),
-            Source::Rsgi(o) => Source::Rsgi(o.clone_ref(py)),
-        }
-    }
-
     /// Every header as (lower-case name, value), in arrival order.
     pub fn header_pairs(&self, py: Python<'_>) -> Vec<(String, String)> {
         match self {

@@ -43,20 +43,3 @@ async def until_disconnect(sending: Awaitable[None], disconnected: Callable[[], 
     finally:
         watcher.cancel()
     return False
-
-
-async def asgi_disconnect(receive: Callable[[], Awaitable[dict[str, Any]]]) -> None:
-    """Returns when the ASGI server reports `http.disconnect`. Body messages
-    still arriving are dropped (only routes whose body was read are watched;
-    a GET's unread empty body comes once). A server that answers `receive()`
-    with a finished body again and again, instead of waiting, cannot report
-    a disconnect: raise, and the caller stops watching."""
-    finished = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return
-        if not message.get("more_body", False):
-            finished += 1
-            if finished > 1:
-                raise RuntimeError("the ASGI server repeats the request body instead of reporting a disconnect")

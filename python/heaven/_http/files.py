@@ -9,21 +9,17 @@ import mimetypes
 import os
 import stat
 from email.utils import formatdate, parsedate_to_datetime
-from typing import Any
+from typing import Any, AsyncIterator
 from urllib.parse import quote
 
-from ._headers import header_value
-from .errors import HTTPError
+from ..errors import NotFound
+from .headers import header_value
 
 CHUNK = 256 * 1024
 _TEXT_TYPES = ("text/", "application/javascript", "application/json", "application/xml", "image/svg+xml")
 
 
-class NotFound(HTTPError):
-    status = 404
-
-
-def resolve(path: str | os.PathLike, within: str | os.PathLike | None) -> str:
+def confined_path(path: str | os.PathLike, within: str | os.PathLike | None) -> str:
     """The real path of the file to send. With `within`, the fully resolved
     path (symlinks followed, `..` collapsed) must stay inside it; anything
     else, or anything that is not a regular file, is a 404."""
@@ -126,8 +122,9 @@ class FileBody:
         self.mtime = info.st_mtime
         self.etag = f'"{info.st_mtime_ns:x}-{info.st_size:x}"'
 
-    def respond(self, status: int, headers: list[tuple[bytes, bytes]], request_headers: Any, typed: bool) -> tuple[int, list[tuple[bytes, bytes]], Any]:
-        """(status, headers, payload) for this file, given the request."""
+    def respond(self, status: int, headers: list[tuple[bytes, bytes]], request_headers: Any, typed: bool) -> tuple[int, Any]:
+        """(status, payload) for this file, given the request; its headers
+        are added to `headers`. The payload is a `FileSpan`, or `b""`."""
         last_modified = formatdate(self.mtime, usegmt=True)
         headers.append((b"etag", self.etag.encode()))
         headers.append((b"last-modified", last_modified.encode()))
@@ -143,29 +140,28 @@ class FileBody:
         none_match = request_headers.get("if-none-match")
         if none_match is not None:
             if _etag_matches(none_match, self.etag):
-                return 304, headers, b""
+                return 304, b""
         else:
             since = request_headers.get("if-modified-since")
             if since is not None and _not_modified_since(since, self.mtime):
-                return 304, headers, b""
+                return 304, b""
 
         wanted = request_headers.get("range")
         if wanted is not None and self._if_range_holds(request_headers.get("if-range")):
             span = _byte_range(wanted, self.size)
             if span is False:
                 headers.append((b"content-range", f"bytes */{self.size}".encode()))
-                headers.append((b"content-length", b"0"))
-                return 416, headers, b""
+                return 416, b""
             if span is not None:
                 start, end = span
                 headers.append((b"content-range", f"bytes {start}-{end}/{self.size}".encode()))
                 headers.append((b"content-length", str(end - start + 1).encode()))
-                return 206, headers, _Sender(self.path, start, end - start + 1)
+                return 206, FileSpan(self.path, start, end - start + 1)
         return self._whole(200, headers)
 
-    def _whole(self, status: int, headers: list[tuple[bytes, bytes]]) -> tuple[int, list[tuple[bytes, bytes]], Any]:
+    def _whole(self, status: int, headers: list[tuple[bytes, bytes]]) -> tuple[int, Any]:
         headers.append((b"content-length", str(self.size).encode()))
-        return status, headers, _Sender(self.path, 0, self.size)
+        return status, FileSpan(self.path, 0, self.size)
 
     def _if_range_holds(self, if_range: str | None) -> bool:
         """A Range is honoured only if If-Range (when present) still names
@@ -178,9 +174,10 @@ class FileBody:
         return _not_modified_since(if_range, self.mtime)
 
 
-class _Sender:
-    """Streams `length` bytes of a file from `offset`, reading in a worker
-    thread so the event loop never waits on the disk."""
+class FileSpan:
+    """`length` bytes of a file from `offset`: what a file response sends.
+    A wire hands it to the server whole (RSGI, ASGI pathsend) or reads it
+    with `chunks()`."""
 
     __slots__ = ("path", "offset", "length")
 
@@ -189,15 +186,9 @@ class _Sender:
         self.offset = offset
         self.length = length
 
-    async def __call__(self, send: Any, head_only: bool, pathsend: bool = False) -> None:
-        if head_only or self.length == 0:
-            await send({"type": "http.response.body", "body": b""})
-            return
-        if pathsend and self.offset == 0:
-            # The server sends the whole file itself (ASGI pathsend extension):
-            # no bytes cross into Python. Ranges still go through the loop below.
-            await send({"type": "http.response.pathsend", "path": self.path})
-            return
+    async def chunks(self) -> AsyncIterator[bytes]:
+        """The span in pieces, read in a worker thread so the event loop
+        never waits on the disk. Raises OSError if the file shrank."""
         run = asyncio.get_running_loop().run_in_executor
         handle = await run(None, open, self.path, "rb")
         try:
@@ -206,10 +197,8 @@ class _Sender:
             while remaining > 0:
                 chunk = await run(None, handle.read, min(CHUNK, remaining))
                 if not chunk:
-                    break  # the file shrank while we sent it
+                    raise OSError(f"{self.path} ended {remaining} bytes early")
                 remaining -= len(chunk)
-                await send({"type": "http.response.body", "body": chunk, "more_body": remaining > 0})
-            if remaining > 0:
-                raise OSError(f"{self.path} ended {remaining} bytes early")
+                yield chunk
         finally:
             handle.close()  # at once: a cancelled send (the client left) must not leak it

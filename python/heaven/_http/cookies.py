@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
-from ._headers import _TOKEN
+from .headers import TOKEN
 
 _SAMESITE = {"lax": "Lax", "strict": "Strict", "none": "None"}
 
@@ -42,7 +42,7 @@ def format_cookie(
     samesite: str | None = "lax",
     partitioned: bool = False,
 ) -> str:
-    if not name or any(b not in _TOKEN for b in name.encode("latin-1", "replace")):
+    if not name or any(b not in TOKEN for b in name.encode("latin-1", "replace")):
         raise ValueError(f"invalid cookie name {name!r}")
     value = str(value)
     _check_value(name, value)

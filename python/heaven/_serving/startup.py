@@ -1,6 +1,7 @@
-"""The ASGI lifespan: startup callbacks in registration order (a failure
-fails startup instead of serving a broken app), daemons after startup,
-daemons cancelled and shutdown callbacks run on the way out."""
+"""Starting and stopping an app, for both interfaces (the ASGI lifespan,
+RSGI's init/del): startup callbacks in registration order (a failure fails
+startup instead of serving a broken app), daemons after startup, daemons
+cancelled and shutdown callbacks run on the way out."""
 
 from __future__ import annotations
 
@@ -73,28 +74,12 @@ async def stop_app(app: Any) -> None:
     await run_callbacks(app._shutdown)
 
 
-def _describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"
-
-
-async def serve_lifespan(app: Any, scope: dict, receive: Any, send: Any) -> None:
-    while True:
-        message = await receive()
-        kind = message["type"]
-        if kind == "lifespan.startup":
-            try:
-                await start_app(app)
-            except Exception as exc:
-                logger.exception("startup failed")
-                await send({"type": "lifespan.startup.failed", "message": _describe(exc)})
-                return
-            await send({"type": "lifespan.startup.complete"})
-        elif kind == "lifespan.shutdown":
-            try:
-                await stop_app(app)
-            except Exception as exc:
-                logger.exception("shutdown failed")
-                await send({"type": "lifespan.shutdown.failed", "message": _describe(exc)})
-                return
-            await send({"type": "lifespan.shutdown.complete"})
-            return
+async def ready(app: Any) -> Any:
+    """The compiled matcher, once a startup that is still running (RSGI
+    under a running loop) has finished; raises if that startup failed. Only
+    requests that find no compiled matcher come here."""
+    starting = app._starting
+    if starting is not None:
+        await asyncio.shield(starting)
+        app._starting = None
+    return app._compile()

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
-_TOKEN = frozenset(b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_name_cache: dict[str, bytes] = {}
+TOKEN = frozenset(b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+#: Wire forms of the header names seen so far (`Response.header` reads it first).
+NAME_CACHE: dict[str, bytes] = {}
 # RFC 9110 field values: visible characters, space, tab and obs-text (0x80-0xFF).
 _CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
 
@@ -18,15 +19,15 @@ _CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
 def header_name(name: str | bytes) -> bytes:
     """The lower-cased wire form of a header name; raises ValueError unless
     it is an HTTP token."""
-    cached = _name_cache.get(name) if isinstance(name, str) else None
+    cached = NAME_CACHE.get(name) if isinstance(name, str) else None
     if cached is not None:
         return cached
     raw = name.encode("latin-1", "replace") if isinstance(name, str) else bytes(name)
-    if not raw or any(b not in _TOKEN for b in raw):
+    if not raw or any(b not in TOKEN for b in raw):
         raise ValueError(f"invalid header name {name!r}: use letters, digits and !#$%&'*+-.^_`|~")
     lowered = raw.lower()
-    if isinstance(name, str) and len(_name_cache) < 512:
-        _name_cache[name] = lowered
+    if isinstance(name, str) and len(NAME_CACHE) < 512:
+        NAME_CACHE[name] = lowered
     return lowered
 
 

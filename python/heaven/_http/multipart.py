@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote_to_bytes
 
-from .errors import FormError, PayloadTooLarge
-from .forms import File, Form, parse_content_type
+from ..errors import FormError, PayloadTooLarge
+from ..forms import File, Form, parse_content_type
 
 _BOUNDARY = re.compile(rb"[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]")
 

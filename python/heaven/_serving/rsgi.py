@@ -1,0 +1,232 @@
+"""The RSGI wire (`granian --interface rsgi`): `App.__rsgi__`,
+`__rsgi_init__` and `__rsgi_del__`. Routing reads granian's scope object
+directly (no ASGI dict is built); an answer goes out in one call
+(`response_str`/`response_bytes`, `response_file`/`response_file_range`,
+`response_stream`). The channel is granian's protocol object."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from functools import cache
+from typing import Any, AsyncIterator, Awaitable, Callable
+
+from ..errors import ClientDisconnected, IncompleteBody
+from .._http.headers import text_headers
+from ..streaming import StreamBody
+from .body import check_declared, read_counted
+from .lifecycle import Headers, serve_http, serve_socket
+from .startup import start_app, stop_app
+
+logger = logging.getLogger("heaven")
+
+# RSGI takes headers as text: the content types the lifecycle uses, as text once.
+_TEXT_TYPES = {
+    b"text/plain; charset=utf-8": "text/plain; charset=utf-8",
+    b"application/json": "application/json",
+    b"text/html; charset=utf-8": "text/html; charset=utf-8",
+}
+# Answers that carry no body, and so no Content-Length (RFC 9110 §8.6).
+_BODYLESS = frozenset({204, 304})
+# Before `accept`, RSGI's close() answers the upgrade with an HTTP status
+# (granian refuses a websocket close code there): 403, as ASGI servers do.
+_REFUSED = 403
+
+
+async def rsgi(app: Any, scope: Any, proto: Any) -> None:
+    """`App.__rsgi__`."""
+    if scope.proto == "http":
+        return await serve_http(app, WIRE, scope, proto)
+    return await serve_socket(app, WIRE, scope, proto)
+
+
+@cache
+def _closed() -> type[BaseException]:
+    """granian's error for a connection the client has closed (looked up
+    when first needed: only granian calls this wire)."""
+    try:
+        from granian.rsgi import ProtocolClosed
+    except ImportError:  # not under granian: nothing raises it
+        return ClientDisconnected
+    return ProtocolClosed  # type: ignore[no-any-return]
+
+
+class RsgiWire:
+    __slots__ = ()
+
+    def send(self, proto: Any, status: int, headers: Headers, payload: bytes | str,
+             content_type: bytes | None, head_only: bool) -> None:
+        """One call; granian sets Content-Length for a whole body."""
+        out = text_headers(headers) if headers else []
+        if content_type is not None:
+            out.append(("content-type", _TEXT_TYPES.get(content_type) or content_type.decode("latin-1")))
+        if head_only or status in _BODYLESS:
+            if status not in _BODYLESS:
+                size = len(payload.encode()) if type(payload) is str else len(payload)
+                out.append(("content-length", str(size)))
+            proto.response_empty(status, out)
+        elif type(payload) is str:
+            proto.response_str(status, out, payload)
+        else:
+            proto.response_bytes(status, out, payload)
+        return None
+
+    async def send_body(self, proto: Any, status: int, headers: Headers, payload: Any, head_only: bool) -> None:
+        out = text_headers(headers)
+        if type(payload) is StreamBody:
+            transport = proto.response_stream(status, out)
+            if head_only:
+                await payload.close()
+            else:
+                await payload.each(transport.send_bytes)
+            return
+        # A file: granian sends it, no bytes cross into Python.
+        if head_only or payload.length == 0:
+            proto.response_empty(status, out)
+        elif status == 206:
+            proto.response_file_range(status, out, payload.path, payload.offset, payload.offset + payload.length)
+        else:
+            proto.response_file(status, out, payload.path)
+
+    def disconnected(self, proto: Any, body_read: bool) -> Callable[[], Awaitable[None]]:
+        return proto.client_disconnect  # type: ignore[no-any-return]
+
+    def gone(self, exc: BaseException) -> bool:
+        return isinstance(exc, _closed())
+
+    async def read_body(self, proto: Any, declared: int | None, limit: int | None) -> bytes:
+        """With no limit to enforce, or a declared length within it (granian
+        never delivers more than the declared `Content-Length`), one native
+        call reads the body, and raises if it breaks off; otherwise the
+        chunks are counted as they arrive."""
+        check_declared(declared, limit)
+        if limit is None or declared is not None:
+            try:
+                return await proto()  # type: ignore[no-any-return]
+            except _closed() as exc:
+                raise IncompleteBody() from exc
+        return await read_counted(self.chunks(proto), None, limit)
+
+    async def chunks(self, proto: Any) -> AsyncIterator[bytes]:
+        ended = False
+        async for chunk in proto:
+            if ended:
+                # granian ends a body with one empty chunk; a body that broke
+                # off (malformed chunked framing, a client gone) yields an
+                # empty chunk before that end, and nothing else tells.
+                raise IncompleteBody()
+            if chunk:
+                yield chunk
+            else:
+                ended = True
+
+    async def handshake(self, proto: Any) -> bool:
+        return True
+
+    async def refuse(self, proto: Any) -> None:
+        proto.close(_REFUSED)
+
+    async def accept(self, proto: Any) -> RsgiSocket:
+        return RsgiSocket(await proto.accept(), proto)
+
+
+WIRE = RsgiWire()
+
+
+class RsgiSocket:
+    """The `send`/`receive` pair of a websocket handler, over RSGI."""
+
+    __slots__ = ("_transport", "_proto", "closed")
+
+    def __init__(self, transport: Any, proto: Any) -> None:
+        self._transport = transport
+        self._proto = proto
+        self.closed = False
+
+    async def send(self, data: str | bytes) -> None:
+        if self.closed:
+            raise ClientDisconnected("the websocket is closed")
+        if isinstance(data, str):
+            sending = self._transport.send_str(data)
+        elif isinstance(data, (bytes, bytearray, memoryview)):
+            sending = self._transport.send_bytes(bytes(data))
+        else:
+            raise TypeError(f"websocket send takes str or bytes, not {type(data).__name__}")
+        try:
+            await sending
+        except _closed() as exc:
+            self.closed = True
+            raise ClientDisconnected("the client went away") from exc
+
+    async def receive(self) -> str | bytes | None:
+        """The next message (str for text frames, bytes for binary), or
+        None once the client has disconnected."""
+        if self.closed:
+            return None
+        try:
+            message = await self._transport.receive()
+        except _closed():
+            self.closed = True
+            return None
+        if int(message.kind) == 0:  # close
+            self.closed = True
+            return None
+        return message.data  # type: ignore[no-any-return]
+
+    async def close(self, code: int = 1000) -> None:
+        # granian ends the conversation only when close() is called, even
+        # after the client left; 2.8.7 does not send the code over RSGI.
+        self.closed = True
+        self._proto.close(code)
+
+
+# -- lifespan ---------------------------------------------------------------------
+
+
+def rsgi_init(app: Any, loop: asyncio.AbstractEventLoop) -> None:
+    """`App.__rsgi_init__`: granian calls it with the worker's loop. Under
+    `granian` the loop is not running yet: startup runs to completion here,
+    and a failure stops the worker instead of serving a broken app. Under
+    granian's embedded server the loop is already running: startup becomes a
+    task that every request waits for (see `startup.ready`)."""
+    if loop.is_running():
+        app._matcher = None  # the next request takes the slow path, which waits
+        app._starting = loop.create_task(_start_logged(app))
+        return
+    try:
+        loop.run_until_complete(start_app(app))
+    except Exception:
+        logger.exception("startup failed")
+        raise
+
+
+async def _start_logged(app: Any) -> None:
+    try:
+        await start_app(app)
+    except Exception:
+        logger.exception("startup failed: every request will be answered 503")
+        raise
+
+
+def rsgi_del(app: Any, loop: asyncio.AbstractEventLoop) -> None:
+    """`App.__rsgi_del__`: daemons are cancelled, then shutdown callbacks
+    run. Under the embedded server (loop running) this is a task on the
+    loop, done once the loop has turned a few times."""
+    if loop.is_running():
+        starting, app._starting = app._starting, None
+        if starting is not None and not starting.done():
+            starting.cancel()
+        app._stopping = loop.create_task(_stop_logged(app))
+        return
+    try:
+        loop.run_until_complete(stop_app(app))
+    except Exception:
+        logger.exception("shutdown failed")
+        raise
+
+
+async def _stop_logged(app: Any) -> None:
+    try:
+        await stop_app(app)
+    except Exception:
+        logger.exception("shutdown failed")
