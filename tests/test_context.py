@@ -6,6 +6,8 @@ from heaven import App, Context, Key
 from heaven.response import Response
 from helpers import Client
 
+pytestmark = pytest.mark.interfaces
+
 
 class FakeReq:
     app = "the-app"

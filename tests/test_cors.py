@@ -6,6 +6,8 @@ import pytest
 from heaven import App
 from helpers import Client
 
+pytestmark = pytest.mark.interfaces
+
 PREFLIGHT = {"origin": "https://app.example.com", "access-control-request-method": "PATCH"}
 
 

@@ -10,6 +10,8 @@ from heaven import App
 from heaven._serving.monitor import Monitor
 from helpers import Client, Lifespan
 
+pytestmark = pytest.mark.interfaces
+
 
 def boom(req, res, ctx):
     raise ValueError("bad <thing> & more")

@@ -7,7 +7,10 @@ An expectation is a comment line in the block:
 request headers go in `(Name: value)` before `->` (a `(body: ...)` group is
 the request body); after the status, `[Name: value]` checks a response
 header and the rest of the line, if any, must equal the response body.
-The app (named `app` in the block) runs with its lifespan.
+A line that starts `# asgi: GET ...` or `# rsgi: GET ...` holds on that
+interface only (where granian's RSGI differs, see docs/serving.md).
+The app (named `app` in the block) runs with its lifespan, once on each
+interface (ASGI and RSGI).
 """
 
 from __future__ import annotations
@@ -18,14 +21,15 @@ import sys
 import types
 from pathlib import Path
 
-import httpx
 import pytest
 
-from helpers import Lifespan
+from heaven.testing import AsyncClient
+
+pytestmark = pytest.mark.interfaces
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
-EXPECT = re.compile(r"^# (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|TRACE) (\S+)(.*?) -> (\d{3})(.*)$", re.M)
+EXPECT = re.compile(r"^# (?:(asgi|rsgi): )?(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|TRACE) (\S+)(.*?) -> (\d{3})(.*)$", re.M)
 
 
 def blocks():
@@ -46,12 +50,11 @@ def parse_groups(text: str, opener: str, closer: str) -> tuple[list[tuple[str, s
     return groups, text
 
 
-async def check(app, expectations):
-    lifespan = Lifespan(app)
-    assert (await lifespan.startup())["type"] == "lifespan.startup.complete"
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://example.com") as client:
-        for method, path, request_part, status, response_part in expectations:
+async def check(app, expectations, interface):
+    async with AsyncClient(app, base_url="http://example.com", interface=interface) as client:
+        for only, method, path, request_part, status, response_part in expectations:
+            if only and only != interface:
+                continue
             sent, _ = parse_groups(request_part, "(", ")")
             headers = {k: v for k, v in sent if k != "body"}
             body = next((v for k, v in sent if k == "body"), None)
@@ -63,11 +66,10 @@ async def check(app, expectations):
                 assert response.headers.get(name) == value, f"{where}: header {name}"
             if wanted_body:
                 assert response.text == wanted_body, f"{where}: body"
-    assert (await lifespan.shutdown())["type"] == "lifespan.shutdown.complete"
 
 
 @pytest.mark.parametrize("code", list(blocks()))
-def test_doc_example(code, monkeypatch):
+def test_doc_example(code, monkeypatch, interface):
     # A real module, so type hints in the example resolve like in user code;
     # dont_inherit keeps this file's `from __future__` out of the example.
     module = types.ModuleType("docs_example")
@@ -75,7 +77,7 @@ def test_doc_example(code, monkeypatch):
     exec(compile(code, "<docs>", "exec", dont_inherit=True), module.__dict__)
     expectations = EXPECT.findall(code)
     if expectations:
-        asyncio.run(check(module.__dict__["app"], expectations))
+        asyncio.run(check(module.__dict__["app"], expectations, interface))
 
 
 def test_every_capability_has_a_page():

@@ -9,6 +9,8 @@ import pytest
 from heaven import App
 from helpers import Client, call_raw, http_scope
 
+pytestmark = pytest.mark.interfaces
+
 CONTENT = bytes(range(256)) * 40  # 10,240 bytes
 
 
@@ -74,7 +76,7 @@ def test_escape_attempts_are_404(site, raw_path):
 
 
 def c_app(client):
-    return client.http._transport.app
+    return client.app
 
 
 def test_symlink_inside_the_root_and_literal_percent_names_are_served(site):
@@ -188,6 +190,7 @@ def test_large_file_is_sent_in_chunks(tmp_path):
     assert out["body"] == big
 
 
+@pytest.mark.asgi_only  # an ASGI extension; RSGI always hands files to granian (next test)
 def test_pathsend_when_the_server_offers_it(tmp_path):
     """A whole file goes out as `http.response.pathsend` (the server sends it);
     a range still streams, since pathsend has no offset."""
@@ -214,3 +217,30 @@ def test_pathsend_when_the_server_offers_it(tmp_path):
     sent.clear()
     asyncio.run(run([(b"range", b"bytes=5-9")]))
     assert sent[0]["status"] == 206 and sent[1]["body"] == CONTENT[5:10]
+
+
+@pytest.mark.rsgi_only  # RSGI's own calls: granian sends the file, no bytes cross into Python
+def test_rsgi_hands_whole_files_and_ranges_to_granian(tmp_path):
+    import asyncio
+
+    from heaven._testing.rsgi import HTTPProtocol
+    from helpers import rsgi_scope
+
+    (tmp_path / "f.bin").write_bytes(CONTENT)
+    app = App()
+    app.GET("/f", lambda req, res, ctx: res.file("f.bin", within=str(tmp_path)))
+    calls = []
+
+    async def run(headers):
+        proto = HTTPProtocol()
+        for name in ("response_file", "response_file_range", "response_bytes", "response_stream"):
+            original = getattr(proto, name)
+            setattr(proto, name, lambda *args, _n=name, _o=original: (calls.append((_n, args[0], *args[2:])), _o(*args))[1])
+        await app.__rsgi__(rsgi_scope(http_scope("/f", headers=headers)), proto)
+        return proto.response
+
+    whole = asyncio.run(run([]))
+    ranged = asyncio.run(run([(b"range", b"bytes=5-9")]))
+    path = str((tmp_path / "f.bin").resolve())
+    assert calls == [("response_file", 200, path), ("response_file_range", 206, path, 5, 10)]
+    assert whole.body == CONTENT and ranged.body == CONTENT[5:10]

@@ -8,6 +8,8 @@ import pytest
 from heaven import App, File
 from helpers import Client, call_raw, http_scope
 
+pytestmark = pytest.mark.interfaces
+
 BOUNDARY = "XyZ123"
 
 

@@ -1,7 +1,11 @@
 """BEFORE/AFTER hooks (SPEC §5): order, scoping, abort, dedup."""
 
+import pytest
+
 from heaven import App
 from helpers import Client
+
+pytestmark = pytest.mark.interfaces
 
 
 def tracer(log, name):

@@ -8,6 +8,8 @@ import pytest
 from heaven import App
 from helpers import Lifespan
 
+pytestmark = pytest.mark.interfaces
+
 
 def test_startup_and_shutdown_callbacks_in_order_sync_and_async():
     log = []

@@ -7,6 +7,8 @@ import pytest
 from heaven import App
 from helpers import Client, Lifespan
 
+pytestmark = pytest.mark.interfaces
+
 
 def who(req, res, ctx):
     res.body = {

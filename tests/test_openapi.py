@@ -16,6 +16,8 @@ from heaven import App
 from heaven.openapi import DEFAULT_SCRIPT, install_docs, openapi_document
 from helpers import Client
 
+pytestmark = pytest.mark.interfaces
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 

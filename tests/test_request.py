@@ -6,6 +6,8 @@ import pytest
 from heaven import App, BadRequest, MalformedJSON
 from helpers import Client, call_raw, http_scope, raw_call
 
+pytestmark = pytest.mark.interfaces
+
 
 def capture(into):
     def handler(req, res, ctx):

@@ -11,6 +11,8 @@ import pytest
 from heaven import App, ContractError
 from helpers import Client
 
+pytestmark = pytest.mark.interfaces
+
 
 class Address(msgspec.Struct):
     street: str

@@ -7,8 +7,12 @@ from typing import Any, List, Type, TypeVar
 import httpx
 import msgspec
 
+import pytest
+
 from heaven import SHUTDOWN, STARTUP, App, Application, Context, Request, Response, Router
 from helpers import Client, Lifespan
+
+pytestmark = pytest.mark.interfaces
 
 T = TypeVar("T")
 

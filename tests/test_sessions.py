@@ -9,6 +9,8 @@ from heaven import App
 from heaven.security import SecureSerializer
 from helpers import Client
 
+pytestmark = pytest.mark.interfaces
+
 
 def build(**options):
     app = App()
@@ -73,7 +75,7 @@ def test_tampered_cookies_give_an_empty_session(mangle):
     app = build()
     with Client(app) as c:
         token = c.post("/login/ada").headers["set-cookie"].split(";")[0].split("=", 1)[1]
-        c.http.cookies.clear()
+        c.cookies.clear()
         r = c.get("/peek", headers={"cookie": f"session={mangle(token)}".encode()})
         assert (r.status_code, r.json()) == (200, {"user": None})
 

@@ -5,6 +5,8 @@ import pytest
 from heaven import App
 from helpers import Client, call_raw, http_scope
 
+pytestmark = pytest.mark.interfaces
+
 
 def says(text):
     def handler(req, res, ctx):

@@ -6,6 +6,8 @@ import pytest
 from heaven import App
 from helpers import Client
 
+pytestmark = pytest.mark.interfaces
+
 
 @pytest.fixture
 def folders(tmp_path):

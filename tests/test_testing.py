@@ -8,6 +8,9 @@ import pytest
 from heaven import App
 from heaven.testing import AsyncClient, Client, LifespanError
 
+# The clients take `interface=`: each test drives the app through both.
+pytestmark = pytest.mark.interfaces
+
 
 def build(log):
     app = App()
@@ -25,9 +28,10 @@ def build(log):
     return app
 
 
-def test_sync_client_runs_the_lifespan_and_requests():
+def test_sync_client_runs_the_lifespan_and_requests(interface):
     log = []
-    with Client(build(log)) as client:
+    with Client(build(log), interface=interface) as client:
+        assert client.interface == interface
         assert client.get("/n/3").json() == {"n": 3}
         assert client.post("/echo", json={"a": [1, 2]}).json() == {"a": [1, 2]}
         assert client.get("/boom").status_code == 500
@@ -37,11 +41,11 @@ def test_sync_client_runs_the_lifespan_and_requests():
     assert ("tick", "heaven-test-client") in log
 
 
-def test_async_client():
+def test_async_client(interface):
     log = []
 
     async def scenario():
-        async with AsyncClient(build(log)) as client:
+        async with AsyncClient(build(log), interface=interface) as client:
             r = await client.get("/n/4")
             assert r.json() == {"n": 4}
 
@@ -49,13 +53,33 @@ def test_async_client():
     assert log[0] == "start" and log[-1] == "stop"
 
 
-def test_lifespan_can_be_skipped_and_failures_raise():
+def test_lifespan_can_be_skipped_and_failures_raise(interface):
     log = []
-    with Client(build(log), lifespan=False) as client:
+    with Client(build(log), lifespan=False, interface=interface) as client:
         assert client.get("/n/1").status_code == 200
     assert log == []
     broken = App()
     broken.ON("startup", lambda a: 1 / 0)
     with pytest.raises(LifespanError, match="ZeroDivisionError"):
-        with Client(broken):
+        with Client(broken, interface=interface):
             pass
+
+    async def scenario():
+        async with AsyncClient(broken, interface=interface):
+            pass
+
+    with pytest.raises(LifespanError, match="ZeroDivisionError"):
+        asyncio.run(scenario())
+
+
+def test_failing_shutdown_raises(interface):
+    app = App()
+    app.ON("shutdown", lambda a: 1 / 0)
+    with pytest.raises(LifespanError, match="ZeroDivisionError"):
+        with Client(app, interface=interface):
+            pass
+
+
+def test_unknown_interface_is_refused():
+    with pytest.raises(ValueError, match="interface must be one of"):
+        Client(App(), interface="wsgi")

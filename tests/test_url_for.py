@@ -8,6 +8,8 @@ import pytest
 from heaven import App
 from helpers import Client
 
+pytestmark = pytest.mark.interfaces
+
 
 @pytest.fixture
 def app():
@@ -44,11 +46,15 @@ def test_paths(app, target, params, path):
     assert app.url_for(target, **params) == path
 
 
-def test_built_paths_route_back_to_their_handler():
+def test_built_paths_route_back_to_their_handler(interface):
     app = App()
     app.GET("/users/:id:int/files/:name", lambda req, res, ctx: setattr(res, "body", req.params), name="f")
     with Client(app) as c:
-        assert c.get(app.url_for("f", id=3, name="a b/c?d")).json() == {"id": 3, "name": "a b/c?d"}
+        assert c.get(app.url_for("f", id=3, name="a b?d")).json() == {"id": 3, "name": "a b?d"}
+        # A `/` inside a value is quoted as %2F: one segment on ASGI; RSGI
+        # decodes the path before routing, so there it is two (docs/serving.md).
+        slashed = c.get(app.url_for("f", id=3, name="a/b"))
+        assert slashed.json() == {"id": 3, "name": "a/b"} if interface == "asgi" else slashed.status_code == 404
 
 
 @pytest.mark.parametrize(

@@ -57,13 +57,16 @@ class App:
     __call__ = asgi
     __rsgi__ = rsgi
 
-    def __rsgi_init__(self, loop: Any) -> None:
-        """RSGI lifespan start (granian calls it): startup callbacks, daemons."""
-        rsgi_init(self, loop)
+    def __rsgi_init__(self, loop: Any) -> Any:
+        """RSGI lifespan start (granian calls it): startup callbacks, daemons.
+        Under a running loop (granian's embedded server) it returns the
+        startup task."""
+        return rsgi_init(self, loop)
 
-    def __rsgi_del__(self, loop: Any) -> None:
-        """RSGI lifespan end: daemons cancelled, shutdown callbacks."""
-        rsgi_del(self, loop)
+    def __rsgi_del__(self, loop: Any) -> Any:
+        """RSGI lifespan end: daemons cancelled, shutdown callbacks. Under a
+        running loop it returns the shutdown task."""
+        return rsgi_del(self, loop)
 
     def __init__(
         self,
@@ -113,7 +116,6 @@ class App:
         # RSGI under a running loop (granian's embedded server): startup and
         # shutdown run as tasks; requests wait for `_starting`.
         self._starting: Any = None
-        self._stopping: Any = None
         # Registrations in order, replayed into apps this one is mounted into.
         self._log: list[tuple[Any, ...]] = []
         self._parents: list[tuple[App, bool]] = []

@@ -183,21 +183,24 @@ class RsgiSocket:
 # -- lifespan ---------------------------------------------------------------------
 
 
-def rsgi_init(app: Any, loop: asyncio.AbstractEventLoop) -> None:
+def rsgi_init(app: Any, loop: asyncio.AbstractEventLoop) -> asyncio.Task[None] | None:
     """`App.__rsgi_init__`: granian calls it with the worker's loop. Under
     `granian` the loop is not running yet: startup runs to completion here,
     and a failure stops the worker instead of serving a broken app. Under
     granian's embedded server the loop is already running: startup becomes a
-    task that every request waits for (see `startup.ready`)."""
+    task that every request waits for (see `startup.ready`), returned for
+    whoever can await it (granian ignores it)."""
     if loop.is_running():
         app._matcher = None  # the next request takes the slow path, which waits
-        app._starting = loop.create_task(_start_logged(app))
-        return
+        app._starting = starting = loop.create_task(_start_logged(app))
+        starting.add_done_callback(lambda task: task.cancelled() or task.exception())
+        return starting
     try:
         loop.run_until_complete(start_app(app))
     except Exception:
         logger.exception("startup failed")
         raise
+    return None
 
 
 async def _start_logged(app: Any) -> None:
@@ -208,21 +211,24 @@ async def _start_logged(app: Any) -> None:
         raise
 
 
-def rsgi_del(app: Any, loop: asyncio.AbstractEventLoop) -> None:
+def rsgi_del(app: Any, loop: asyncio.AbstractEventLoop) -> asyncio.Task[None] | None:
     """`App.__rsgi_del__`: daemons are cancelled, then shutdown callbacks
     run. Under the embedded server (loop running) this is a task on the
-    loop, done once the loop has turned a few times."""
+    loop, done once the loop has turned a few times, and returned."""
     if loop.is_running():
         starting, app._starting = app._starting, None
         if starting is not None and not starting.done():
             starting.cancel()
-        app._stopping = loop.create_task(_stop_logged(app))
-        return
+        stopping = loop.create_task(_stop_logged(app))
+        # Logged already; whoever awaits the task still sees the failure.
+        stopping.add_done_callback(lambda task: task.cancelled() or task.exception())
+        return stopping
     try:
         loop.run_until_complete(stop_app(app))
     except Exception:
         logger.exception("shutdown failed")
         raise
+    return None
 
 
 async def _stop_logged(app: Any) -> None:
@@ -230,3 +236,4 @@ async def _stop_logged(app: Any) -> None:
         await stop_app(app)
     except Exception:
         logger.exception("shutdown failed")
+        raise
