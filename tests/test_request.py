@@ -210,12 +210,19 @@ def _iteration_seconds(names: int, rounds: int = 7) -> float:
     return min(timings)
 
 
+@pytest.mark.asgi_only  # the view is the same Rust object on both interfaces
 def test_query_views_grow_linearly_with_the_number_of_names():
     """16,000 names once took seconds (every view was quadratic). Growth, not
-    speed, is what this checks: 16x the names must cost well under 30x the
-    time (quadratic growth is 256x). benches/multidict.py gives the figures."""
-    small, large = _iteration_seconds(1000), _iteration_seconds(16000)
-    assert large / small < 30, (small, large)
+    speed, is what this checks: 16x the names must cost under 30x the time
+    (quadratic growth is 256x). A busy machine can spoil one measurement,
+    so the best of three attempts counts. benches/multidict.py gives the figures."""
+    ratios = []
+    for _ in range(3):
+        small, large = _iteration_seconds(1000, rounds=9), _iteration_seconds(16000, rounds=9)
+        ratios.append(large / small)
+        if ratios[-1] < 30:
+            break
+    assert min(ratios) < 30, ratios
 
 
 def test_repeated_query_names_in_a_large_query_keep_order_and_lists():

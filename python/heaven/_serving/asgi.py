@@ -44,8 +44,8 @@ async def asgi(app: Any, scope: dict, receive: Receive, send: Any) -> None:
 class AsgiWire:
     __slots__ = ()
 
-    def send(self, channel: Any, status: int, headers: Headers, payload: bytes | str,
-             content_type: bytes | None, head_only: bool) -> Awaitable[None]:
+    async def send(self, channel: Any, status: int, headers: Headers, payload: bytes | str,
+                   content_type: bytes | None, head_only: bool) -> None:
         if type(payload) is str:
             payload = payload.encode()
         if content_type is not None:
@@ -53,7 +53,9 @@ class AsgiWire:
         if status not in _BODYLESS:
             size = len(payload)
             headers.append((_CONTENT_LENGTH, _LENGTHS[size] if size < 4096 else b"%d" % size))
-        return _send_whole(channel[1], status, headers, b"" if head_only else payload)
+        send = channel[1]
+        await send({"type": _START, "status": status, "headers": headers})
+        await send({"type": _BODY, "body": b"" if head_only else payload})
 
     async def send_body(self, channel: Any, status: int, headers: Headers, payload: Any, head_only: bool) -> None:
         send = channel[1]
@@ -126,11 +128,6 @@ class AsgiWire:
 
 
 WIRE = AsgiWire()
-
-
-async def _send_whole(send: Any, status: int, headers: Headers, body: bytes) -> None:
-    await send({"type": _START, "status": status, "headers": headers})
-    await send({"type": _BODY, "body": body})
 
 
 async def _send_chunk(send: Any, chunk: bytes) -> None:

@@ -101,11 +101,36 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
     # res and ctx point at each other (templates read ctx): `release` breaks
     # that cycle, so the request is freed at once rather than by the GC.
     res._ctx = ctx = Context(req, res)
+    sessions = app._sessions
+    if sessions is not None:
+        ctx._sessions = sessions
     try:
-        answer = await respond(app, ep, req, res, ctx)
-        if answer is None:
-            return  # the client went away
-        status, headers, payload, content_type = answer
+        try:
+            # Empty chains (the common case) cost one truth test, not a coroutine.
+            if not (ep.befores and await run_hooks(ep.befores, req, res, ctx)):
+                if ep.validates:
+                    req.data  # the handler never runs with a body that breaks its contract
+                if ep.is_async:
+                    await ep.call(req, res, ctx)
+                else:
+                    result = ep.call(req, res, ctx)
+                    if result is not None and isawaitable(result):
+                        await result
+                if ep.afters and not res._aborted:
+                    await run_hooks(ep.afters, req, res, ctx)
+            if ep.shapes:
+                ep.contract.shape(res)
+            if sessions is not None:
+                _commit_session(sessions, ctx, res)
+            status, payload, content_type = res._finish()
+            headers = res._headers
+        except HTTPError as exc:
+            status, headers, payload, content_type = http_error(exc, ep.pattern)
+        except ClientDisconnected:
+            return
+        except Exception as exc:
+            logger.exception("unhandled error in %s %s (route %s)", req.method, req.path, ep.pattern)
+            status, headers, payload, content_type = failure(app, exc, req)
         if cors is not None:
             headers.extend(cors.response_headers(head.headers))
         kind = type(payload)
@@ -121,40 +146,10 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
         release(app, scope, req, res, ctx)
 
 
-async def respond(app: Any, ep: Any, req: Any, res: Any, ctx: Any) -> Answer | None:
-    """Hooks, contract, handler, sessions, and the response as it will go
-    out; or the error answer. None when the client went away."""
-    sessions = app._sessions
-    if sessions is not None:
-        ctx._sessions = sessions
-    try:
-        # Empty chains (the common case) cost one truth test, not a coroutine.
-        if not (ep.befores and await run_hooks(ep.befores, req, res, ctx)):
-            if ep.validates:
-                req.data  # the handler never runs with a body that breaks its contract
-            if ep.is_async:
-                await ep.call(req, res, ctx)
-            else:
-                result = ep.call(req, res, ctx)
-                if result is not None and isawaitable(result):
-                    await result
-            if ep.afters and not res._aborted:
-                await run_hooks(ep.afters, req, res, ctx)
-        if ep.shapes:
-            ep.contract.shape(res)
-        if sessions is not None:
-            session = ctx.__dict__.get("session")
-            if session is not None and hasattr(session, "modified"):
-                sessions.commit(session, res)
-        status, payload, content_type = res._finish()
-        return status, res._headers, payload, content_type
-    except HTTPError as exc:
-        return http_error(exc, ep.pattern)
-    except ClientDisconnected:
-        return None
-    except Exception as exc:
-        logger.exception("unhandled error in %s %s (route %s)", req.method, req.path, ep.pattern)
-        return failure(app, exc, req)
+def _commit_session(sessions: Any, ctx: Any, res: Any) -> None:
+    session = ctx.__dict__.get("session")
+    if session is not None and hasattr(session, "modified"):
+        sessions.commit(session, res)
 
 
 async def run_hooks(hooks: tuple[Any, ...], req: Any, res: Any, ctx: Any) -> bool:

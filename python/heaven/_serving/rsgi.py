@@ -33,11 +33,12 @@ _BODYLESS = frozenset({204, 304})
 _REFUSED = 403
 
 
-async def rsgi(app: Any, scope: Any, proto: Any) -> None:
-    """`App.__rsgi__`."""
+def rsgi(app: Any, scope: Any, proto: Any) -> Awaitable[None]:
+    """`App.__rsgi__`. granian awaits what it returns, so this hands back
+    the lifecycle's coroutine rather than wrapping it in one more."""
     if scope.proto == "http":
-        return await serve_http(app, WIRE, scope, proto)
-    return await serve_socket(app, WIRE, scope, proto)
+        return serve_http(app, WIRE, scope, proto)
+    return serve_socket(app, WIRE, scope, proto)
 
 
 @cache

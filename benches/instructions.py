@@ -1,0 +1,95 @@
+"""Instructions per request, counted by valgrind's callgrind: a cost that does
+not move with whatever else the machine is doing, so a before/after
+comparison holds on a busy 2-core box where timings do not.
+
+    .venv/bin/python benches/instructions.py                       # this tree
+    .venv/bin/python benches/instructions.py --against /tmp/before # and an earlier python/ tree
+
+Each case of benches/dispatch.py runs `SMALL` and then `LARGE` requests in
+one process under callgrind; the difference divided by the extra requests
+is the cost of one request, start-up and warm-up excluded. Needs valgrind
+(Debian package). Times remain the measure of speed (dispatch.py, the HTTP
+bench); this is the steady yardstick between them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CASES = ("bare", "plaintext", "json", "params", "hooks", "validate",
+         "bare_rsgi", "rsgi_plaintext", "rsgi_params", "rsgi_hooks", "rsgi_validate")  # fmt: skip
+SMALL, LARGE = 1_000, 3_000  # enough for a steady difference, quick enough to run often
+
+
+def run_case(case: str, n: int) -> None:
+    """Serve `n` requests of `case` in-process (called under callgrind)."""
+    sys.path.insert(0, str(HERE))
+    import dispatch
+
+    app = dispatch.build()
+    paths = {"plaintext": "/plaintext", "json": "/json", "params": "/users/42/posts/7", "hooks": "/hooks", "validate": "/validate"}
+    name = case.removeprefix("rsgi_")
+    if case == "bare":
+        asyncio.run(dispatch.measure(dispatch.bare, dispatch.scope("/plaintext"), n))
+    elif case == "bare_rsgi":
+        asyncio.run(dispatch.measure_rsgi(dispatch.bare_rsgi, dispatch._RsgiScope("/plaintext"), n))
+    else:
+        path = paths[name]
+        method, body = ("POST", dispatch.ORDER) if name == "validate" else ("GET", b"")
+        if case.startswith("rsgi_"):
+            asyncio.run(dispatch.measure_rsgi(app.__rsgi__, dispatch._RsgiScope(path, method, body), n, body))
+        else:
+            asyncio.run(dispatch.measure(app, dispatch.scope(path, method, body), n, body))
+
+
+def instructions(case: str, n: int, pythonpath: str | None) -> int:
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath
+    done = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__, "--run", case, str(n)],
+        capture_output=True, text=True, env=env, check=True,
+    )  # fmt: skip
+    match = re.search(r"Collected : (\d+)", done.stderr)
+    if match is None:
+        raise RuntimeError(f"callgrind gave no count for {case}:\n{done.stderr[-2000:]}")
+    return int(match.group(1))
+
+
+def per_request(case: str, pythonpath: str | None) -> float:
+    return (instructions(case, LARGE, pythonpath) - instructions(case, SMALL, pythonpath)) / (LARGE - SMALL)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--against", help="a directory holding an earlier `heaven` package (the 'before')")
+    parser.add_argument("--cases", default=",".join(CASES))
+    parser.add_argument("--run", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.run:
+        run_case(args.run[0], int(args.run[1]))
+        return 0
+    cases = [c for c in args.cases.split(",") if c]
+    if args.against:
+        print("| case | before (instr/request) | after | after/before |\n|---|---:|---:|---:|")
+    else:
+        print("| case | instructions/request |\n|---|---:|")
+    for case in cases:
+        after = per_request(case, None)
+        if args.against:
+            before = per_request(case, args.against)
+            print(f"| {case} | {before:,.0f} | {after:,.0f} | {after / before:.3f} |", flush=True)
+        else:
+            print(f"| {case} | {after:,.0f} |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
