@@ -213,16 +213,17 @@ def _iteration_seconds(names: int, rounds: int = 7) -> float:
 @pytest.mark.asgi_only  # the view is the same Rust object on both interfaces
 def test_query_views_grow_linearly_with_the_number_of_names():
     """16,000 names once took seconds (every view was quadratic). Growth, not
-    speed, is what this checks: 16x the names must cost under 30x the time
-    (quadratic growth is 256x). A busy machine can spoil one measurement,
-    so the best of three attempts counts. benches/multidict.py gives the figures."""
+    speed, is what this checks: 4x the names costs about 4x the time when
+    linear and 16x when quadratic, so 8x separates them even on a busy
+    machine (best of three attempts). The issue's figures (1,000 and 16,000
+    names, under 50 ms, under 30x) are benches/multidict.py's to show."""
     ratios = []
     for _ in range(3):
-        small, large = _iteration_seconds(1000, rounds=9), _iteration_seconds(16000, rounds=9)
+        small, large = _iteration_seconds(4000, rounds=9), _iteration_seconds(16000, rounds=9)
         ratios.append(large / small)
-        if ratios[-1] < 30:
+        if ratios[-1] < 8:
             break
-    assert min(ratios) < 30, ratios
+    assert min(ratios) < 8, ratios
 
 
 def test_repeated_query_names_in_a_large_query_keep_order_and_lists():
