@@ -15,7 +15,8 @@ import msgspec
 import pytest
 
 from heaven import App
-from heaven.plugins.pg import Connection, Postgres
+from heaven.plugins.pg import Connection, MigrationError, Postgres, migrate
+from heaven.plugins.pg.__main__ import main as pg_command
 from heaven.testing import Client, LifespanError
 
 
@@ -285,3 +286,31 @@ def test_misuse_is_refused_clearly():
         App().plugin(db)
     with pytest.raises(TypeError, match="decorates a handler"):
         db.connection("not a handler")
+
+
+def test_migrations_apply_in_order_once_each(new_database, tmp_path, capsys):
+    dsn = new_database("migrations")
+    (tmp_path / "002_index.sql").write_text("CREATE INDEX ON notes (text);")
+    (tmp_path / "001_notes.sql").write_text("CREATE TABLE notes (id serial PRIMARY KEY, text text NOT NULL);\n"
+                                           "INSERT INTO notes (text) VALUES ('first');")
+    assert asyncio.run(migrate(dsn, tmp_path)) == ["001_notes.sql", "002_index.sql"]
+    assert asyncio.run(migrate(dsn, tmp_path)) == []  # applied once only
+    (tmp_path / "003_broken.sql").write_text("INSERT INTO notes (text) VALUES ('lost');\nSELECT * FROM missing_table;")
+    (tmp_path / "004_after.sql").write_text("INSERT INTO notes (text) VALUES ('never');")
+    with pytest.raises(MigrationError, match="003_broken.sql failed and was rolled back: UndefinedTableError"):
+        asyncio.run(migrate(dsn, tmp_path))
+    assert [r["text"] for r in asyncio.run(sql(dsn, "SELECT text FROM notes WHERE $1 ORDER BY id", True))] == ["first"]
+    (tmp_path / "003_broken.sql").unlink()
+    (tmp_path / "001_notes.sql").write_text("CREATE TABLE notes (id int);")
+    with pytest.raises(MigrationError, match="001_notes.sql was applied and has changed since"):
+        asyncio.run(migrate(dsn, tmp_path))
+
+    # The command line: what `make example-patients` runs before serving.
+    (tmp_path / "001_notes.sql").unlink()
+    (tmp_path / "002_index.sql").unlink()
+    assert pg_command(["migrate", str(tmp_path), "--dsn", dsn]) == 0
+    assert capsys.readouterr().out == "migrate: applied 004_after.sql\n"
+    assert pg_command(["migrate", str(tmp_path), "--dsn", dsn]) == 0
+    assert "nothing to apply" in capsys.readouterr().out
+    assert pg_command(["migrate", str(tmp_path / "empty"), "--dsn", dsn]) == 1
+    assert "no .sql files" in capsys.readouterr().err

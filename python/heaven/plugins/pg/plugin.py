@@ -1,11 +1,4 @@
-"""PostgreSQL for heaven apps, through asyncpg (`pip install 'heaven[pg]'`).
-
-    from heaven.plugins.pg import Postgres
-
-    app.plugin(Postgres(os.environ["DATABASE_URL"], name="db"))
-
-    async def users(req, res, ctx):
-        res.body = await ctx.db.fetch("SELECT id, email FROM users", bind=User)
+"""The plugin: an asyncpg pool on the app and on `ctx.<name>`.
 
 The pool opens with the app's startup (an unreachable database fails startup,
 so the server never serves without one) and closes at shutdown. Each worker
@@ -30,10 +23,8 @@ try:
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError("heaven.plugins.pg needs asyncpg: pip install 'heaven[pg]'") from exc
 
-from ..app import SHUTDOWN, STARTUP
-from ..context import RESERVED
-
-__all__ = ["Connection", "Postgres"]
+from ...app import SHUTDOWN, STARTUP
+from ...context import RESERVED
 
 T = TypeVar("T")
 logger = logging.getLogger("heaven.plugins.pg")
@@ -113,7 +104,7 @@ class Connection(_Queries):
         return f"<heaven.plugins.pg.Connection {self.raw!r}>"
 
 
-def _redacted(dsn: str | None) -> str:
+def redacted(dsn: str | None) -> str:
     """The DSN for a log line or an error: never the password."""
     if not dsn:
         return "the server given by the PG* environment variables"
@@ -183,9 +174,9 @@ class Postgres(_Queries):
             self._pool = await asyncpg.create_pool(self.dsn, **self._pool_options)
         except Exception as exc:
             raise ConnectionError(
-                f"heaven.plugins.pg ({self.name}): cannot connect to {_redacted(self.dsn)}: {type(exc).__name__}: {exc}"
+                f"heaven.plugins.pg ({self.name}): cannot connect to {redacted(self.dsn)}: {type(exc).__name__}: {exc}"
             ) from exc
-        logger.info("%s: pool open on %s", self.name, _redacted(self.dsn))
+        logger.info("%s: pool open on %s", self.name, redacted(self.dsn))
 
     async def close(self, app: Any = None) -> None:
         """Close the pool (the shutdown callback): waits `close_timeout`
@@ -257,4 +248,4 @@ class Postgres(_Queries):
 
     def __repr__(self) -> str:
         state = "open" if self._pool is not None else "closed"
-        return f"<heaven.plugins.pg.Postgres {self.name!r} {state} {_redacted(self.dsn)}>"
+        return f"<heaven.plugins.pg.Postgres {self.name!r} {state} {redacted(self.dsn)}>"
