@@ -12,6 +12,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.deps-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+INTERFACE ?= asgi
 
 # Pinned tools for building, serving and testing (runtime deps come from pyproject.toml).
 DEV_DEPS := "maturin==1.16.0" "granian[uvloop,reload]==2.8.7" "httpx==0.28.1" "pytest==9.2.0" \
@@ -20,7 +21,7 @@ DEV_DEPS := "maturin==1.16.0" "granian[uvloop,reload]==2.8.7" "httpx==0.28.1" "p
             "PyJWT==2.15.1" "selenium==4.51.0" "mkdocs==1.6.1"
 # Debian packages the tests drive for real: a PostgreSQL server, a headless browser and its driver.
 SYSTEM_DEPS := postgresql chromium chromium-driver
-GRANIAN := $(VENV)/bin/granian --interface asgi --loop uvloop --host $(HOST) --port $(PORT)
+GRANIAN := $(VENV)/bin/granian --interface $(INTERFACE) --loop uvloop --host $(HOST) --port $(PORT)
 # Runs a command with DATABASE_URL set: a throwaway PostgreSQL unless DATABASE_URL is already set.
 WITH_PG := $(PY) tests/services/postgres.py --
 
@@ -74,15 +75,15 @@ docs: $(STAMP) ## Build the documentation site into target/site (mkdocs, warning
 	$(VENV)/bin/mkdocs build --strict --quiet --site-dir target/site
 
 .PHONY: example-patients
-example-patients: build-dev ## Serve examples/patients on $(HOST):$(PORT) (a throwaway PostgreSQL unless DATABASE_URL is set)
-	$(WITH_PG) sh -c '$(PY) examples/patients/migrate.py && exec $(GRANIAN) --working-dir examples/patients patients:app'
+example-patients: build-dev ## Serve examples/patients on $(HOST):$(PORT), INTERFACE=asgi|rsgi (a throwaway PostgreSQL unless DATABASE_URL is set)
+	$(WITH_PG) sh -c '$(PY) -m heaven.plugins.pg migrate examples/patients/migrations && exec $(GRANIAN) --working-dir examples/patients patients:app'
 
 .PHONY: example-auth
-example-auth: build-dev ## Serve examples/auth on $(HOST):$(PORT) (a throwaway PostgreSQL unless DATABASE_URL is set)
-	$(WITH_PG) sh -c '$(PY) examples/auth/migrate.py && exec $(GRANIAN) --working-dir examples/auth auth:app'
+example-auth: build-dev ## Serve examples/auth on $(HOST):$(PORT), INTERFACE=asgi|rsgi (a throwaway PostgreSQL unless DATABASE_URL is set)
+	$(WITH_PG) sh -c '$(PY) -m heaven.plugins.pg migrate examples/auth/migrations && exec $(GRANIAN) --working-dir examples/auth auth:app'
 
 .PHONY: example-chat
-example-chat: build-dev ## Serve examples/chat on $(HOST):$(PORT) (open it in two browser windows)
+example-chat: build-dev ## Serve examples/chat on $(HOST):$(PORT), INTERFACE=asgi|rsgi (open it in two browser windows)
 	$(GRANIAN) --working-dir examples/chat chat:app
 
 .PHONY: wheel-check

@@ -47,3 +47,19 @@ def postgres_server() -> Iterator[postgres.Databases]:
 def new_database(postgres_server: postgres.Databases) -> Callable[[str], str]:
     """`new_database('patients')` creates an empty database and returns its DSN."""
     return postgres_server.create
+
+
+@pytest.fixture
+def example_env(postgres_server: postgres.Databases) -> Callable[[str], dict[str, str]]:
+    """The environment to run an example's documented command in: as on a
+    fresh machine (no DATABASE_URL, so the command starts its own throwaway
+    PostgreSQL), or, when HEAVEN_TEST_PG_DSN names your server, a fresh
+    database on it."""
+
+    def env(name: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        if os.environ.get("HEAVEN_TEST_PG_DSN"):
+            env["DATABASE_URL"] = postgres_server.create(name)
+        return env
+
+    return env
