@@ -314,3 +314,33 @@ def test_migrations_apply_in_order_once_each(new_database, tmp_path, capsys):
     assert "nothing to apply" in capsys.readouterr().out
     assert pg_command(["migrate", str(tmp_path / "empty"), "--dsn", dsn]) == 1
     assert "no .sql files" in capsys.readouterr().err
+
+
+def test_unavailable_names_the_errors_of_a_database_that_went_away():
+    from heaven.plugins.pg import UNAVAILABLE
+    from services.plugin import unavailable
+    from services.postgres import Server, bindir
+
+    if bindir() is None:
+        unavailable("this test stops a PostgreSQL server of its own: it needs PostgreSQL installed (make system-deps)")
+    server = Server(bindir()).start()
+
+    async def main():
+        db = Postgres(server.admin_dsn, min_size=2)
+        await db.open()
+        try:
+            assert await db.fetchval("SELECT 1") == 1
+            server.stop()
+            for _ in range(3):  # a dead pooled connection, then refused reconnections
+                with pytest.raises(UNAVAILABLE):
+                    await db.fetchval("SELECT 1")
+            # A bad query is not "unavailable": retrying would not help.
+            assert not issubclass(asyncpg.UndefinedTableError, UNAVAILABLE)
+            assert not issubclass(asyncpg.UniqueViolationError, UNAVAILABLE)
+        finally:
+            await db.close()
+
+    try:
+        asyncio.run(main())
+    finally:
+        server.stop()

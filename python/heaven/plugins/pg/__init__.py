@@ -12,6 +12,6 @@ applies a folder of `.sql` migrations, once each. See docs/plugins.md.
 """
 
 from .migrations import MigrationError, migrate
-from .plugin import Connection, Postgres
+from .plugin import UNAVAILABLE, Connection, Postgres
 
-__all__ = ["Connection", "MigrationError", "Postgres", "migrate"]
+__all__ = ["UNAVAILABLE", "Connection", "MigrationError", "Postgres", "migrate"]

@@ -29,6 +29,16 @@ from ...context import RESERVED
 T = TypeVar("T")
 logger = logging.getLogger("heaven.plugins.pg")
 
+#: The errors that mean "the database cannot be reached right now" (down,
+#: restarting, refusing connections, the network), as opposed to a bad query:
+#: `except UNAVAILABLE:` is where a handler answers 503 and asks to retry.
+UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncio.TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+)
+
 
 def _rows_as(rows: list[Any], bind: type[T]) -> list[T]:
     # Plain dicts first: msgspec builds Structs from them about twice as fast
