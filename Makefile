@@ -19,9 +19,11 @@ DEV_DEPS := "maturin==1.16.0" "granian[uvloop,reload]==2.8.7" "httpx==0.28.1" "p
             "websockets==17.4" "httpx-sse==0.4.3" "openapi-spec-validator==0.9.0" \
             "schemathesis==4.32.5" "uvicorn==0.54.0" "hypercorn==0.18.0" "msgspec>=0.19,<1" "jinja2>=3.1,<4" \
             "PyJWT==2.15.1" "selenium==4.51.0" "mkdocs==1.6.1"
-# Debian packages the tests drive for real: a PostgreSQL server, a headless browser and its driver.
-SYSTEM_DEPS := postgresql chromium chromium-driver
-GRANIAN := $(VENV)/bin/granian --interface $(INTERFACE) --loop uvloop --host $(HOST) --port $(PORT)
+# Debian packages the tests drive for real: a PostgreSQL server, a headless browser and its
+# driver, and a font so the browser's screenshots show text.
+SYSTEM_DEPS := postgresql chromium chromium-driver fonts-dejavu-core
+# A worker holding an open stream or websocket is stopped after 5 s on Ctrl-C instead of never.
+GRANIAN := $(VENV)/bin/granian --interface $(INTERFACE) --loop uvloop --host $(HOST) --port $(PORT) --workers-kill-timeout 5
 # Runs a command with DATABASE_URL set: a throwaway PostgreSQL unless DATABASE_URL is already set.
 WITH_PG := $(PY) tests/services/postgres.py --
 
@@ -51,7 +53,7 @@ run: build-dev ## Serve examples/hello.py under granian on $(HOST):$(PORT)
 	$(VENV)/bin/granian --interface asgi --loop uvloop --host $(HOST) --port $(PORT) --working-dir examples hello:app
 
 .PHONY: system-deps
-system-deps: ## Install the Debian packages the tests use (PostgreSQL, Chromium and its driver), only those missing
+system-deps: ## Install the Debian packages the tests use (PostgreSQL, Chromium, chromedriver, a font), only those missing
 	@missing=""; \
 	for pkg in $(SYSTEM_DEPS); do \
 	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$pkg"; \

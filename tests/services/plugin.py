@@ -12,7 +12,7 @@ from typing import Callable, Iterator
 
 import pytest
 
-from services import postgres
+from services import chromium, postgres
 
 
 def unavailable(reason: str) -> None:
@@ -63,3 +63,33 @@ def example_env(postgres_server: postgres.Databases) -> Callable[[str], dict[str
         return env
 
     return env
+
+
+class Browsers:
+    """Headless Chromium windows for one test: `open()` starts one (its own
+    profile, so its own cookies); `close()` quits them all (the fixture does
+    it at the end; a test closes them earlier to let a server stop)."""
+
+    def __init__(self, found: tuple[str, str]) -> None:
+        self.found = found
+        self.drivers: list = []
+
+    def open(self):
+        driver = chromium.start(*self.found)
+        self.drivers.append(driver)
+        return driver
+
+    def close(self) -> None:
+        drivers, self.drivers = self.drivers, []
+        for driver in drivers:
+            driver.quit()
+
+
+@pytest.fixture
+def browsers() -> Iterator[Browsers]:
+    found = chromium.binaries()
+    if found is None:
+        unavailable(chromium.NOT_INSTALLED)
+    opened = Browsers(found)
+    yield opened
+    opened.close()
