@@ -72,9 +72,10 @@ test: system-deps build-dev ## Rust tests, Python tests (ASGI + real granian, Po
 	cargo bench -p heaven-core --bench router -- --quick --noplot
 	$(MAKE) --no-print-directory wheel-check
 
+DOCS_SITE ?= target/site
 .PHONY: docs
 docs: $(STAMP) ## Build the documentation site into target/site (mkdocs, warnings are errors)
-	$(VENV)/bin/mkdocs build --strict --quiet --site-dir target/site
+	$(VENV)/bin/mkdocs build --strict --quiet --site-dir $(DOCS_SITE)
 
 .PHONY: example-patients
 example-patients: build-dev ## Serve examples/patients on $(HOST):$(PORT), INTERFACE=asgi|rsgi (a throwaway PostgreSQL unless DATABASE_URL is set)
