@@ -344,3 +344,15 @@ def test_unavailable_names_the_errors_of_a_database_that_went_away():
         asyncio.run(main())
     finally:
         server.stop()
+
+
+def test_without_asyncpg_the_import_says_what_to_install():
+    import subprocess
+    import sys
+
+    code = "import sys; sys.modules['asyncpg'] = None\ntry:\n import heaven.plugins.pg\nexcept ImportError as e: print(e)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "heaven.plugins.pg needs asyncpg: pip install 'heaven[pg]'", done.stderr
+    done = subprocess.run([sys.executable, "-c", "import sys; sys.modules['asyncpg'] = None; import heaven; print('ok')"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "ok"  # heaven itself never needs it

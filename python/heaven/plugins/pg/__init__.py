@@ -11,7 +11,8 @@
 applies a folder of `.sql` migrations, once each. See docs/plugins.md.
 """
 
+# plugin first: it is where a missing asyncpg is reported with what to install.
+from .plugin import UNAVAILABLE, Connection, Postgres  # isort: skip
 from .migrations import MigrationError, migrate
-from .plugin import UNAVAILABLE, Connection, Postgres
 
 __all__ = ["UNAVAILABLE", "Connection", "MigrationError", "Postgres", "migrate"]
