@@ -95,7 +95,8 @@ class Server:
 
     def __init__(self, binaries: Path) -> None:
         self.bin = binaries
-        self.root = Path(tempfile.mkdtemp(prefix="heaven-pg-"))
+        # Under root the server's user must reach the folder: /tmp, not a TMPDIR inside /root.
+        self.root = Path(tempfile.mkdtemp(prefix="heaven-pg-", dir="/tmp" if os.geteuid() == 0 else None))
         self.data = self.root / "data"
         self.log = self.root / "server.log"
         self.port = free_port()
