@@ -30,6 +30,7 @@ class Documented:
             argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
         )
         self.output = ""
+        self.killed = False  # True when Ctrl-C did not stop it within the time allowed
 
     def wait_ready(self, path: str = "/", timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
@@ -50,8 +51,10 @@ class Documented:
         try:
             out, _ = self.proc.communicate(timeout=30)
         except subprocess.TimeoutExpired:
+            self.killed = True
             os.killpg(self.proc.pid, signal.SIGKILL)
             out, _ = self.proc.communicate()
+            out = (out or "") + "\n(killed: still running 30 s after Ctrl-C)"
         self.output += out or ""
         return self.output
 

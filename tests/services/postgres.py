@@ -169,11 +169,14 @@ def main(argv: list[str]) -> int:
     try:
         dsn = Databases(server.admin_dsn).create("heaven_example")
         print(f"throwaway PostgreSQL: DATABASE_URL={dsn} (stopped when the command ends)", file=sys.stderr, flush=True)
-        child = subprocess.Popen(command, env={**os.environ, "DATABASE_URL": dsn})
-        # Ctrl-C or SIGTERM: passed on to the command, which winds down; the
-        # server is stopped once it has (the `finally`).
+        # The command gets a process group of its own, so a Ctrl-C reaches it
+        # once, from here, as from a process manager: granian (whose workers
+        # would otherwise get the terminal's signal too, and race their own
+        # main process to the exit) then shuts its workers down in order.
+        child = subprocess.Popen(command, env={**os.environ, "DATABASE_URL": dsn}, start_new_session=True)
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda signum, _: child.send_signal(signum))
+        # The server is stopped once the command has ended (the `finally`).
         return child.wait()
     finally:
         server.stop()

@@ -26,6 +26,7 @@ def test_the_documented_command_serves_the_app(interface, example_env):
             assert httpx.get(f"{command.url}{prefix}/records", headers=ada).json()[0]["title"] == "Notes on the Analytical Engine"
     finally:
         output = command.interrupt()
+    assert not command.killed, output
     assert "migrate: applied 001_auth.sql, 002_demo_users.sql" in output, output
     if not os.environ.get("HEAVEN_TEST_PG_DSN"):
         port = command.throwaway_port()

@@ -69,4 +69,5 @@ def test_two_pages_talk(interface, browsers):
         assert colours >= 32 and commonest < 0.9, f"{shot} looks blank: {colours} colours, commonest {commonest:.0%}"
     finally:
         browsers.close()  # first: their open socket and stream would hold the server up
-        command.interrupt()
+        output = command.interrupt()
+    assert not command.killed, output

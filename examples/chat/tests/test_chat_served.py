@@ -23,7 +23,8 @@ def chat(request):
         command.wait_ready("/")
         yield command.url
     finally:
-        command.interrupt()
+        output = command.interrupt()
+    assert not command.killed, output
 
 
 def session_cookie(url: str, name: str) -> str:

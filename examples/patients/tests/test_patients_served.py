@@ -27,6 +27,7 @@ def test_the_documented_command_serves_the_app(interface, example_env):
         assert httpx.get(f"{command.url}/docs").status_code == 200
     finally:
         output = command.interrupt()
+    assert not command.killed, output
     assert "migrate: applied 001_patients.sql, 002_demo_patients.sql" in output, output
     if not os.environ.get("HEAVEN_TEST_PG_DSN"):  # as on a fresh machine: its own PostgreSQL, stopped with it
         port = command.throwaway_port()
