@@ -19,6 +19,8 @@ from heaven.plugins.pg import Connection, MigrationError, Postgres, migrate
 from heaven.plugins.pg.__main__ import main as pg_command
 from heaven.testing import Client, LifespanError
 
+pytestmark = pytest.mark.interfaces  # served in-process on ASGI and on RSGI
+
 
 class User(msgspec.Struct):
     id: int
@@ -63,7 +65,7 @@ def connections_to(dsn: str, database: str) -> int:
     return rows[0]["n"]
 
 
-def test_pool_follows_the_lifespan_and_is_on_ctx_and_app(dsn):
+def test_pool_follows_the_lifespan_and_is_on_ctx_and_app(dsn, interface):
     db = Postgres(dsn, name="db", min_size=2)
     app = App().plugin(db)
     database = dsn.rsplit("/", 1)[1]
@@ -74,7 +76,7 @@ def test_pool_follows_the_lifespan_and_is_on_ctx_and_app(dsn):
     app.GET("/same", same)
     with pytest.raises(RuntimeError, match="the pool is not open.*startup"):
         db.pool
-    with Client(app) as client:
+    with Client(app, interface=interface) as client:
         assert isinstance(db.pool, asyncpg.Pool)
         assert connections_to(dsn, database) == 2  # min_size connections, opened at startup
         assert client.get("/same").json() == {"ctx": True, "app": True}
@@ -83,7 +85,7 @@ def test_pool_follows_the_lifespan_and_is_on_ctx_and_app(dsn):
         db.pool
 
 
-def test_fetch_binds_rows_to_structs(dsn):
+def test_fetch_binds_rows_to_structs(dsn, interface):
     db = Postgres(dsn)
     app = App().plugin(db)
 
@@ -107,7 +109,7 @@ def test_fetch_binds_rows_to_structs(dsn):
     app.GET("/users", users)
     app.GET("/users/:id:int", user)
     app.GET("/raw", raw)
-    with Client(app) as client:
+    with Client(app, interface=interface) as client:
         assert client.get("/users").json() == [
             {"id": 1, "email": "ada@example.com", "active": True, "joined": "2024-01-02"},
             {"id": 2, "email": "bob@example.com", "active": False, "joined": "2024-03-04"},
@@ -167,7 +169,7 @@ def test_execute_executemany_and_transactions(dsn, events):
     assert events() == ["one", "two", "three", "committed", "outer"]
 
 
-def test_a_route_can_ask_for_one_connection_per_request(dsn, events):
+def test_a_route_can_ask_for_one_connection_per_request(dsn, events, interface):
     db = Postgres(dsn, max_size=2)
     app = App().plugin(db)
 
@@ -192,7 +194,7 @@ def test_a_route_can_ask_for_one_connection_per_request(dsn, events):
         res.header("X-Db-After", type(ctx.db).__name__)
 
     app.AFTER("/transfer", after)
-    with Client(app, raise_app_exceptions=False) as client:
+    with Client(app, raise_app_exceptions=False, interface=interface) as client:
         for _ in range(3):  # more requests than the pool has connections: each one came back
             r = client.post("/transfer")
             assert r.json() == {"kind": "Connection", "same": True}
@@ -221,7 +223,7 @@ def test_websocket_handlers_can_ask_for_a_connection(dsn):
     asyncio.run(main())
 
 
-def test_a_failing_query_reaches_the_handler_and_uncaught_is_a_500_without_sql(dsn, caplog):
+def test_a_failing_query_reaches_the_handler_and_uncaught_is_a_500_without_sql(dsn, caplog, interface):
     db = Postgres(dsn)
     app = App().plugin(db)
 
@@ -237,7 +239,7 @@ def test_a_failing_query_reaches_the_handler_and_uncaught_is_a_500_without_sql(d
 
     app.GET("/caught", caught)
     app.GET("/uncaught", uncaught)
-    with Client(app, raise_app_exceptions=False) as client, caplog.at_level(logging.ERROR, "heaven"):
+    with Client(app, raise_app_exceptions=False, interface=interface) as client, caplog.at_level(logging.ERROR, "heaven"):
         assert client.get("/caught").json() == {"error": "UndefinedTableError"}
         r = client.get("/uncaught")
         assert r.status_code == 500 and r.text == "Internal Server Error"
@@ -245,7 +247,7 @@ def test_a_failing_query_reaches_the_handler_and_uncaught_is_a_500_without_sql(d
     assert "UniqueViolationError" in caplog.text  # the log, not the client, gets the details
 
 
-def test_an_unreachable_database_fails_startup_and_hides_the_password(postgres_server):
+def test_an_unreachable_database_fails_startup_and_hides_the_password(postgres_server, interface):
     from services.postgres import free_port, with_database
 
     dead = f"postgresql://app:hunter2@127.0.0.1:{free_port()}/nowhere"
@@ -254,13 +256,13 @@ def test_an_unreachable_database_fails_startup_and_hides_the_password(postgres_s
         app = App().plugin(Postgres(dsn, connect_timeout=5))
         app.GET("/", lambda req, res, ctx: None)
         with pytest.raises(LifespanError, match=f"ConnectionError: heaven.plugins.pg \\(db\\): cannot connect to .*({reason})") as info:
-            with Client(app):
+            with Client(app, interface=interface):
                 pass
         if dsn == dead:
             assert "app:***@127.0.0.1" in str(info.value) and "hunter2" not in str(info.value)
 
 
-def test_ctx_name_on_other_subdomains(dsn):
+def test_ctx_name_on_other_subdomains(dsn, interface):
     app = App().plugin(Postgres(dsn, name="pg", subdomains=("www", "api")))
 
     async def count(req, res, ctx):
@@ -268,7 +270,7 @@ def test_ctx_name_on_other_subdomains(dsn):
 
     app.GET("/count", count)
     app.GET("/count", count, subdomain="api")
-    with Client(app, base_url="http://example.com") as client:
+    with Client(app, base_url="http://example.com", interface=interface) as client:
         assert client.get("/count").json() == 2
         assert client.get("/count", headers={"host": "api.example.com"}).json() == 2
 

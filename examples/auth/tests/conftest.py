@@ -9,3 +9,9 @@ from auth_support import load_auth_app, migrated
 @pytest.fixture(scope="session")
 def auth_app(new_database):
     return load_auth_app(migrated(new_database("auth")))
+
+
+@pytest.fixture(scope="module", params=["asgi", "rsgi"])
+def interface(request):
+    """Every in-process test runs on both of granian's interfaces."""
+    return request.param

@@ -17,8 +17,8 @@ PREFIXES = ["/v1", "/v2"]  # decorators, hooks
 
 
 @pytest.fixture(scope="module")
-def client(auth_app):
-    with Client(auth_app) as client:
+def client(auth_app, interface):
+    with Client(auth_app, interface=interface) as client:
         yield client
 
 
@@ -95,14 +95,14 @@ def test_hooks_run_before_the_contract_decorators_after(client):
     assert client.post("/v2/records", json={"title": ""}, headers=ada).status_code == 422
 
 
-def test_the_database_going_down_is_503(tmp_path):
+def test_the_database_going_down_is_503(interface):
     binaries = bindir()
     if binaries is None:
         unavailable("this test stops a PostgreSQL server of its own: it needs PostgreSQL installed (make system-deps)")
     server = Server(binaries).start()
     try:
-        app = load_auth_app(migrated(Databases(server.admin_dsn).create("auth_down")), name="auth_down")
-        with Client(app) as client:
+        app = load_auth_app(migrated(Databases(server.admin_dsn).create("auth_down")), name=f"auth_down_{interface}")
+        with Client(app, interface=interface) as client:
             ada = login(client, "ada", "lovelace")
             for prefix in PREFIXES:
                 assert client.get(f"{prefix}/records", headers=ada).status_code == 200

@@ -1,7 +1,8 @@
-"""The chat example through its ASGI callable: joining sets a signed-cookie
+"""The chat example in-process, on ASGI and RSGI: joining sets a signed-cookie
 session, the page and its assets are served, and the websocket needs a name
-and carries messages to every page. (The SSE counter never ends, so it is
-tested through granian: test_chat_served.py.)"""
+and carries messages to every page (through app.earth, on ASGI). The SSE
+counter never ends, so it is tested through granian on both interfaces:
+test_chat_served.py."""
 
 import asyncio
 import importlib
@@ -16,14 +17,20 @@ from heaven.testing import Client
 EXAMPLE = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(params=["asgi", "rsgi"])
+def interface(request):
+    """The HTTP tests run on both of granian's interfaces (in-process)."""
+    return request.param
+
+
 @pytest.fixture(scope="module")
 def app():
     sys.path.insert(0, str(EXAMPLE))
     return importlib.import_module("chat").app
 
 
-def test_joining_keeps_the_name_in_a_signed_cookie(app):
-    with Client(app) as client:
+def test_joining_keeps_the_name_in_a_signed_cookie(app, interface):
+    with Client(app, interface=interface) as client:
         assert 'action="/join"' in client.get("/").text
         r = client.post("/join", data={"name": "  ada  "}, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == "/"
@@ -34,8 +41,8 @@ def test_joining_keeps_the_name_in_a_signed_cookie(app):
         assert r.status_code == 303 and 'action="/join"' in client.get("/").text
 
 
-def test_names_are_checked_and_escaped(app):
-    with Client(app) as client:
+def test_names_are_checked_and_escaped(app, interface):
+    with Client(app, interface=interface) as client:
         for name in ("", "   ", "x" * 31):
             r = client.post("/join", data={"name": name})
             assert r.status_code == 422 and "1 to 30 characters" in r.text
@@ -44,8 +51,8 @@ def test_names_are_checked_and_escaped(app):
         assert "&lt;b&gt;eve&lt;/b&gt;" in page and "<b>eve</b>" not in page
 
 
-def test_assets_are_served(app):
-    with Client(app) as client:
+def test_assets_are_served(app, interface):
+    with Client(app, interface=interface) as client:
         css = client.get("/static/chat.css")
         assert css.status_code == 200 and css.headers["content-type"] == "text/css; charset=utf-8"
         js = client.get("/static/chat.js")

@@ -36,3 +36,9 @@ def patients_app(patients_dsn):
             del os.environ["DATABASE_URL"]
         else:
             os.environ["DATABASE_URL"] = previous
+
+
+@pytest.fixture(params=["asgi", "rsgi"])
+def interface(request):
+    """Every in-process test runs on both of granian's interfaces."""
+    return request.param

@@ -14,8 +14,8 @@ EXAMPLE = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def client(patients_app):
-    with Client(patients_app) as client:
+def client(patients_app, interface):
+    with Client(patients_app, interface=interface) as client:
         yield client
 
 
