@@ -1,4 +1,5 @@
-# heaven — every target works on a fresh machine with python3 (3.10+) and cargo.
+# heaven — every target works on a fresh machine with python3 (3.10+) and cargo
+# (and, for `test` and the PostgreSQL examples, Debian's apt: see system-deps).
 # `make` alone lists the targets.
 
 .DEFAULT_GOAL := help
@@ -11,11 +12,20 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.deps-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+INTERFACE ?= asgi
 
 # Pinned tools for building, serving and testing (runtime deps come from pyproject.toml).
 DEV_DEPS := "maturin==1.16.0" "granian[uvloop,reload]==2.8.7" "httpx==0.28.1" "pytest==9.2.0" \
             "websockets==17.4" "httpx-sse==0.4.3" "openapi-spec-validator==0.9.0" \
-            "schemathesis==4.32.5" "uvicorn==0.54.0" "hypercorn==0.18.0" "msgspec>=0.19,<1" "jinja2>=3.1,<4"
+            "schemathesis==4.32.5" "uvicorn==0.54.0" "hypercorn==0.18.0" "msgspec>=0.19,<1" "jinja2>=3.1,<4" \
+            "PyJWT==2.15.1" "selenium==4.51.0" "mkdocs==1.6.1"
+# Debian packages the tests drive for real: a PostgreSQL server, a headless browser and its
+# driver, and a font so the browser's screenshots show text.
+SYSTEM_DEPS := postgresql chromium chromium-driver fonts-dejavu-core
+# A worker holding an open stream or websocket is stopped after 5 s on Ctrl-C instead of never.
+GRANIAN := $(VENV)/bin/granian --interface $(INTERFACE) --loop uvloop --host $(HOST) --port $(PORT) --workers-kill-timeout 5
+# Runs a command with DATABASE_URL set: a throwaway PostgreSQL unless DATABASE_URL is already set.
+WITH_PG := $(PY) tests/services/postgres.py --
 
 .PHONY: help
 help: ## List the targets
@@ -32,7 +42,7 @@ install: $(STAMP) ## Create .venv with the pinned build, serve and test tools
 
 .PHONY: build-dev
 build-dev: $(STAMP) ## Build the Rust extension (release) into .venv, editable
-	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/maturin develop --release --quiet
+	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/maturin develop --release --quiet --extras pg
 
 .PHONY: build-prod
 build-prod: $(STAMP) ## Build the single abi3 wheel into dist/
@@ -42,12 +52,42 @@ build-prod: $(STAMP) ## Build the single abi3 wheel into dist/
 run: build-dev ## Serve examples/hello.py under granian on $(HOST):$(PORT)
 	$(VENV)/bin/granian --interface asgi --loop uvloop --host $(HOST) --port $(PORT) --working-dir examples hello:app
 
+.PHONY: system-deps
+system-deps: ## Install the Debian packages the tests use (PostgreSQL, Chromium, chromedriver, a font), only those missing
+	@missing=""; \
+	for pkg in $(SYSTEM_DEPS); do \
+	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$pkg"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null; then \
+	  echo "system-deps: not Debian; install PostgreSQL (initdb, pg_ctl), chromium and chromedriver yourself"; exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then echo "system-deps: missing$$missing; run: sudo make system-deps"; exit 1; fi; \
+	echo "system-deps: installing$$missing"; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing
+
 .PHONY: test
-test: build-dev ## Rust tests, Python tests (ASGI + real granian), bounded router bench
+test: system-deps build-dev ## Rust tests, Python tests (ASGI + real granian, PostgreSQL, Chromium), docs site, bounded router bench
 	cargo test --workspace --quiet
-	$(PY) -m pytest -q
+	HEAVEN_TEST_STRICT=1 $(PY) -m pytest -q
 	cargo bench -p heaven-core --bench router -- --quick --noplot
 	$(MAKE) --no-print-directory wheel-check
+
+DOCS_SITE ?= target/site
+.PHONY: docs
+docs: $(STAMP) ## Build the documentation site into target/site (mkdocs, warnings are errors)
+	$(VENV)/bin/mkdocs build --strict --quiet --site-dir $(DOCS_SITE)
+
+.PHONY: example-patients
+example-patients: build-dev ## Serve examples/patients on $(HOST):$(PORT), INTERFACE=asgi|rsgi (a throwaway PostgreSQL unless DATABASE_URL is set)
+	$(WITH_PG) sh -c '$(PY) -m heaven.plugins.pg migrate examples/patients/migrations && exec $(GRANIAN) --working-dir examples/patients patients:app'
+
+.PHONY: example-auth
+example-auth: build-dev ## Serve examples/auth on $(HOST):$(PORT), INTERFACE=asgi|rsgi (a throwaway PostgreSQL unless DATABASE_URL is set)
+	$(WITH_PG) sh -c '$(PY) -m heaven.plugins.pg migrate examples/auth/migrations && exec $(GRANIAN) --working-dir examples/auth auth:app'
+
+.PHONY: example-chat
+example-chat: build-dev ## Serve examples/chat on $(HOST):$(PORT), INTERFACE=asgi|rsgi (open it in two browser windows)
+	$(GRANIAN) --working-dir examples/chat chat:app
 
 .PHONY: wheel-check
 wheel-check: $(STAMP) ## Build the release wheel and check it is one abi3 wheel

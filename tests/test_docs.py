@@ -11,6 +11,8 @@ A line that starts `# asgi: GET ...` or `# rsgi: GET ...` holds on that
 interface only (where granian's RSGI differs, see docs/serving.md).
 The app (named `app` in the block) runs with its lifespan, once on each
 interface (ASGI and RSGI).
+A block that reads `DATABASE_URL` gets a fresh database on the test run's
+PostgreSQL.
 """
 
 from __future__ import annotations
@@ -69,7 +71,9 @@ async def check(app, expectations, interface):
 
 
 @pytest.mark.parametrize("code", list(blocks()))
-def test_doc_example(code, monkeypatch, interface):
+def test_doc_example(code, monkeypatch, interface, request):
+    if "DATABASE_URL" in code:
+        monkeypatch.setenv("DATABASE_URL", request.getfixturevalue("new_database")("docs"))
     # A real module, so type hints in the example resolve like in user code;
     # dont_inherit keeps this file's `from __future__` out of the example.
     module = types.ModuleType("docs_example")
@@ -85,4 +89,5 @@ def test_every_capability_has_a_page():
     assert {
         "index", "routing", "subdomains", "hooks", "request", "response", "context", "application",
         "lifecycle", "mounting", "websockets", "errors", "serving", "architecture", "performance",
+        "quickstart", "plugins", "deployment", "compatibility",
     } <= pages

@@ -136,3 +136,28 @@ def test_bad_session_options_fail_at_configuration():
         App().sessions("s", colour="blue")
     with pytest.raises(ValueError):
         App().sessions("")
+
+
+def test_websocket_handlers_read_the_session():
+    # The cookie comes with the handshake; before, ctx.session read None there.
+    import asyncio
+
+    app = build()
+    seen = []
+
+    async def whoami(send, receive, req, ctx):
+        seen.append(ctx.session.user)
+        await send("ok")
+
+    app.WS("/whoami", whoami)
+    with Client(app) as c:
+        cookie = c.post("/login/ada").headers["set-cookie"].split(";")[0]
+
+    async def talk():
+        async with app.earth.SOCKET("/whoami", headers={"cookie": cookie}) as ws:
+            assert await ws.receive() == "ok"
+        async with app.earth.SOCKET("/whoami") as ws:
+            assert await ws.receive() == "ok"
+
+    asyncio.run(talk())
+    assert seen == ["ada", None]

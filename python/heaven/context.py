@@ -46,7 +46,10 @@ class Context:
         data = self.__dict__
         session = data.get("session")
         if session is None:
-            manager = self._sessions
+            # The HTTP lifecycle hands the manager over; a websocket's context
+            # finds it on the app serving the request (its cookies came with
+            # the handshake, so the session reads the same as over HTTP).
+            manager = self._sessions or self._req._server._sessions
             if manager is not None:
                 session = data["session"] = manager.load(self._req.cookies)
         return session
