@@ -42,8 +42,12 @@ build-prod: $(STAMP) ## Build the single abi3 wheel into dist/
 run: build-dev ## Serve examples/hello.py under granian on $(HOST):$(PORT)
 	$(VENV)/bin/granian --interface asgi --loop uvloop --host $(HOST) --port $(PORT) --working-dir examples hello:app
 
+.PHONY: compat-venv
+compat-venv: $(STAMP) ## Create the PyPI heaven 2.4.3 venv that tests/compat compares against
+	PY=$(abspath $(PY)) bash tests/compat/setup_heaven243.sh
+
 .PHONY: test
-test: build-dev ## Rust tests, Python tests (ASGI + real granian), bounded router bench
+test: build-dev compat-venv ## Rust tests, Python tests (ASGI + real granian, heaven 2.4.3 differential), bounded router bench
 	cargo test --workspace --quiet
 	$(PY) -m pytest -q
 	cargo bench -p heaven-core --bench router -- --quick --noplot
