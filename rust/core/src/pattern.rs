@@ -38,15 +38,29 @@ pub struct Pattern {
     pub hints: Vec<(Box<str>, ParamType)>,
 }
 
-fn is_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_')
-        && chars.all(|c| c.is_alphanumeric() || c == '_')
+/// `/users/{id}/x` as heaven spells it: `/users/:id/x`.
+fn unbraced(route: &str) -> String {
+    route
+        .split('/')
+        .map(
+            |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) if !name.is_empty() => format!(":{name}"),
+                _ => s.to_owned(),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 impl Pattern {
     pub fn parse(route: &str) -> Result<Pattern, RouteError> {
         let err_route = || route.to_owned();
+        if route.contains(['{', '}']) {
+            return Err(RouteError::Braced {
+                route: err_route(),
+                suggestion: unbraced(route.split('?').next().unwrap_or(route)),
+            });
+        }
         let (path, query) = match route.split_once('?') {
             Some((p, q)) => (p, Some(q)),
             None => (route, None),
@@ -68,7 +82,8 @@ impl Pattern {
                     Some((name, kind)) => (name, Some(kind)),
                     None => (spec, None),
                 };
-                if !is_identifier(name) {
+                // Any text names a parameter (`:a-b`, `:1`), as in 2.4.3.
+                if name.is_empty() {
                     return Err(RouteError::BadParamName {
                         route: err_route(),
                         segment: (*piece).to_owned(),
@@ -159,8 +174,13 @@ impl Pattern {
 }
 
 fn parse_hints(route: &str, query: &str) -> Result<Vec<(Box<str>, ParamType)>, RouteError> {
+    if query.is_empty() {
+        return Err(RouteError::EmptyQueryHint {
+            route: route.to_owned(),
+        });
+    }
     let mut hints: Vec<(Box<str>, ParamType)> = Vec::new();
-    for hint in query.split('&').filter(|h| !h.is_empty()) {
+    for hint in query.split('&') {
         let bad = || RouteError::BadQueryHint {
             route: route.to_owned(),
             hint: hint.to_owned(),
@@ -169,8 +189,9 @@ fn parse_hints(route: &str, query: &str) -> Result<Vec<(Box<str>, ParamType)>, R
             Some((name, kind)) => (name, ParamType::from_name(kind).ok_or_else(bad)?),
             None => (hint, ParamType::Str),
         };
+        // A name no query key on the wire could be never matches.
         if name.is_empty()
-            || name.contains(['=', ':', '/', '*'])
+            || name.contains(['=', '?', '#', ' ', '\t', '\n'])
             || hints.iter().any(|(n, _)| &**n == name)
         {
             return Err(bad());
@@ -218,6 +239,16 @@ mod tests {
                 vec![lit("v1"), lit("models"), lit("gpt:run")],
             ),
             ("/caf%C3%A9", vec![lit("café")]),
+            (
+                "/odd/:a-b/:1/:é",
+                vec![
+                    lit("odd"),
+                    param("a-b", ParamType::Str),
+                    param("1", ParamType::Str),
+                    param("é", ParamType::Str),
+                ],
+            ),
+            ("/u/:id:Int", vec![lit("u"), param("id", ParamType::Int)]),
         ];
         for (route, segments) in table {
             assert_eq!(Pattern::parse(route).unwrap().segments, segments, "{route}");
@@ -244,12 +275,16 @@ mod tests {
         let table: &[(&str, &str)] = &[
             ("users", "must start with '/'"),
             ("/users/:", "needs a name"),
-            ("/users/:1x", "needs a name"),
+            ("/users/{id}", "write \"/users/:id\" instead"),
+            ("/s?", "declares no query parameters"),
+            ("/s?a&&b", "query hint"),
+            ("/s?a#", "query hint"),
             ("/users/:id:integer", "unknown type \"integer\""),
             ("/files/*/x", "'*' must be the whole last segment"),
             ("/files/a*", "'*' must be the whole last segment"),
             ("/a/:id/b/:id", "appears more than once"),
             ("/s?page:number", "query hint"),
+            ("/s?page:Integer", "query hint"),
             ("/s?=x", "query hint"),
             ("/s?a&a", "query hint"),
             ("/bad%zz", "not valid percent-encoded UTF-8"),

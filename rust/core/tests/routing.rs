@@ -44,6 +44,7 @@ fn show(v: &Value) -> String {
     match v {
         Value::Str(s) => format!("{s:?}"),
         Value::Int(i) => format!("{i}i"),
+        Value::BigInt(i) => format!("{i}i"),
         Value::Float(f) => format!("{f}f"),
         Value::Bool(b) => format!("{b}"),
         Value::Date(d) => format!("{}-{:02}-{:02}", d.year, d.month, d.day),
@@ -344,7 +345,8 @@ fn registration_errors() {
         ("GET", "www", "/a/:x/:x", "appears more than once"),
         ("GET", "www", "/q?page:number", "query hint"),
         ("GET", "www", "/caf%C3", "not valid percent-encoded UTF-8"),
-        ("GET", "www", "/a/:x-y", "needs a name"),
+        ("GET", "www", "/a/{x}", "write \"/a/:x\" instead"),
+        ("GET", "www", "/q?", "declares no query parameters"),
         ("BREW", "www", "/coffee", "unknown HTTP method"),
         ("GET", "a.b", "/x", "must be a DNS label"),
     ];
