@@ -8,10 +8,9 @@ drive.py: `id`, `method`, `path` (with query), `headers`, `body`/`json`,
 `host`, and `earth: True` to send it through `app.earth` as well.
 """
 
-from __future__ import annotations
-
 import os
 import tempfile
+from collections.abc import Mapping
 from datetime import date
 from http import HTTPStatus
 from typing import Annotated, List, Literal, Optional, TypedDict
@@ -32,8 +31,9 @@ def app(fn):
 
 
 def show(value):
-    """A value as comparable text: reprs for scalars, structure kept."""
-    if isinstance(value, dict):
+    """A value as comparable text: reprs for scalars, structure kept (any
+    mapping as a dict: what code reads through `get`/`[]`/`items`)."""
+    if isinstance(value, Mapping):
         return {str(k): show(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
     if isinstance(value, (list, tuple)):
         return [show(v) for v in value]
@@ -199,9 +199,10 @@ def routing():
         req("HEAD", "/head-only"), req("OPTIONS", "/opts"), req("OPTIONS", "/users"), req("DELETE", "/all"), req("TRACE", "/all"),
         req("CONNECT", "/all"), get("/users/%41da"), get("/files/a%20b/c"), get("/users/big/posts/1"),
         get("/typed/123456789012345678901234567890/posts/3F2504E0-4F89-11D3-9A0C-0305E82C3301"),
+        get("/users/a%2Fb/posts/x"),
     ]
     for r in requests[:12]:
-        r["earth"] = True
+        r["earth"] = r["method"] in ("GET", "POST", "PUT", "PATCH", "DELETE")  # 2.4.3's earth has no HEAD
     return app, requests
 
 
@@ -773,3 +774,105 @@ def handler_strings():
     app.GET("/class", "compat_handlers.Orders#index")
     app.BEFORE("/fn", "compat_handlers.stamp")
     return app, [get("/fn"), get("/class")]
+
+
+@app
+def failing_startup():
+    """A startup callback that raises: 2.4.3 starts anyway, heaven refuses to."""
+    app = App()
+
+    def connect(app):
+        raise ConnectionError("database unreachable")
+
+    app.ONCE(connect)
+    app.GET("/", lambda req, res, ctx: setattr(res, "body", "up"))
+    return app, []
+
+
+@app
+def state_edges():
+    app = App()
+
+    def unkeep(req, res, ctx):
+        res.body = {"missing": show(req.app.unkeep("never-kept"))}
+
+    def kinds(req, res, ctx):
+        res.body = "text"
+
+    def after(req, res, ctx):
+        res.headers = "X-Body-Type", type(res.body).__name__
+
+    app.GET("/unkeep", unkeep)
+    app.GET("/kinds", kinds)
+    app.AFTER("/kinds", after)
+    return app, [get("/unkeep"), get("/kinds")]
+
+
+@app
+def schema_twice():
+    app = App()
+    app.schema.POST("/x", expects=Customer)
+    app.schema.POST("/x", expects=FullUser)
+    return app, []
+
+
+@app
+def schema_edges():
+    app = App()
+
+    def echo(req, res, ctx):
+        res.body = {"data": show(req.data)}
+
+    def missing(req, res, ctx):
+        res.status = 404
+        res.body = {"error": "no such user"}
+
+    app.schema.POST("/echo", expects=Customer)
+    app.POST("/echo", echo)
+    app.schema.GET("/missing", returns=FullUser)
+    app.GET("/missing", missing)
+    good = {"name": "Ada", "email": "ada@example.com", "age": 36, "tier": "pro"}
+    return app, [req("POST", "/echo", "POST /echo extra key", json={**good, "admin": True}), get("/missing")]
+
+
+@app
+def stream_edges():
+    app = App()
+
+    async def sse(req, res, ctx):
+        async def events():
+            yield "line one\nline two"
+        res.stream(events(), sse=True)
+
+    def truncated(req, res, ctx):
+        res.body = {"form": show(req.form.to_dict())}
+
+    app.GET("/sse", sse)
+    app.POST("/form", truncated)
+    boundary = "----HeavenCompatBoundary"
+    body = f"--{boundary}\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n"
+    return app, [get("/sse"), req("POST", "/form", "truncated multipart", body=body,
+                                  headers=[["content-type", f"multipart/form-data; boundary={boundary}"]])]
+
+
+@app
+def typed_values():
+    """Every tricky value of tests/compat/fuzz.py through a typed segment and
+    a typed query hint of each type."""
+    from urllib.parse import quote
+
+    from fuzz import VALUES
+
+    app = App()
+
+    def echo(req, res, ctx):
+        res.body = {"params": show(req.params), "queries": show(req.queries)}
+
+    requests = []
+    for kind, values in VALUES.items():
+        app.GET(f"/{kind}/:v:{kind}?v:{kind}", echo)
+        for value in values:
+            encoded = quote(value, safe="")
+            requests.append(get(f"/{kind}/{encoded}", f"GET /{kind}/{value!r}"))
+            requests.append(get(f"/{kind}/x?v={encoded}", f"GET /{kind}/x?v={value!r}"))
+    return app, requests

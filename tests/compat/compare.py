@@ -64,6 +64,7 @@ def compare_http(area: str, where: str, old: dict, new: dict, request: dict | No
             add(f"header {name}", a.get(name), b.get(name))
     if "payload" in old or "payload" in new:
         add("payload", old.get("payload"), new.get("payload"))
+        add("typed", old.get("typed"), new.get("typed"))
     a, b = body_json(old), body_json(new)
     if a is not None and b is not None:
         for key in sorted(set(a) | set(b)):

@@ -115,9 +115,13 @@ class Lifespan:
         scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}, "state": {}}
         self.task = asyncio.ensure_future(self.app(scope, self.inbox.get, self.outbox.put))
         await self.inbox.put({"type": "lifespan.startup"})
-        return (await asyncio.wait_for(self.outbox.get(), 10))["type"]
+        answer = (await asyncio.wait_for(self.outbox.get(), 10))["type"]
+        await asyncio.sleep(0)  # let a lifespan that failed finish
+        return answer
 
     async def shutdown(self) -> str:
+        if self.task is not None and self.task.done():
+            return "not running"  # it ended at startup (a failed startup)
         await self.inbox.put({"type": "lifespan.shutdown"})
         try:
             answer = (await asyncio.wait_for(self.outbox.get(), 10))["type"]
@@ -167,4 +171,5 @@ async def call_earth(app: Any, request: dict[str, Any]) -> dict[str, Any]:
         return record
     record["status"] = int(res.status)
     record["payload"] = payload(res.body)
+    record["typed"] = any(bytes(k).lower() == b"content-type" for k, _ in res.headers)
     return record

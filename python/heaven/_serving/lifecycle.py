@@ -29,6 +29,8 @@ logger = logging.getLogger("heaven")
 HTML = b"text/html; charset=utf-8"
 Headers = list[tuple[bytes, bytes]]
 Answer = tuple[int, Headers, Any, "bytes | None"]
+# An error answer brings its own body, so these of the response are dropped.
+_ERROR_OWN = (b"content-type", b"content-length")
 
 
 class Wire(Protocol):
@@ -127,9 +129,14 @@ async def respond(app: Any, ep: Any, req: Any, res: Any, ctx: Any) -> Answer | N
     sessions = app._sessions
     if sessions is not None:
         ctx._sessions = sessions
+    hooked = None  # the headers BEFORE hooks set: an error answer keeps them (CORS...)
     try:
         # Empty chains (the common case) cost one truth test, not a coroutine.
-        if not (ep.befores and await run_hooks(ep.befores, req, res, ctx)):
+        aborted = False
+        if ep.befores:
+            aborted = await run_hooks(ep.befores, req, res, ctx)
+            hooked = list(res._headers)
+        if not aborted:
             if ep.validates:
                 req.data  # the handler never runs with a body that breaks its contract
             if ep.is_async:
@@ -149,12 +156,15 @@ async def respond(app: Any, ep: Any, req: Any, res: Any, ctx: Any) -> Answer | N
         status, payload, content_type = res._finish()
         return status, res._headers, payload, content_type
     except HTTPError as exc:
-        return http_error(exc, ep.pattern)
+        answer = http_error(exc, ep.pattern)
     except ClientDisconnected:
         return None
     except Exception as exc:
         logger.exception("unhandled error in %s %s (route %s)", req.method, req.path, ep.pattern)
-        return failure(app, exc, req)
+        answer = failure(app, exc, req)
+    if hooked:
+        answer[1].extend(h for h in hooked if h[0] not in _ERROR_OWN)
+    return answer
 
 
 async def run_hooks(hooks: tuple[Any, ...], req: Any, res: Any, ctx: Any) -> bool:
@@ -205,10 +215,10 @@ def refusal(head: Any) -> Answer:
     """400, 404 or 405 for a request no route takes. Its body is never read."""
     status = head.status
     if status == 405:
-        return 405, [(b"allow", head.allow.encode())], "Method Not Allowed", TEXT
+        return 405, [(b"allow", head.allow.encode())], "Method not allowed", TEXT
     if status == 400:
         return plain(400, head.error or "Bad Request")
-    return plain(404, "Not Found")
+    return plain(404, "Not found")
 
 
 def http_error(exc: HTTPError, pattern: str) -> Answer:

@@ -90,7 +90,8 @@ impl Pattern {
                     });
                 }
                 let kind = match kind {
-                    None => ParamType::Str,
+                    // `:x:` declares no type, as `:x` does (2.4.3 read it so).
+                    None | Some("") => ParamType::Str,
                     Some(k) => ParamType::from_name(k).ok_or_else(|| RouteError::UnknownType {
                         route: err_route(),
                         name: name.to_owned(),
@@ -186,6 +187,7 @@ fn parse_hints(route: &str, query: &str) -> Result<Vec<(Box<str>, ParamType)>, R
             hint: hint.to_owned(),
         };
         let (name, kind) = match hint.split_once(':') {
+            Some((name, "")) => (name, ParamType::Str),
             Some((name, kind)) => (name, ParamType::from_name(kind).ok_or_else(bad)?),
             None => (hint, ParamType::Str),
         };

@@ -275,6 +275,12 @@ impl Head {
         PyBytes::new(py, &self.source.query_string(py))
     }
 
+    /// `host:port` of the server (ASGI `server`, RSGI `server`), or None.
+    #[getter]
+    fn server(&self, py: Python<'_>) -> Option<String> {
+        self.source.server(py)
+    }
+
     /// `(address, port)` of the client, the port as int when it is one.
     #[getter]
     fn client<'py>(
