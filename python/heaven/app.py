@@ -288,6 +288,9 @@ class App:
                 raise ValueError(f"route name {template.name!r} is already used by {taken.pattern!r}")
         ids = self._routes.add_routes(list(methods), subdomain, pattern)
         self._table_names.add(subdomain.lower())
+        if template.call is _preflight_route:
+            for route_id in ids:
+                self._routes.unlist(route_id)  # it rides on OPTIONS: no path becomes a 405 for it
         for route_id, method in zip(ids, methods):
             if route_id != len(self._endpoints):
                 raise RuntimeError("heaven: route ids out of step with endpoints")

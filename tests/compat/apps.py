@@ -805,7 +805,9 @@ def state_edges():
     app.GET("/unkeep", unkeep)
     app.GET("/kinds", kinds)
     app.AFTER("/kinds", after)
-    return app, [get("/unkeep"), get("/kinds")]
+    app.POST("/upload", lambda req, res, ctx: setattr(res, "body", {"size": len(req.body)}))
+    big = "x" * (11 * 1024 * 1024)  # past heaven's default max_body_size (10 MiB); 2.4.3 has none
+    return app, [get("/unkeep"), get("/kinds"), req("POST", "/upload", "POST /upload 11 MiB", body=big)]
 
 
 @app

@@ -133,6 +133,8 @@ APP_DIFFERENCES = [
     Known("K-startup-fails", "a failing startup callback fails the startup",
           lambda d: d.area == "app" and d.what == "lifespan" and d.old[0] == "lifespan.startup.complete"
           and d.new[0] == "lifespan.startup.failed"),
+    Known("K-max-body-default", "max_body_size is 10 MiB unless set (SPEC §2); 2.4.3 has no limit by default",
+          _request("state_edges: POST /upload 11 MiB", 200, 413)),
     Known("K-unkeep-missing", "app.unkeep of a missing key gives None", _request("state_edges: GET /unkeep", 500, 200)),
     Known("K-body-kept", "res.body keeps what was assigned until it is sent",
           lambda d: d.what == "header x-body-type" and (d.old, d.new) == (["bytes"], ["str"])),

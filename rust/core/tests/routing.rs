@@ -510,3 +510,19 @@ fn multi_method_registration_is_all_or_nothing() {
     );
     check(&r, &[("PATCH", "www", "/x", "405 GET, HEAD, POST, PUT")]);
 }
+
+#[test]
+fn unlisted_routes_serve_but_are_not_allowed() {
+    // `app.cors(hook)` rides on an `OPTIONS /*` route: it answers OPTIONS,
+    // but must not turn every other path into a 405 (as in Heaven 2.4.3).
+    let mut r = router(&[("GET", "www", "/a"), ("OPTIONS", "www", "/*")]);
+    r.unlist(1);
+    check(
+        &r,
+        &[
+            ("OPTIONS", "www", "/b", "/* *=b"),
+            ("GET", "www", "/b", "404"),
+            ("PUT", "www", "/a", "405 GET, HEAD"),
+        ],
+    );
+}
