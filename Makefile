@@ -15,7 +15,8 @@ PORT ?= 8000
 # Pinned tools for building, serving and testing (runtime deps come from pyproject.toml).
 DEV_DEPS := "maturin==1.16.0" "granian[uvloop,reload]==2.8.7" "httpx==0.28.1" "pytest==9.2.0" \
             "websockets==17.4" "httpx-sse==0.4.3" "openapi-spec-validator==0.9.0" \
-            "schemathesis==4.32.5" "uvicorn==0.54.0" "hypercorn==0.18.0" "msgspec>=0.19,<1" "jinja2>=3.1,<4"
+            "schemathesis==4.32.5" "uvicorn==0.54.0" "hypercorn==0.18.0" "msgspec>=0.19,<1" "jinja2>=3.1,<4" \
+            "PyJWT==2.15.1" "aiofiles==25.1.0" "orjson==3.13.0"
 
 .PHONY: help
 help: ## List the targets

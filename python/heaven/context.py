@@ -49,11 +49,14 @@ class Context:
         session = data.get("session")
         if session is None:
             manager = self._sessions
-            if manager is not None and (
-                manager.subdomains is None or self._req._head.entry.subdomain.lower() in manager.subdomains
-            ):
+            if manager is not None and (manager.subdomains is None or self._table() in manager.subdomains):
                 session = data["session"] = manager.load(self._req.cookies)
         return session
+
+    def _table(self) -> str:
+        """The subdomain whose routes serve this request."""
+        entry = self._req._head.entry
+        return (entry.subdomain if entry is not None else self._req.subdomain).lower()
 
     def __init__(self, application: Any = None, res: Response | None = None) -> None:
         # heaven builds one per request as Context(req, res); Heaven 2.4.3

@@ -156,6 +156,8 @@ class SessionManager:
             )
         if max_age is not None and (isinstance(max_age, bool) or not isinstance(max_age, int) or max_age <= 0):
             raise ValueError(f"session max_age must be a positive number of seconds or None, not {max_age!r}")
+        if cookie_name.startswith(("__Secure-", "__Host-")) and "secure" not in cookie_opts:
+            cookie_opts["secure"] = True  # what the name's prefix requires (browsers drop it otherwise)
         self.cookie_opts: dict[str, Any] = {**_COOKIE_DEFAULTS, **cookie_opts}
         _check_prefix(cookie_name, self.cookie_opts)
         # Formatting a sample now surfaces a bad name or samesite at setup, not per request.
