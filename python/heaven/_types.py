@@ -239,6 +239,9 @@ class Rewriter:
         self.partial = partial
         self.where = where
         self.convert_back = False
+        #: A dataclass was mirrored: the result must be rebuilt as the user's
+        #: types (TypedDicts need only plain dicts, which `plain` gives).
+        self.dataclasses = False
         self.checks = False
         self._done: dict[Any, Any] = {}
 
@@ -271,6 +274,7 @@ class Rewriter:
             return self._struct(tp)
         if dataclasses.is_dataclass(tp) and isinstance(tp, type):
             self.convert_back = True
+            self.dataclasses = True
             return self._mirror(tp, _dataclass_fields(tp), {})
         if _is_typeddict(tp):
             self.convert_back = True

@@ -79,6 +79,7 @@ class Contract:
         self.partial = method == "PATCH"
         self._decoder: msgspec.json.Decoder | None = None
         self._convert_back = False
+        self._rebuild = False
         self._checks = False
         self._partial_hints: dict[str, Any] = {}
         self._dot_fields: frozenset[str] | None = None
@@ -101,6 +102,7 @@ class Contract:
         else:
             self.decode_type = rewriter.rewrite(self.expects)
         self._convert_back = rewriter.convert_back
+        self._rebuild = rewriter.dataclasses
         self._checks = rewriter.checks
         self._decoder = _check_type(self.decode_type, where, "expects")
         if self.dot:
@@ -133,11 +135,15 @@ class Contract:
             verify(value, self.decode_type, "$")
         if self.partial:
             sent = {f: v for f in value.__struct_fields__ if (v := getattr(value, f)) is not msgspec.UNSET}
-            if self._convert_back:
+            if self._rebuild:
                 sent = {f: msgspec.convert(plain(v), self._partial_hints[f]) for f, v in sent.items()}
+            elif self._convert_back:
+                sent = {f: plain(v) for f, v in sent.items()}
             return DotDict(sent, self._dot_fields) if self.dot else sent
-        if self._convert_back:
+        if self._rebuild:
             value = msgspec.convert(plain(value), self.expects)
+        elif self._convert_back:
+            value = plain(value)  # TypedDicts are dicts: the mirror's fields, as given
         if self.dot and isinstance(value, dict):
             return DotDict(value, self._dot_fields)
         return value
@@ -321,17 +327,17 @@ class Pytastic:
         key = (schema, partial)
         if key not in self._compiled:
             rewriter = Rewriter(False, f"Pytastic {getattr(schema, '__name__', schema)!r}", partial=partial)
-            self._compiled[key] = (rewriter.rewrite(schema), rewriter.convert_back, rewriter.checks)
+            self._compiled[key] = (rewriter.rewrite(schema), rewriter.dataclasses, rewriter.checks)
         return self._compiled[key]
 
     def validate(self, schema: Any, data: Any, strip: bool = False, partial: bool = False, dot: bool = False,
                  context: Any = None) -> Any:
-        tp, convert_back, checks = self._type(schema, partial)
+        tp, rebuild, checks = self._type(schema, partial)
         try:
             value = msgspec.convert(data, tp)
             if checks:
                 verify(value, tp, "$")
-            result = msgspec.convert(plain(value), schema) if convert_back else value
+            result = msgspec.convert(plain(value), schema) if rebuild else plain(value)
         except msgspec.ValidationError as exc:
             reason, path = _split(exc)
             raise ValidationError(f"{reason} at {path}", [{"path": path, "message": reason}]) from exc
@@ -348,4 +354,10 @@ class Pytastic:
     def schema(self, schema: Any) -> str:
         """The JSON Schema of `schema`, as JSON text."""
         tp, _, _ = self._type(schema, False)
-        return msgspec.json.encode(msgspec.json.schema(tp)).decode()
+        document = msgspec.json.schema(tp)
+        ref = document.get("$ref", "")
+        defs = document.get("$defs", {})
+        if ref.startswith("#/$defs/") and ref[8:] in defs:
+            # The schema itself at the top, its nested types under $defs.
+            document = {**defs.pop(ref[8:]), **({"$defs": defs} if defs else {})}
+        return msgspec.json.encode(document).decode()
