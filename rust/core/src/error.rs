@@ -11,8 +11,13 @@ pub enum RouteError {
     MissingLeadingSlash { route: String },
     /// `:` with no name.
     BadParamName { route: String, segment: String },
-    /// `{name}`: OpenAPI's spelling of a parameter, not heaven's.
-    Braced { route: String, suggestion: String },
+    /// `{name}`: OpenAPI's spelling of a parameter, not heaven's. The
+    /// suggestion is the route with whole `{name}` segments as `:name`
+    /// (None when no segment is one).
+    Braced {
+        route: String,
+        suggestion: Option<String>,
+    },
     /// A `?` with no query hints after it.
     EmptyQueryHint { route: String },
     /// `:name:type` with a type we do not know.
@@ -67,9 +72,19 @@ impl fmt::Display for RouteError {
                 f,
                 "route {route:?}: parameter segment {segment:?} needs a name (for example ':id')"
             ),
-            Braced { route, suggestion } => write!(
+            Braced {
+                route,
+                suggestion: Some(suggestion),
+            } => write!(
                 f,
                 "route {route:?} declares a path parameter in OpenAPI's {{name}} form: heaven routes use ':name', write {suggestion:?} instead ({{name}} would only ever match those braces literally)"
+            ),
+            Braced {
+                route,
+                suggestion: None,
+            } => write!(
+                f,
+                "route {route:?} declares a path parameter in OpenAPI's {{name}} form: heaven routes use ':name' as a whole segment (braces would only ever match themselves literally)"
             ),
             EmptyQueryHint { route } => write!(
                 f,

@@ -320,13 +320,18 @@ pub fn parse_datetime(text: &str) -> Option<DateTime> {
 mod tests {
     use super::*;
 
-    fn ymd(text: &str) -> Option<(u16, u8, u8)> {
+    type Ymd = (u16, u8, u8);
+    /// hour, minute, second, microsecond, offset (seconds, microseconds)
+    type Hms = (u8, u8, u8, u32, Option<(i32, i32)>);
+    type Case<T> = (&'static str, Option<T>);
+
+    fn ymd(text: &str) -> Option<Ymd> {
         parse_date(text).map(|d| (d.year, d.month, d.day))
     }
 
     #[test]
     fn dates_as_python_reads_them() {
-        let table: &[(&str, Option<(u16, u8, u8)>)] = &[
+        let table: &[Case<Ymd>] = &[
             ("2024-02-29", Some((2024, 2, 29))),
             ("20240229", Some((2024, 2, 29))),
             ("2024-W09-4", Some((2024, 2, 29))),
@@ -348,13 +353,13 @@ mod tests {
         }
     }
 
-    fn hms(text: &str) -> Option<(u8, u8, u8, u32, Option<(i32, i32)>)> {
+    fn hms(text: &str) -> Option<Hms> {
         parse_datetime(text).map(|d| (d.hour, d.minute, d.second, d.microsecond, d.offset))
     }
 
     #[test]
     fn datetimes_as_python_reads_them() {
-        let table: &[(&str, Option<(u8, u8, u8, u32, Option<(i32, i32)>)>)] = &[
+        let table: &[Case<Hms>] = &[
             ("2024-05-01T10:20:30", Some((10, 20, 30, 0, None))),
             ("2024-05-01 10:20", Some((10, 20, 0, 0, None))),
             ("20240501T1020", Some((10, 20, 0, 0, None))),

@@ -38,9 +38,10 @@ pub struct Pattern {
     pub hints: Vec<(Box<str>, ParamType)>,
 }
 
-/// `/users/{id}/x` as heaven spells it: `/users/:id/x`.
-fn unbraced(route: &str) -> String {
-    route
+/// `/users/{id}/x` as heaven spells it: `/users/:id/x` (None when no
+/// segment is a whole `{name}`, so there is nothing to suggest).
+fn unbraced(route: &str) -> Option<String> {
+    let out = route
         .split('/')
         .map(
             |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
@@ -49,7 +50,8 @@ fn unbraced(route: &str) -> String {
             },
         )
         .collect::<Vec<_>>()
-        .join("/")
+        .join("/");
+    (out != route && !out.contains(['{', '}'])).then_some(out)
 }
 
 impl Pattern {
@@ -278,6 +280,8 @@ mod tests {
             ("users", "must start with '/'"),
             ("/users/:", "needs a name"),
             ("/users/{id}", "write \"/users/:id\" instead"),
+            ("/p{id}", "':name' as a whole segment"),
+            ("/e/:a{b", "':name' as a whole segment"),
             ("/s?", "declares no query parameters"),
             ("/s?a&&b", "query hint"),
             ("/s?a#", "query hint"),
