@@ -18,7 +18,8 @@ INTERFACE ?= asgi
 DEV_DEPS := "maturin==1.16.0" "granian[uvloop,reload]==2.8.7" "httpx==0.28.1" "pytest==9.2.0" \
             "websockets==17.4" "httpx-sse==0.4.3" "openapi-spec-validator==0.9.0" \
             "schemathesis==4.32.5" "uvicorn==0.54.0" "hypercorn==0.18.0" "msgspec>=0.19,<1" "jinja2>=3.1,<4" \
-            "PyJWT==2.15.1" "selenium==4.51.0" "mkdocs==1.6.1"
+            "PyJWT==2.15.1" "selenium==4.51.0" "mkdocs==1.6.1" \
+            "aiofiles==25.1.0" "orjson==3.13.0"
 # Debian packages the tests drive for real: a PostgreSQL server, a headless browser and its
 # driver, and a font so the browser's screenshots show text.
 SYSTEM_DEPS := postgresql chromium chromium-driver fonts-dejavu-core
@@ -65,8 +66,12 @@ system-deps: ## Install the Debian packages the tests use (PostgreSQL, Chromium,
 	echo "system-deps: installing$$missing"; \
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing
 
+.PHONY: compat-venv
+compat-venv: $(STAMP) ## Create the PyPI heaven 2.4.3 venv that tests/compat compares against
+	PY=$(abspath $(PY)) bash tests/compat/setup_heaven243.sh
+
 .PHONY: test
-test: system-deps build-dev ## Rust tests, Python tests (ASGI + real granian, PostgreSQL, Chromium), docs site, bounded router bench
+test: system-deps build-dev compat-venv ## Rust tests, Python tests (ASGI + RSGI + real granian, PostgreSQL, Chromium, heaven 2.4.3 differential), docs site, bounded router bench
 	cargo test --workspace --quiet
 	HEAVEN_TEST_STRICT=1 $(PY) -m pytest -q
 	cargo bench -p heaven-core --bench router -- --quick --noplot

@@ -52,7 +52,7 @@ def test_requests_return_the_objects_and_the_wire_response():
             _, res, _ = await app.earth.GET("/u/5", subdomain="api", headers={"authorization": "ok"})
             assert msgspec.json.decode(res.body)["sub"] == "api"
             req, res, ctx = await app.earth.GET("/nothing")
-            assert (req, res.status, res.body, ctx) == (None, 404, b"Not Found", None)
+            assert (req, res.status, res.body, ctx) == (None, 404, b"Not found", None)
 
     run(scenario())
 

@@ -118,7 +118,7 @@ def test_doubled_slashes_on_the_raw_path(raw_path, route, interface):
 def test_misses_are_404(client, path):
     response = client.get(path)
     assert response.status_code == 404
-    assert response.text == "Not Found"
+    assert response.text == "Not found"
 
 
 def test_typed_values_reach_the_handler_converted():

@@ -58,11 +58,11 @@ def client():
         res.body = {"id": 1, "name": req.data.name, "password_hash": "must never leave"}
 
     app.POST("/users", create)
-    app.schema.POST("/users", expects=NewUser, returns=UserOut, summary="Create a user", group="users")
+    app.schema.POST("/users", expects=NewUser, returns=UserOut, summary="Create a user", group="users", forbid_unknown=True)
     app.PATCH("/users/:id:int", lambda req, res, ctx: setattr(res, "body", {"changed": sorted(req.data)}))
-    app.schema.PATCH("/users/:id:int", expects=NewUser)
+    app.schema.PATCH("/users/:id:int", expects=NewUser, forbid_unknown=True)
     app.POST("/points", lambda req, res, ctx: setattr(res, "body", {"repr": repr(req.data)}))
-    app.schema.POST("/points", expects=Point)
+    app.schema.POST("/points", expects=Point, forbid_unknown=True)
     app.POST("/options", lambda req, res, ctx: setattr(res, "body", {"options": req.data}))
     app.schema.POST("/options", expects=Options)
     app.POST("/lenient", lambda req, res, ctx: setattr(res, "body", {"name": req.data.name}))
@@ -106,11 +106,17 @@ def test_validation_failures_are_422_with_the_failing_path(client, body, path, n
     assert needle in r.json()["error"]
 
 
-@pytest.mark.parametrize("raw", [b"\xff\xfe\x00", b"not json", b"{\"name\": ", b""])
+@pytest.mark.parametrize("raw", [b"\xff\xfe\x00", b"not json", b"{\"name\": "])
 def test_undecodable_bodies_are_400_not_500(client, raw):
     r = client.post("/users", content=raw)
     assert r.status_code == 400
     assert r.json()["path"] == "$"
+
+
+def test_an_empty_body_breaks_the_contract(client):
+    """No body is not a valid body: 422, as Heaven 2.4.3 answers."""
+    r = client.post("/users", content=b"")
+    assert (r.status_code, r.json()["path"]) == (422, "$")
 
 
 def test_patch_validates_a_partial_body(client):
@@ -131,7 +137,10 @@ def test_dataclass_and_typeddict_contracts(client):
     assert client.post("/options", json={"a": 1, "b": "abcd"}).status_code == 422
 
 
-def test_strict_false_ignores_unknown_fields(client):
+def test_unknown_fields_are_accepted_unless_forbidden(client):
+    """Heaven 2.4.3 accepts fields a schema does not declare; heaven accepts
+    them too and leaves them out of req.data (`forbid_unknown=True` refuses
+    them, as the other routes of this app do)."""
     assert client.post("/lenient", json={**GOOD, "admin": True}).json() == {"name": "Ada"}
 
 
@@ -177,7 +186,9 @@ def test_contract_order_and_subdomains():
         (Annotated[str, "format=zipcode"], "unknown format 'zipcode'"),
         (Annotated[str, "min_len=two"], "not a non-negative integer"),
         (Annotated[str, "regex=("], "does not compile"),
-        (Annotated[str, "nonsense"], "must look like 'name=value'"),
+        (Annotated[str, "nonsense"], "unknown constraint 'nonsense'"),
+        (Annotated[str, "=3"], "must look like 'name=value'"),
+        (Annotated[str, "factory=make"], "not supported by heaven"),
     ],
 )
 def test_bad_constraints_fail_at_registration(annotation, needle):

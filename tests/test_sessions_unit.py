@@ -189,14 +189,21 @@ def test_unknown_cookie_option_lists_the_valid_ones():
         {"max_age": 0},
         {"max_age": -5},
         {"max_age": "3600"},
-        {"cookie_name": "__Host-s"},
+        {"cookie_name": "__Host-s", "secure": False},
         {"cookie_name": "__Host-s", "secure": True, "path": "/app"},
-        {"cookie_name": "__Secure-s"},
+        {"cookie_name": "__Secure-s", "secure": False},
     ],
 )
 def test_bad_configuration_fails_at_setup(kwargs):
     with pytest.raises(ValueError):
         SessionManager(SECRET, **kwargs)
+
+
+def test_a_prefixed_cookie_name_makes_the_cookie_secure():
+    """`__Secure-`/`__Host-` names require Secure: given no `secure`, it is
+    set (Heaven 2.4.3's docs name a session cookie `__Secure-Session`)."""
+    assert SessionManager(SECRET, cookie_name="__Secure-Session").cookie_opts["secure"] is True
+    assert SessionManager(SECRET, cookie_name="__Host-s").cookie_opts["secure"] is True
 
 
 def test_empty_secret_is_refused():

@@ -28,15 +28,11 @@ fi
     "starlette==1.10.0" "fastapi==0.165.0" "pydantic==2.14.3" \
     "litestar==2.25.0" "blacksheep==2.6.4"
 
-# The original Heaven in a venv of its own, on the same CPython as the project
-# venv (`python -m venv` from a venv uses that venv's base interpreter).
-if [ ! -x "$VENV/bin/python" ]; then
-    "$PY" -m venv "$VENV"
-fi
+# The original Heaven in a venv of its own (tests/compat/setup_heaven243.sh,
+# shared with `make test`), plus the server the bench runs it under.
+bash "$REPO/tests/compat/setup_heaven243.sh" >/dev/null
 "$VENV/bin/python" -m pip install --quiet \
-    "heaven==2.4.3" "granian[uvloop]==2.8.7" "uvloop==0.23.0" \
-    "pytastic==0.6.1" "orjson==3.13.0" "aiofiles==23.2.1" "jinja2==3.1.6" \
-    "uvicorn==0.54.0" "websockets==17.4" "rich==15.0.0"
+    "granian[uvloop]==2.8.7" "uvloop==0.23.0"
 
 # Check: 2.4.3 is the heaven that venv imports, and the bench app loads.
 (cd "$HERE/apps" && "$VENV/bin/python" -c '

@@ -6,6 +6,7 @@
     app.GET('/hello/:name', lambda req, res, ctx: setattr(res, 'body', f"hi {req.params['name']}"))
 """
 
+from . import _core
 from .app import HTTP_METHODS, SHUTDOWN, STARTUP, App, Application, Router, Server
 from .context import Context
 from .errors import (
@@ -20,9 +21,11 @@ from .errors import (
     MalformedJSON,
     PayloadTooLarge,
     PluginError,
+    PytasticError,
     SignatureExpired,
     UrlDuplicateError,
     UrlError,
+    ValidationError,
     ValidationFailed,
 )
 from .forms import File, Form
@@ -32,6 +35,7 @@ from .request import Address, Request
 from .security import SecureSerializer
 from .sessions import Session
 from .response import Response
+from .schema import Pytastic
 from .streaming import Event
 from .subdomain import Subdomain
 
@@ -59,6 +63,8 @@ __all__ = [
     "MalformedJSON",
     "PayloadTooLarge",
     "PluginError",
+    "Pytastic",
+    "PytasticError",
     "Request",
     "Response",
     "Router",
@@ -69,5 +75,8 @@ __all__ = [
     "Subdomain",
     "UrlDuplicateError",
     "UrlError",
+    "ValidationError",
     "ValidationFailed",
 ]
+
+__version__ = _core.__version__

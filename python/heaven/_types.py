@@ -1,8 +1,10 @@
 """Contract types as msgspec decodes them. The user's types are rewritten
-once, at registration: Heaven-style constraint strings become msgspec
-constraints, Structs get strict subclasses (unknown fields refused; the
-result is still an instance of the user's class), dataclasses and
-TypedDicts get strict mirror Structs whose result is converted back."""
+once, at registration: Heaven-style constraint strings
+(`Annotated[str, "min_len=2; max_len=40"]`) become msgspec constraints, and
+what msgspec cannot check (`unique`, `min_props`, `default`, `strict`) becomes
+markers the contract acts on; Structs get subclasses when they must refuse
+unknown fields (the result is still an instance of the user's class);
+dataclasses and TypedDicts get mirror Structs whose result is converted back."""
 
 from __future__ import annotations
 
@@ -54,16 +56,54 @@ CONSTRAINTS = {
     "max_len": ("max_length", _int),
     "min_length": ("min_length", _int),
     "max_length": ("max_length", _int),
+    "min_items": ("min_length", _int),
+    "max_items": ("max_length", _int),
     "regex": ("pattern", str),
     "pattern": ("pattern", str),
     "min": ("ge", _number),
     "max": ("le", _number),
+    "exclusive_min": ("gt", _number),
+    "exclusive_max": ("lt", _number),
     "ge": ("ge", _number),
     "le": ("le", _number),
     "gt": ("gt", _number),
     "lt": ("lt", _number),
+    "step": ("multiple_of", _number),
     "multiple_of": ("multiple_of", _number),
+    "title": ("title", str),
+    "description": ("description", str),
 }
+# Constraints msgspec has no place for: the contract checks them itself.
+EXTRAS = {
+    "default": "default", "unique": "unique", "unique_items": "unique", "strict": "strict",
+    "min_props": "min_props", "min_properties": "min_props", "max_props": "max_props", "max_properties": "max_props",
+}
+# pytastic's own extension points (hooks, aliases...): not something heaven runs.
+_UNSUPPORTED = ("from", "factory", "setter", "getter", "alias", "dump", "required", "one_of", "contains",
+                "strip", "partial", "additional_properties")
+
+
+class Default:
+    """`default=...` on a field: the value a missing field takes (as text;
+    converted to the field's type when the contract is built)."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+
+
+class Checks:
+    """What a value must also satisfy after decoding: distinct items, a
+    number of properties. msgspec ignores this in the type; the contract
+    walks the decoded value for it."""
+
+    __slots__ = ("unique", "min_props", "max_props")
+
+    def __init__(self, unique: bool = False, min_props: int | None = None, max_props: int | None = None) -> None:
+        self.unique = unique
+        self.min_props = min_props
+        self.max_props = max_props
 
 
 def _to_the_end(pattern: str) -> str:
@@ -72,46 +112,108 @@ def _to_the_end(pattern: str) -> str:
     return pattern[:-1] + r"\Z" if pattern.endswith("$") else pattern
 
 
-def parse_constraints(text: str, where: str) -> msgspec.Meta:
-    """`'min_len=2, max_len=10'` into `msgspec.Meta(min_length=2, max_length=10)`.
-    A `regex=` runs to the end of its string (it may contain commas)."""
-    options: dict[str, Any] = {}
-    rest = text.strip()
-    while rest:
-        key, eq, tail = rest.partition("=")
-        key = key.strip()
-        if not eq or not key:
-            raise ContractError(f"{where}: constraint {text!r} must look like 'name=value' (e.g. 'min_len=2')")
-        if key in ("regex", "pattern"):
-            value, rest = tail, ""
+def _split_quoted(text: str, separator: str) -> list[str]:
+    """`text` split on `separator` outside single-quoted stretches."""
+    parts, current, quoted = [], [], False
+    for char in text:
+        if char == "'":
+            quoted = not quoted
+        if char == separator and not quoted:
+            parts.append("".join(current))
+            current = []
         else:
-            value, _, rest = tail.partition(",")
+            current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def _pairs(text: str, where: str) -> list[tuple[str, str | bool]]:
+    """`"min_len=2; max_len=40; unique"` as (name, value) pairs, `True` for
+    a bare flag. Pairs are separated by `;` (Heaven 2.4.3's form); a string
+    without `;` may separate them with `,` instead. A `regex=` value runs to
+    the end of its pair, or of the whole string in the `,` form."""
+    pieces: list[str] = []
+    if ";" in text:
+        pieces = _split_quoted(text, ";")
+    else:
+        for piece in _split_quoted(text, ","):
+            key = piece.partition("=")[0].strip()
+            if pieces and pieces[-1].split("=", 1)[0].strip() in ("regex", "pattern"):
+                pieces[-1] += "," + piece  # a regex runs to the end
+            elif pieces and "=" not in piece and key not in EXTRAS and piece.strip():
+                pieces[-1] += "," + piece  # a value that held a comma
+            else:
+                pieces.append(piece)
+    pairs: list[tuple[str, str | bool]] = []
+    for piece in pieces:
+        piece = piece.strip()
+        if not piece:
+            continue
+        key, eq, value = piece.partition("=")
+        key = key.strip()
+        if not key:
+            raise ContractError(f"{where}: constraint {text!r} must look like 'name=value' (e.g. 'min_len=2')")
+        if not eq:
+            pairs.append((key, True))
+            continue
         value = value.strip()
-        rest = rest.strip()
+        if len(value) >= 2 and value[0] == value[-1] == "'":
+            value = value[1:-1]
+        pairs.append((key, value))
+    return pairs
+
+
+def parse_constraints(text: str, where: str) -> tuple[msgspec.Meta | None, dict[str, Any]]:
+    """`'min_len=2; max_len=10'` into `msgspec.Meta(min_length=2, max_length=10)`,
+    and the constraints msgspec cannot check (`default`, `unique`, `strict`,
+    `min_props`, `max_props`) as a dict. Unknown names raise ContractError."""
+    options: dict[str, Any] = {}
+    extras: dict[str, Any] = {}
+    for key, value in _pairs(text, where):
+        if key in EXTRAS:
+            name = EXTRAS[key]
+            if name == "default":
+                extras[name] = "" if value is True else value
+            elif name in ("unique", "strict"):
+                extras[name] = value is True or str(value).lower() not in ("false", "0", "no")
+            else:
+                try:
+                    extras[name] = _int(str(value))
+                except ValueError as exc:
+                    raise ContractError(f"{where}: constraint {key}: {exc}") from None
+            continue
+        if value is True:
+            if key in CONSTRAINTS or key == "format":
+                raise ContractError(f"{where}: constraint {key!r} needs a value ('{key}=...')")
         if key == "format":
-            fmt = FORMAT_ALIASES.get(value, value)
+            fmt = FORMAT_ALIASES.get(str(value), str(value))
             if fmt not in FORMATS:
                 raise ContractError(f"{where}: unknown format {value!r} (known: {', '.join(sorted(FORMATS))})")
             options["pattern"] = _to_the_end(FORMATS[fmt])
             options.setdefault("extra_json_schema", {})["format"] = fmt
             continue
         if key not in CONSTRAINTS:
-            known = ", ".join(sorted([*CONSTRAINTS, "format"]))
+            if key in _UNSUPPORTED:
+                raise ContractError(f"{where}: pytastic's {key!r} constraint is not supported by heaven")
+            known = ", ".join(sorted([*CONSTRAINTS, *EXTRAS, "format"]))
             raise ContractError(f"{where}: unknown constraint {key!r} (known: {known})")
         name, parse = CONSTRAINTS[key]
         try:
-            options[name] = parse(value)
+            options[name] = parse(str(value))
         except ValueError as exc:
             raise ContractError(f"{where}: constraint {key}: {exc}") from None
         if name == "pattern":
             try:
-                re.compile(value)
+                re.compile(str(value))
             except re.error as exc:
                 raise ContractError(f"{where}: regex {value!r} does not compile: {exc}") from None
-    try:
-        return msgspec.Meta(**options)
-    except (TypeError, ValueError) as exc:
-        raise ContractError(f"{where}: {exc}") from None
+    meta = None
+    if options:
+        try:
+            meta = msgspec.Meta(**options)
+        except (TypeError, ValueError) as exc:
+            raise ContractError(f"{where}: {exc}") from None
+    return meta, extras
 
 
 def _is_typeddict(tp: Any) -> bool:
@@ -124,12 +226,23 @@ def _is_struct(tp: Any) -> bool:
 
 class Rewriter:
     """Rewrites one contract's type tree; remembers whether the decoded
-    value must be converted back to the user's types."""
+    value must be converted back to the user's types and whether it needs
+    the checks msgspec cannot make (`Checks` markers).
 
-    def __init__(self, strict: bool, where: str) -> None:
-        self.strict = strict
+    `forbid_unknown`: every object refuses fields it does not declare (else
+    only those whose `_` field says `strict`, and Structs configured so).
+    `partial`: every object field may be missing (a response that is a
+    summary of the declared type)."""
+
+    def __init__(self, forbid_unknown: bool, where: str, partial: bool = False) -> None:
+        self.strict = forbid_unknown
+        self.partial = partial
         self.where = where
         self.convert_back = False
+        #: A dataclass was mirrored: the result must be rebuilt as the user's
+        #: types (TypedDicts need only plain dicts, which `plain` gives).
+        self.dataclasses = False
+        self.checks = False
         self._done: dict[Any, Any] = {}
 
     def rewrite(self, tp: Any) -> Any:
@@ -138,16 +251,34 @@ class Rewriter:
         origin = get_origin(tp)
         if origin is Annotated:
             base, *extras = get_args(tp)
-            metas = [parse_constraints(x, self.where) if isinstance(x, str) else x for x in extras]
-            return Annotated[(self.rewrite(base), *metas)]  # type: ignore[return-value]
+            metas: list[Any] = []
+            found: dict[str, Any] = {}
+            for extra in extras:
+                if isinstance(extra, str):
+                    meta, more = parse_constraints(extra, self.where)
+                    if meta is not None:
+                        metas.append(meta)
+                    found.update(more)
+                else:
+                    metas.append(extra)
+            if "default" in found:
+                metas.append(Default(found["default"]))
+            if found.get("unique") or "min_props" in found or "max_props" in found:
+                metas.append(Checks(bool(found.get("unique")), found.get("min_props"), found.get("max_props")))
+                self.checks = True
+            if found.get("strict"):
+                raise ContractError(f"{self.where}: 'strict' belongs on a TypedDict's `_` field (it refuses unknown keys)")
+            rewritten = self.rewrite(base)
+            return Annotated[(rewritten, *metas)] if metas else rewritten  # type: ignore[return-value]
         if _is_struct(tp):
             return self._struct(tp)
         if dataclasses.is_dataclass(tp) and isinstance(tp, type):
             self.convert_back = True
-            return self._mirror(tp, _dataclass_fields(tp))
+            self.dataclasses = True
+            return self._mirror(tp, _dataclass_fields(tp), {})
         if _is_typeddict(tp):
             self.convert_back = True
-            return self._mirror(tp, _typeddict_fields(tp))
+            return self._mirror(tp, _typeddict_fields(tp), _object_constraints(tp, self.where))
         if origin is not None:
             args = get_args(tp)
             if not args:
@@ -169,15 +300,19 @@ class Rewriter:
         placeholder = tp  # recursive references point at the user's class until built
         self._done[tp] = placeholder
         annotations = {f.name: self.rewrite(hints.get(f.name, f.type)) for f in fields}
-        if not self.strict and all(annotations[f.name] == hints.get(f.name, f.type) for f in fields):
+        if not self.strict and not self.partial and all(annotations[f.name] == hints.get(f.name, f.type) for f in fields):
             self._done[tp] = tp
             return tp
+        if self.partial:
+            annotations = {name: hint | msgspec.UnsetType for name, hint in annotations.items()}
 
         def body(ns: dict[str, Any]) -> None:
             ns["__annotations__"] = annotations
             ns["__module__"] = tp.__module__
             for f in fields:
-                if f.default is not msgspec.NODEFAULT:
+                if self.partial:
+                    ns[f.name] = msgspec.UNSET
+                elif f.default is not msgspec.NODEFAULT:
                     ns[f.name] = f.default
                 elif f.default_factory is not msgspec.NODEFAULT:
                     ns[f.name] = msgspec.field(default_factory=f.default_factory)
@@ -187,15 +322,76 @@ class Rewriter:
         self._done[tp] = strict
         return strict
 
-    def _mirror(self, tp: type, fields: list[tuple[str, Any, Any]]) -> Any:
+    def _mirror(self, tp: type, fields: list[tuple[str, Any, Any]], constraints: dict[str, Any]) -> Any:
         self._done[tp] = tp
-        spec = []
+        spec: list[tuple[Any, ...]] = []
+        required: list[tuple[str, Any, Any]] = []
+        optional: list[tuple[str, Any, Any]] = []
         for name, hint, default in fields:
             field_type = self.rewrite(hint)
+            marker = _default_marker(field_type)
+            if marker is not None and (default is msgspec.NODEFAULT or default is msgspec.UNSET):
+                default = _default_value(marker.raw, hint, self.where, name)
+            if self.partial and default is msgspec.NODEFAULT:
+                default = msgspec.UNSET
+            if default is msgspec.UNSET:
+                field_type = field_type | msgspec.UnsetType
+            (required if default is msgspec.NODEFAULT else optional).append((name, field_type, default))
+        for name, field_type, default in required + optional:
             spec.append((name, field_type) if default is msgspec.NODEFAULT else (name, field_type, default))
-        mirror = msgspec.defstruct(tp.__name__, spec, forbid_unknown_fields=self.strict, module=tp.__module__)
-        self._done[tp] = mirror
-        return mirror
+        forbid = self.strict or bool(constraints.get("strict"))
+        mirror = msgspec.defstruct(tp.__name__, spec, forbid_unknown_fields=forbid, module=tp.__module__)
+        result: Any = mirror
+        if "min_props" in constraints or "max_props" in constraints:
+            result = Annotated[mirror, Checks(False, constraints.get("min_props"), constraints.get("max_props"))]
+            self.checks = True
+        self._done[tp] = result
+        return result
+
+
+def _default_marker(tp: Any) -> Default | None:
+    if get_origin(tp) is Annotated:
+        return next((m for m in get_args(tp)[1:] if isinstance(m, Default)), None)
+    return None
+
+
+def _default_value(raw: str, hint: Any, where: str, name: str) -> Any:
+    """A `default=` text as a value of the field's type: JSON where it reads
+    as JSON (numbers, lists, objects), else the text itself."""
+    base = _unwrap_required(hint)
+    while get_origin(base) is Annotated:
+        base = get_args(base)[0]
+    if base is str:
+        return raw
+    if base is bool:
+        return raw.lower() in ("true", "1", "yes")
+    try:
+        value: Any = msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        value = raw
+    try:
+        converted = msgspec.convert(value, base, strict=False)
+    except (msgspec.ValidationError, TypeError) as exc:
+        raise ContractError(f"{where}: default={raw!r} for {name!r} is not a {base!r}: {exc}") from None
+    if isinstance(converted, (list, dict, set)):
+        return msgspec.field(default_factory=lambda: msgspec.convert(value, base, strict=False))
+    return converted
+
+
+def _object_constraints(tp: type, where: str) -> dict[str, Any]:
+    """A TypedDict's object-level constraints, written on its `_` field:
+    `_: Annotated[None, "strict; min_props=1"]`."""
+    hint = get_type_hints(tp, include_extras=True).get("_")
+    found: dict[str, Any] = {}
+    if hint is not None and get_origin(_unwrap_required(hint)) is Annotated:
+        for extra in get_args(_unwrap_required(hint))[1:]:
+            if isinstance(extra, str):
+                meta, more = parse_constraints(extra, f"{where} (the `_` field of {tp.__name__})")
+                if meta is not None:
+                    raise ContractError(f"{where}: the `_` field of {tp.__name__} takes object constraints only "
+                                        "(strict, min_props, max_props)")
+                found.update(more)
+    return found
 
 
 def _dataclass_fields(tp: type) -> list[tuple[str, Any, Any]]:
@@ -227,10 +423,10 @@ def _unwrap_required(hint: Any) -> Any:
 
 
 def _typeddict_fields(tp: type) -> list[tuple[str, Any, Any]]:
-    hints = {k: _unwrap_required(v) for k, v in get_type_hints(tp, include_extras=True).items()}
+    # `_` carries the object's own constraints (pytastic's convention), not a field.
+    hints = {k: _unwrap_required(v) for k, v in get_type_hints(tp, include_extras=True).items() if k != "_"}
     required = [(k, hints[k], msgspec.NODEFAULT) for k in hints if k in tp.__required_keys__]
     optional = [(k, hints[k], msgspec.UNSET) for k in hints if k not in tp.__required_keys__]
-    optional = [(k, hint | msgspec.UnsetType, default) for k, hint, default in optional]
     return required + optional
 
 

@@ -14,7 +14,8 @@ from ._endpoint import Endpoint, Hook
 from ._serving.asgi import asgi
 from ._serving.monitor import monitor_from
 from ._serving.rsgi import rsgi, rsgi_del, rsgi_init
-from .cors import CorsPolicy
+from .context import Look
+from .cors import CorsPolicy, CorsTable
 from .errors import PluginError
 from .handler import is_async, resolve
 from .keys import Key, KeyLike, slot
@@ -71,20 +72,30 @@ class App:
     def __init__(
         self,
         configurator: dict[str, Any] | Callable[[], dict[str, Any]] | None = None,
-        *,
+        protect_output: bool = True,
+        allow_partials: bool = False,
+        fail_on_output: bool = True,
         debug: bool = False,
-        max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
         monitor: Any = None,
-        form_spill_threshold: int = 1 << 20,
+        max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
+        *,
+        form_spill_threshold: int | None = None,
         form_max_part_size: int | None = None,
-        form_max_parts: int = 1000,
-        form_max_field_size: int = 1 << 20,
+        form_max_parts: int | None = None,
+        form_max_field_size: int | None = None,
     ) -> None:
+        """Heaven 2.4.3's constructor, positional order included:
+        `protect_output`, `allow_partials` and `fail_on_output` are the
+        defaults of `app.schema`'s `protect`, `partial` and `strict`. The
+        `form_*` limits default to `heaven.form`'s ceilings."""
         if max_body_size is not None and (not isinstance(max_body_size, int) or max_body_size < 0):
             raise ValueError(f"max_body_size must be a non-negative int (bytes) or None, got {max_body_size!r}")
         self.debug = debug
         self.max_body_size = max_body_size
-        #: Multipart limits (the total is `max_body_size`); see docs/forms.md.
+        self.protect_output = bool(protect_output)
+        self.allow_partials = bool(allow_partials)
+        self.fail_on_output = bool(fail_on_output)
+        #: Multipart limits set on this app (None: `heaven.form`'s); see docs/forms.md.
         self.form_limits = {
             "spill_threshold": form_spill_threshold,
             "max_part_size": form_max_part_size,
@@ -96,7 +107,7 @@ class App:
         self._templates: Templates | None = None
         self._sessions: SessionManager | None = None
         #: CORS policies by subdomain (None: every subdomain without its own).
-        self._cors: dict[str | None, CorsPolicy] = {}
+        self._cors: CorsTable = CorsTable(self)
         #: `app.schema` contracts by (method, subdomain, canonical pattern).
         self._contracts: dict[tuple[str, str, str], Contract] = {}
         # What a test client asked of the app (watch, bypass, swap); None in production.
@@ -119,6 +130,8 @@ class App:
         # Registrations in order, replayed into apps this one is mounted into.
         self._log: list[tuple[Any, ...]] = []
         self._parents: list[tuple[App, bool]] = []
+        self._ws = None
+        self._table_names: set[str] = set()
 
     # -- configuration and state -----------------------------------------
 
@@ -159,20 +172,65 @@ class App:
         install(self)
         return self
 
+    @property
+    def _(self) -> Look:
+        """Dot access to `keep`'s store: `app._.settings.theme`."""
+        return Look(self._state)
+
+    def call(self, handler: Callable[..., Any] | str, *args: Any, **kwargs: Any) -> App:
+        """Call `handler(app, *args, **kwargs)` (an import string works);
+        returns the app."""
+        resolve(handler, "app.call")(self, *args, **kwargs)
+        return self
+
+    def websocket(self) -> None:
+        """Heaven 2.4.3's websocket flag (`app.ws`); heaven serves websocket
+        routes whether it is set or not."""
+        if not self._ws:
+            self._ws = True
+
+    @property
+    def ws(self) -> bool | None:
+        return self._ws
+
+    def listen(self, host: str = "localhost", port: int = 8701, debug: bool | None = None, **kwargs: Any) -> None:
+        """Serve the app in this process with granian until interrupted (for
+        local runs; deploy with `heaven run` or granian). `debug` sets
+        `app.debug`; other keywords go to `granian.server.embed.Server`
+        (`interface=`, `workers`-free options such as `log_level=`)."""
+        if debug is not None:
+            self.debug = debug
+        from ._listen import serve
+
+        serve(self, host, int(port), **kwargs)
+
     # -- lifecycle ----------------------------------------------------------
 
-    def ON(self, event: str, fn: Callable[[Any], Any] | str) -> App:
-        """Run `fn(app)` (sync or async, or an import string) on 'startup' or
-        'shutdown'. Callbacks run in registration order."""
-        if event not in (STARTUP, SHUTDOWN):
-            raise ValueError(f"app.ON event must be 'startup' or 'shutdown', not {event!r}")
+    def ON(self, *args: Any) -> App:
+        """`app.ON('startup' | 'shutdown', fn)` runs `fn(app)` (sync or async,
+        or an import string) then; `app.ON(fn)` is startup. The event name's
+        case does not matter. Callbacks run in registration order."""
+        if len(args) > 2:
+            raise TypeError(f"app.ON takes an event and a callback, or a callback: got {len(args)} arguments")
+        if len(args) == 1:
+            event, fn = STARTUP, args[0]
+        elif len(args) == 2:
+            event, fn = args
+            if not isinstance(event, str) or event.lower() not in (STARTUP, SHUTDOWN):
+                raise ValueError(f"app.ON event must be 'startup' or 'shutdown', not {event!r}")
+            event = event.lower()
+        else:
+            raise TypeError("app.ON needs a callback: app.ON(fn) or app.ON('startup', fn)")
+        if not callable(fn) and not isinstance(fn, str):
+            raise TypeError(f"app.ON needs a callable (or an import string), got {fn!r}")
         callback = resolve(fn, f"app.ON({event!r})")
         self._lifecycle(event, callback, self)
         return self
 
-    def ONCE(self, fn: Callable[[Any], Any] | str) -> App:
-        """Shorthand for `app.ON('startup', fn)`."""
-        return self.ON(STARTUP, fn)
+    def ONCE(self, *args: Any) -> App:
+        """The same as `app.ON`: `app.ONCE(fn)` (startup) or
+        `app.ONCE('startup' | 'shutdown', fn)`."""
+        return self.ON(*args)
 
     def _lifecycle(self, event: str, fn: Callable[[Any], Any], owner: Any) -> None:
         (self._startup if event == STARTUP else self._shutdown).append((fn, owner))
@@ -229,12 +287,37 @@ class App:
             if taken is not None:
                 raise ValueError(f"route name {template.name!r} is already used by {taken.pattern!r}")
         ids = self._routes.add_routes(list(methods), subdomain, pattern)
+        self._table_names.add(subdomain.lower())
+        if template.call is _preflight_route:
+            for route_id in ids:
+                self._routes.unlist(route_id)  # it rides on OPTIONS: no path becomes a 405 for it
         for route_id, method in zip(ids, methods):
             if route_id != len(self._endpoints):
                 raise RuntimeError("heaven: route ids out of step with endpoints")
             self._endpoints.append(template.copy(method=method))
         self._invalidate()
         self._record(("route", methods, subdomain, pattern, template, layer))
+
+    def abettor(
+        self,
+        method: str,
+        route: str,
+        handler: Any,
+        subdomain: str = DEFAULT_SUBDOMAIN,
+        router: Any = None,
+        stream: bool = False,
+    ) -> None:
+        """Register `handler` for one method (Heaven 2.4.3's primitive behind
+        `GET`, `POST`, ...; `'SOCKET'` registers a websocket route). With
+        `router`, the handler sees that app as `req.app`."""
+        method = method.upper()
+        if method in ("SOCKET", "WS", "WEBSOCKET"):
+            self._route(("WEBSOCKET",), route, handler, subdomain, websocket=True)
+        else:
+            self._route((method,), route, handler, subdomain, stream)
+        if router is not None and router is not self:
+            added = self._endpoints[-1]
+            self._endpoints[-1] = added.copy(app=router)
 
     def GET(self, route: str, handler: Any = None, subdomain: str = DEFAULT_SUBDOMAIN, *, name: str | None = None) -> Any:
         return self._route(("GET",), route, handler, subdomain, name=name)
@@ -343,21 +426,23 @@ class App:
     def DOCS(
         self,
         route: str = "/docs",
-        title: str = "API",
-        version: str = "0.1.0",
+        title: str = "API Reference",
+        version: str = "0.0.1",
+        subdomain: str = DEFAULT_SUBDOMAIN,
+        favicon: str | None = None,
         *,
         description: str | None = None,
         script_url: str | None = None,
         style_url: str | None = None,
-        subdomain: str = DEFAULT_SUBDOMAIN,
         document_subdomain: str | None = None,
     ) -> App:
         """Serve the OpenAPI 3.1 document at `{route}/openapi.json` and an
         HTML reference page at `route` (see docs/api-docs.md). Override
         `script_url`/`style_url` to load the page's renderer from your own
-        assets (offline use)."""
+        assets (offline use); `favicon` is the page's icon."""
         from .openapi import DEFAULT_SCRIPT, install_docs
 
+        self._docs_config = {"title": title, "version": version, "description": description}
         install_docs(
             self,
             route,
@@ -368,8 +453,19 @@ class App:
             style_url,
             description=description,
             document_subdomain=document_subdomain,
+            favicon=favicon,
         )
         return self
+
+    def openapi(self, subdomain: str | None = None) -> dict[str, Any]:
+        """The OpenAPI 3.1 document as a dict: every route, or one
+        subdomain's; titled as the last `DOCS()` call said."""
+        from .openapi import openapi_document
+
+        config = getattr(self, "_docs_config", None) or {}
+        return openapi_document(
+            self, config.get("title", "API Reference"), config.get("version", "0.0.1"), config.get("description"), subdomain
+        )
 
     # -- contracts ------------------------------------------------------------
 
@@ -387,37 +483,49 @@ class App:
 
     # -- CORS ---------------------------------------------------------------
 
-    def cors(
-        self,
-        origin: Any = "*",
-        methods: Any = "*",
-        headers: Any = "*",
-        expose_headers: Any = None,
-        credentials: bool = False,
-        max_age: int | None = None,
-        subdomains: Iterable[str] | str | None = None,
-        **aliases: Any,
-    ) -> App:
+    def cors(self, handler: Any = None, subdomains: Iterable[str] | str | None = None, **options: Any) -> App:
         """Let browsers on other origins call this app (see docs/cors.md).
-        Preflights are answered before routing; every response gets the
-        matching headers. `subdomains` limits the policy to those subdomains."""
-        policy = CorsPolicy(origin, methods, headers, expose_headers, credentials, max_age, **aliases)
-        if subdomains is None:
-            self._cors[None] = policy
-        else:
-            for name in [subdomains] if isinstance(subdomains, str) else subdomains:
-                self._cors[str(name).lower()] = policy
+        Options (`origin`, `methods`, `headers`, `expose_headers`,
+        `credentials`, `max_age`, forgivingly spelled): preflights are
+        answered before routing and every response gets the matching
+        headers. Or give your own hook as `handler` (a callable or import
+        string): it runs BEFORE every route and an `OPTIONS /*` route lets
+        preflights reach it. `subdomains` names the route tables covered
+        (default `www`, as in Heaven 2.4.3)."""
+        names = ["www"] if subdomains is None else [subdomains] if isinstance(subdomains, str) else list(subdomains)
+        names = [str(name).lower() for name in names]
+        if isinstance(handler, str) and "." not in handler:
+            options.setdefault("origin", handler)  # cors('*'): an origin, not an import path
+            handler = None
+        if handler is not None:
+            hook = resolve(handler, "app.cors")
+            for name in names:
+                self.BEFORE("/*", hook, subdomain=name)
+                self.OPTIONS("/*", _preflight_route, subdomain=name)
+            return self
+        policy = CorsPolicy(**options)
+        for name in names:
+            self._cors[name] = policy
         return self
 
     # -- sessions -----------------------------------------------------------
 
     def sessions(
-        self, secret_key: Any, cookie_name: str = "session", max_age: int | None = 3600, **cookie_opts: Any
+        self,
+        secret_key: Any,
+        cookie_name: str = "session",
+        max_age: int | None = 3600,
+        subdomains: Iterable[str] | str | None = None,
+        **cookie_opts: Any,
     ) -> App:
         """Signed-cookie sessions on `ctx.session` (see docs/security.md).
         `secret_key` may be a list: new cookies are signed with the first key,
-        cookies signed with any of them are read (key rotation)."""
-        self._sessions = SessionManager(secret_key, cookie_name=cookie_name, max_age=max_age, **cookie_opts)
+        cookies signed with any of them are read (key rotation). `subdomains`
+        limits them to those route tables (default: every one, loaded only
+        when a handler reads `ctx.session`)."""
+        self._sessions = SessionManager(
+            secret_key, cookie_name=cookie_name, max_age=max_age, subdomains=subdomains, **cookie_opts
+        )
         return self
 
     # -- templates and assets -----------------------------------------------
@@ -425,21 +533,24 @@ class App:
     def TEMPLATES(
         self,
         folder: str | Any,
+        escape: tuple[str, ...] | list[str] | str | None = None,
+        asynchronous: bool = True,
         relative_to: str | Any = None,
         prefix: str | None = None,
-        escape: tuple[str, ...] | list[str] | str = ("html", "htm"),
     ) -> App:
         """Add a template folder (searched after those added before it).
         `relative_to` is a file (`__file__`) or directory the folder is
         relative to; `prefix` puts the folder's templates under `prefix/`;
-        files with an `escape` extension are autoescaped."""
+        files with an `escape` extension (default `html`, `htm`) are
+        autoescaped. `asynchronous` is accepted for Heaven 2.4.3 code: both
+        `await res.render()` and `res.renders()` work either way."""
         if self._templates is None:
             self._templates = Templates()
-        self._templates.add(folder_path(folder, relative_to), prefix, escape)
+        self._templates.add(folder_path(folder, relative_to), prefix, ("html", "htm") if escape is None else escape)
         return self
 
     def ASSETS(
-        self, folder: str | Any, route: str | None = None, relative_to: str | Any = None, subdomain: str = DEFAULT_SUBDOMAIN
+        self, folder: str | Any, route: str | None = None, subdomain: str = DEFAULT_SUBDOMAIN, relative_to: str | Any = None
     ) -> App:
         """Serve the files under `folder` at `/<folder>/*` (or `route`, which
         must end in `/*`), through `res.file(..., within=folder)`: nothing
@@ -463,10 +574,14 @@ class App:
         """Registration methods bound to one subdomain: `app.subdomain('api').GET(...)`."""
         return Subdomain(self, name)
 
-    def mount(self, child: App, isolated: bool = True) -> App:
+    def mount(self, child: App, isolated: bool = True, prefer: Any = None) -> App:
         """Serve `child`'s routes, hooks, lifecycle callbacks and daemons
         from this app, at their own paths. Later registrations on `child`
-        follow. `isolated=False` also shares configuration and state."""
+        follow. `isolated=False` also shares configuration and state.
+        `prefer` (Heaven 2.4.3: who wins a pytastic registration clash) is
+        accepted; heaven keeps no per-app validator registrations to clash."""
+        if prefer not in (None, "parent", "self", "child", "incoming") and not isinstance(prefer, App):
+            raise ValueError(f"mount(prefer=...) takes 'parent', 'self', 'child' or 'incoming', not {prefer!r}")
         if not isinstance(child, App):
             raise TypeError(f"app.mount needs a heaven App, got {type(child).__name__}")
         if child is self or self._descends_from(child):
@@ -562,6 +677,10 @@ class App:
             self._earth = Earth(self)
         return self._earth
 
+    def _tables(self) -> set[str]:
+        """The subdomains that have routes of their own."""
+        return self._table_names
+
     @property
     def routes(self) -> list[Endpoint]:
         """Every registered route (one per method), in registration order."""
@@ -569,6 +688,11 @@ class App:
 
     def __repr__(self) -> str:
         return f"<heaven.App routes={len(self._endpoints)}>"
+
+
+def _preflight_route(req: Any, res: Any, ctx: Any) -> None:
+    """`OPTIONS /*`, registered by `app.cors(hook)` so preflights find a
+    route and the hook (a BEFORE hook) answers them."""
 
 
 Router = Application = Server = App

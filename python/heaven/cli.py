@@ -324,17 +324,11 @@ def _row_order(row: dict[str, Any]) -> tuple[str, str, int]:
     return row["subdomain"], row["pattern"], rank
 
 
-def format_table(rows: Sequence[dict[str, Any]]) -> str:
-    """Aligned columns, two spaces apart, no trailing blanks."""
-    header = ("METHOD", "SUBDOMAIN", "PATTERN", "HANDLER", "SOURCE")
+def format_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] = ("method", "subdomain", "pattern", "handler")) -> str:
+    """Aligned columns (these, then SOURCE), two spaces apart, no trailing blanks."""
+    header = (*(c.upper() for c in columns), "SOURCE")
     cells = [header] + [
-        (
-            row["method"],
-            row["subdomain"],
-            row["pattern"],
-            row["handler"],
-            f"{row['file']}:{row['line']}" if row["file"] else "-",
-        )
+        (*(row[c] for c in columns), f"{row['file']}:{row['line']}" if row["file"] else "-")
         for row in rows
     ]
     widths = [max(len(line[i]) for line in cells) for i in range(len(header))]
@@ -419,7 +413,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_routes(args: argparse.Namespace) -> int:
-    rows = route_rows(locate(args.target, args.working_dir).app)
+    rows = route_rows(locate(args.app or args.target, args.working_dir).app)
     if args.json:
         print(json.dumps(rows, indent=2))
     elif rows:
@@ -427,6 +421,38 @@ def cmd_routes(args: argparse.Namespace) -> int:
     else:
         print("no routes registered")
     return 0
+
+
+def cmd_handlers(args: argparse.Namespace) -> int:
+    """Every handler and where it is defined; with a path, the source of the
+    handler(s) serving it (Heaven 2.4.3's `heaven handlers`)."""
+    located = locate(args.app or None, args.working_dir)
+    rows = route_rows(located.app)
+    if args.path is None:
+        print(format_table(rows, ("handler", "method", "pattern")) if rows else "no routes registered")
+        return 0
+    matched = [e for e in located.app.routes if e.canonical == _canonical(args.path) or e.pattern == args.path]
+    if not matched:
+        raise CliError(f"no route is registered as {args.path!r}")
+    for endpoint in matched:
+        target = endpoint.target
+        fn = _class_method(target) if isinstance(target, str) and "#" in target else endpoint.call
+        where = source_of(fn)
+        print(f"# {endpoint.method} {endpoint.pattern} -> {where[0]}:{where[1]}" if where else f"# {endpoint.method} {endpoint.pattern}")
+        try:
+            print(inspect.getsource(_peel(fn)))
+        except (OSError, TypeError):
+            print("(source not available)\n")
+    return 0
+
+
+def _canonical(pattern: str) -> str | None:
+    from . import _core
+
+    try:
+        return _core.pattern_parts(pattern)[2]
+    except ValueError:
+        return None
 
 
 def _openapi() -> Callable[[Any], dict[str, Any]]:
@@ -444,7 +470,10 @@ def _openapi() -> Callable[[Any], dict[str, Any]]:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     openapi_document = _openapi()
-    located = locate(args.target, args.working_dir)
+    # Heaven 2.4.3 spelling: `heaven schema openapi.json --app main:app`.
+    if args.target and args.target.endswith(".json") and args.output is None:
+        args.output, args.target = args.target, None
+    located = locate(args.app or args.target, args.working_dir)
     text = json.dumps(openapi_document(located.app), indent=2, ensure_ascii=False) + "\n"
     if args.output in (None, "-"):
         sys.stdout.write(text)
@@ -533,6 +562,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="server interface: asgi or rsgi (default: %(default)s)",
     )
     run.add_argument("--reload", action="store_true", help="restart when files in the working directory change")
+    run.add_argument("--no-reload", dest="reload", action="store_false", help="do not reload (the default)")
     run.add_argument("--loop", choices=LOOPS, default="auto", help="event loop (default: %(default)s)")
     _dir_option(run)
     run.set_defaults(handler=cmd_serve)
@@ -553,6 +583,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     routes.add_argument("target", nargs="?", help=FOUND_HELP)
     routes.add_argument("--json", action="store_true", help="print JSON objects instead of a table")
+    routes.add_argument("--app", help="the app as module:attribute (the same as the positional argument)")
     _dir_option(routes)
     routes.set_defaults(handler=cmd_routes)
 
@@ -561,9 +592,21 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write the app's OpenAPI document as JSON, to stdout or to a file.",
     )
     schema.add_argument("target", nargs="?", help=FOUND_HELP)
-    schema.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
+    schema.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout); a positional "
+                        "FILE.json is read as this, with --app naming the app")
+    schema.add_argument("--app", help="the app as module:attribute (the same as the positional argument)")
     _dir_option(schema)
     schema.set_defaults(handler=cmd_schema)
+
+    handlers = commands.add_parser(
+        "handlers", help="list every handler and where it is defined, or show one route's source",
+        description="Without PATH, one row per route: handler, method, pattern and file:line. With PATH "
+        "(a route pattern such as /api/users), the source of the handler(s) serving it.",
+    )
+    handlers.add_argument("path", nargs="?", help="a route pattern, e.g. /users/:id")
+    handlers.add_argument("--app", help=FOUND_HELP)
+    _dir_option(handlers)
+    handlers.set_defaults(handler=cmd_handlers)
     return parser
 
 

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from .keys import Key, KeyLike, slot
 
+__all__ = ["Context", "Key", "Look"]
+
 if TYPE_CHECKING:
     from .request import Request
     from .response import Response
@@ -21,11 +23,11 @@ def _reserved(name: str) -> property:
         raise AttributeError(f"ctx.{name} is reserved and cannot be assigned")
 
     getter = {
-        "app": lambda self: self._req.app,
+        "app": lambda self: self._req.app if self._req is not None else self._app,
         "request": lambda self: self._req,
         "response": lambda self: self._res,
-        "headers": lambda self: self._req.headers,
-        "cookies": lambda self: self._req.cookies,
+        "headers": lambda self: self._req.headers if self._req is not None else None,
+        "cookies": lambda self: self._req.cookies if self._req is not None else None,
     }.get(name)
     return property(getter, refuse, doc=f"ctx.{name} (reserved: cannot be assigned)")
 
@@ -38,7 +40,7 @@ class Context:
     # The store is the instance __dict__ itself: `ctx.user` is a plain
     # attribute read, and a Context costs two slot writes to make.
     # `_sessions` is set only on apps with sessions (unset reads as None).
-    __slots__ = ("_req", "_res", "_sessions", "__dict__")
+    __slots__ = ("_req", "_res", "_app", "_sessions", "__dict__")
 
     def _session(self) -> Any:
         """The session, loaded from its cookie on first read (so requests
@@ -46,17 +48,27 @@ class Context:
         data = self.__dict__
         session = data.get("session")
         if session is None:
-            # The HTTP lifecycle hands the manager over; a websocket's context
-            # finds it on the app serving the request (its cookies came with
-            # the handshake, so the session reads the same as over HTTP).
-            manager = self._sessions or self._req._server._sessions
-            if manager is not None:
+            manager = self._sessions
+            if manager is not None and (manager.subdomains is None or self._table() in manager.subdomains):
                 session = data["session"] = manager.load(self._req.cookies)
         return session
 
-    def __init__(self, req: Request, res: Response) -> None:
-        self._req = req
-        self._res = res
+    def _table(self) -> str:
+        """The subdomain whose routes serve this request."""
+        entry = self._req._head.entry
+        return (entry.subdomain if entry is not None else self._req.subdomain).lower()
+
+    def __init__(self, application: Any = None, res: Response | None = None) -> None:
+        # heaven builds one per request as Context(req, res); Heaven 2.4.3
+        # documents Context(application), which tests use to build one alone.
+        if res is not None:
+            self._req = application
+            self._res = res
+            self._app = None
+        else:
+            self._req = None
+            self._res = None
+            self._app = application
 
     app = _reserved("app")
     request = _reserved("request")
@@ -96,3 +108,39 @@ class Context:
 
     def __repr__(self) -> str:
         return f"Context({self.__dict__!r})"
+
+
+class Look:
+    """Dot access over a dict, nested dicts included: `Look(d).a.b` is
+    `d['a']['b']`; a missing name reads as None. Assignment writes through.
+    (Heaven 2.4.3's `heaven.context.Look`; `app._` is one over `app.keep`'s
+    store.)"""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        object.__setattr__(self, "_data", data)
+
+    def __getattr__(self, key: str) -> Any:
+        if key.startswith("__"):
+            raise AttributeError(key)
+        value = self._data.get(key)
+        return Look(value) if isinstance(value, dict) else value
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        self._data[key] = value
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._data[key] = value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._data.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def __repr__(self) -> str:
+        return f"Look({self._data!r})"

@@ -378,3 +378,22 @@ class CorsPolicy:
             f"headers={self.headers!r}, expose_headers={self.expose_headers!r}, "
             f"credentials={self.credentials!r}, max_age={self.max_age!r})"
         )
+
+
+class CorsTable(dict):
+    """The app's CORS policies by subdomain. A policy set for a subdomain
+    covers the requests its route table serves, so a host without a table
+    of its own gets the policy of the table that serves it (`*`, else
+    `www`), as Heaven 2.4.3's hook on that table did."""
+
+    def __init__(self, app: Any) -> None:
+        super().__init__()
+        self._app = app
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if key is None or dict.__contains__(self, key):
+            return dict.get(self, key, default)
+        tables = self._app._tables()
+        if key in tables:
+            return default
+        return dict.get(self, "*" if "*" in tables else "www", default)

@@ -1,16 +1,19 @@
 """`app.earth`: the original Heaven's in-process client. A request goes
 through the real ASGI callable and comes back as `(req, res, ctx)`, the
 objects the handler saw, with `res` showing what went on the wire: the
-encoded body, every header (content type included), after deferred work."""
+encoded body, every header (content type included), after deferred work.
+Inside `async with app.earth.test():` cookies the app sets are sent back
+on the next requests, as a browser would. `earth.request(url)`,
+`earth.response()`, `earth.context()` and `earth.trio(url)` build the three
+objects without sending anything, for calling a handler directly."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import uuid
-from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Callable
-from urllib.parse import quote, urlsplit
+from typing import Any, Callable
+from urllib.parse import quote
 
 import msgspec
 
@@ -37,8 +40,9 @@ def _body(body: Any) -> tuple[bytes, bytes | None]:
 
 def _scope(kind: str, method: str, url: str, subdomain: str | None, headers: dict[str, str] | None,
            extra: list[tuple[bytes, bytes]]) -> dict[str, Any]:
-    parts = urlsplit(url)
-    path = parts.path or "/"
+    # Not urlsplit: `//users` is a path here, not a host.
+    path, _, query = url.partition("?")
+    path = path.partition("#")[0] or "/"
     raw = [(b"host", _host(subdomain).encode())]
     raw += [(k.lower().encode("latin-1"), str(v).encode("latin-1")) for k, v in (headers or {}).items()]
     raw += extra
@@ -50,7 +54,7 @@ def _scope(kind: str, method: str, url: str, subdomain: str | None, headers: dic
         "scheme": "ws" if kind == "websocket" else "http",
         "path": path,
         "raw_path": quote(path, safe="/%:@!$&'()*+,;=").encode(),
-        "query_string": parts.query.encode(),
+        "query_string": query.encode(),
         "root_path": "",
         "headers": raw,
         "client": ("127.0.0.1", 50000),
@@ -81,14 +85,89 @@ class Earth:
         if app._probe is None:
             app._probe = Probe(app)
         self._probe: Probe = app._probe
+        #: Cookies set by the app, sent back on later requests (in `test()`).
+        self.cookies: dict[str, str] = {}
+        self._track_session = False
 
-    async def request(self, method: str, url: str, *, subdomain: str | None = None,
-                      headers: dict[str, str] | None = None, body: Any = None) -> tuple[Any, Any, Any]:
+    # -- building the three objects without sending anything -------------------
+
+    def request(self, url: str = "/", method: str = "GET", body: Any = b"", headers: dict[str, str] | None = None,
+                subdomain: str | None = None, **_: Any) -> Any:
+        """A `Request` for `url` as the app would route it (params filled in
+        when a route matches), for calling a handler directly."""
+        from .request import Request
+
+        payload, content_type = _body(body)
+        extra = [(b"content-type", content_type)] if content_type is not None else []
+        scope = _scope("http", method.upper(), url, subdomain, self._with_cookies(headers), extra)
+        matcher = self.app._matcher or self.app._compile()
+        head = matcher.route(scope)
+        entry = head.entry
+        app = entry.app if entry is not None else self.app
+        mounted = entry.mounted if entry is not None else None
+        return Request(head, payload, None, app, mounted, self.app)
+
+    def response(self, req: Any = None) -> Any:
+        from .context import Context
+        from .response import Response
+
+        req = req if req is not None else self.request("/")
+        res = Response(self.app, None, req)
+        res._ctx = Context(req, res)
+        return res
+
+    def context(self) -> Any:
+        from .context import Context
+
+        return Context(self.app)
+
+    def trio(self, url: str = "/", method: str = "GET", **kwargs: Any) -> tuple[Any, Any, Any]:
+        """`(req, res, ctx)` for `url`, linked as a request's are."""
+        from .context import Context
+        from .response import Response
+
+        req = self.request(url, method, **kwargs)
+        res = Response(self.app, None, req)
+        res._ctx = ctx = Context(req, res)
+        return req, res, ctx
+
+    req = request
+    res = response
+    ctx = context
+
+    # -- sending requests --------------------------------------------------------
+
+    def _with_cookies(self, headers: dict[str, str] | None) -> dict[str, str]:
+        out = dict(headers or {})
+        if self.cookies and not any(k.lower() == "cookie" for k in out):
+            out["cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        return out
+
+    def _keep_cookies(self, headers: list[tuple[bytes, bytes]]) -> None:
+        for name, value in headers:
+            if name.lower() != b"set-cookie":
+                continue
+            text = value.decode("latin-1")
+            pair, _, attributes = text.partition(";")
+            key, eq, val = pair.partition("=")
+            if not eq:
+                continue
+            expired = any(a.strip().lower() in ("max-age=0",) for a in attributes.split(";"))
+            if expired:
+                self.cookies.pop(key.strip(), None)
+            else:
+                self.cookies[key.strip()] = val.strip()
+
+    async def send(self, method: str, url: str, *, subdomain: str | None = None,
+                   headers: dict[str, str] | None = None, body: Any = None) -> tuple[Any, Any, Any]:
+        """Send one request through the app; `(req, res, ctx)` back. A dict
+        or list `body` goes as JSON, a str as text."""
         payload, content_type = _body(body)
         extra = [(b"content-length", str(len(payload)).encode())] if payload else []
         if content_type is not None and not any(k.lower() == "content-type" for k in (headers or {})):
             extra.append((b"content-type", content_type))
-        scope = _scope("http", method.upper(), url, subdomain, headers, extra)
+        sent_headers = self._with_cookies(headers) if self._track_session else headers
+        scope = _scope("http", method.upper(), url, subdomain, sent_headers, extra)
         seen: dict[str, Any] = {}
         sent: list[dict] = []
         chunks = [payload]
@@ -119,40 +198,42 @@ class Earth:
         res.status = start["status"]
         res._headers = list(start["headers"])
         res.body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+        if self._track_session:
+            self._keep_cookies(res._headers)
         return seen.get("req"), res, seen.get("ctx")
 
-    async def GET(self, url: str, **options: Any) -> tuple[Any, Any, Any]:
-        return await self.request("GET", url, **options)
+    async def GET(self, url: str, subdomain: str | None = None, **options: Any) -> tuple[Any, Any, Any]:
+        return await self.send("GET", url, subdomain=subdomain, **options)
 
-    async def POST(self, url: str, **options: Any) -> tuple[Any, Any, Any]:
-        return await self.request("POST", url, **options)
+    async def POST(self, url: str, subdomain: str | None = None, **options: Any) -> tuple[Any, Any, Any]:
+        return await self.send("POST", url, subdomain=subdomain, **options)
 
-    async def PUT(self, url: str, **options: Any) -> tuple[Any, Any, Any]:
-        return await self.request("PUT", url, **options)
+    async def PUT(self, url: str, subdomain: str | None = None, **options: Any) -> tuple[Any, Any, Any]:
+        return await self.send("PUT", url, subdomain=subdomain, **options)
 
-    async def PATCH(self, url: str, **options: Any) -> tuple[Any, Any, Any]:
-        return await self.request("PATCH", url, **options)
+    async def PATCH(self, url: str, subdomain: str | None = None, **options: Any) -> tuple[Any, Any, Any]:
+        return await self.send("PATCH", url, subdomain=subdomain, **options)
 
-    async def DELETE(self, url: str, **options: Any) -> tuple[Any, Any, Any]:
-        return await self.request("DELETE", url, **options)
+    async def DELETE(self, url: str, subdomain: str | None = None, **options: Any) -> tuple[Any, Any, Any]:
+        return await self.send("DELETE", url, subdomain=subdomain, **options)
 
-    async def HEAD(self, url: str, **options: Any) -> tuple[Any, Any, Any]:
-        return await self.request("HEAD", url, **options)
+    async def HEAD(self, url: str, subdomain: str | None = None, **options: Any) -> tuple[Any, Any, Any]:
+        return await self.send("HEAD", url, subdomain=subdomain, **options)
 
-    async def OPTIONS(self, url: str, **options: Any) -> tuple[Any, Any, Any]:
-        return await self.request("OPTIONS", url, **options)
+    async def OPTIONS(self, url: str, subdomain: str | None = None, **options: Any) -> tuple[Any, Any, Any]:
+        return await self.send("OPTIONS", url, subdomain=subdomain, **options)
 
-    async def upload(self, url: str, files: dict[str, Any], data: dict[str, Any] | None = None, *,
-                     method: str = "POST", subdomain: str | None = None,
+    async def upload(self, url: str, files: dict[str, Any] | None = None, data: dict[str, Any] | None = None,
+                     subdomain: str | None = None, *, method: str = "POST",
                      headers: dict[str, str] | None = None) -> tuple[Any, Any, Any]:
         """A multipart request. `files` maps a field to bytes, a path, or a
-        `(filename, content, content_type)` tuple; `data` holds text fields."""
+        `(filename, content[, content_type])` tuple; `data` holds text fields."""
         boundary = f"heaven-earth-{uuid.uuid4().hex}"
         parts: list[bytes] = []
         for name, value in (data or {}).items():
             for item in value if isinstance(value, (list, tuple)) else [value]:
                 parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{item}\r\n'.encode())
-        for name, spec in files.items():
+        for name, spec in (files or {}).items():
             filename, content, content_type = _file_spec(name, spec)
             parts.append(
                 f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
@@ -160,22 +241,20 @@ class Earth:
             )
         body = b"".join(parts) + f"--{boundary}--\r\n".encode()
         headers = {**(headers or {}), "content-type": f"multipart/form-data; boundary={boundary}"}
-        return await self.request(method, url, subdomain=subdomain, headers=headers, body=body)
+        return await self.send(method, url, subdomain=subdomain, headers=headers, body=body)
 
-    def SOCKET(self, url: str, *, subdomain: str | None = None, headers: dict[str, str] | None = None) -> EarthSocket:
-        """`async with app.earth.SOCKET('/chat') as ws: await ws.send('hi')`."""
-        return EarthSocket(self.app, _scope("websocket", "GET", url, subdomain, headers, []))
+    def SOCKET(self, url: str, subdomain: str | None = None, *, headers: dict[str, str] | None = None) -> EarthSocket:
+        """`ws = await app.earth.SOCKET('/chat').connect()`, or
+        `async with app.earth.SOCKET('/chat') as ws:`."""
+        sent_headers = self._with_cookies(headers) if self._track_session else headers
+        return EarthSocket(self.app, _scope("websocket", "GET", url, subdomain, sent_headers, []))
 
-    @asynccontextmanager
-    async def test(self) -> AsyncIterator[Earth]:
-        """Run the app's lifespan around a block: startup callbacks and
-        daemons before, shutdown after. A failing startup raises."""
-        lifespan = Lifespan(self.app)
-        await lifespan.startup()
-        try:
-            yield self
-        finally:
-            await lifespan.shutdown()
+    def test(self, track_session: bool = True) -> _Session:
+        """`async with app.earth.test() as earth:` runs the app's lifespan
+        around the block (startup callbacks and daemons before, shutdown
+        after; a failing startup raises) and, with `track_session`, sends the
+        cookies the app sets back on later requests."""
+        return _Session(self, track_session)
 
     def bypass(self, *hooks: Any) -> _Undo:
         """Skip these hooks (callables or import strings) until undone."""
@@ -184,7 +263,8 @@ class Earth:
         return _Undo(lambda: self._probe.unbypass(ids))
 
     def swap(self, old: Any, new: Any) -> _Undo:
-        """Use `new` wherever `old` (a handler or hook, as registered) runs."""
+        """Use `new` wherever `old` (a handler, hook or lifecycle callback,
+        as registered) runs."""
         key = id(old) if not isinstance(old, str) else id(resolve(old, "earth.swap"))
         self._probe.swap(key, resolve(new, "earth.swap"))
         return _Undo(lambda: self._probe.unswap(key))
@@ -192,6 +272,31 @@ class Earth:
     def restore(self) -> None:
         """Undo every bypass and swap."""
         self._probe.restore()
+
+
+class _Session:
+    """What `earth.test()` returns: an async context manager around the
+    app's lifespan, yielding the earth."""
+
+    def __init__(self, earth: Earth, track_session: bool) -> None:
+        self.earth = earth
+        self.track_session = track_session
+        self._lifespan: Lifespan | None = None
+
+    async def __aenter__(self) -> Earth:
+        self.earth._track_session = self.track_session
+        self.earth.cookies = {}
+        self._lifespan = Lifespan(self.earth.app)
+        await self._lifespan.startup()
+        return self.earth
+
+    async def __aexit__(self, *exc: Any) -> None:
+        try:
+            if self._lifespan is not None:
+                await self._lifespan.shutdown()
+        finally:
+            self.earth._track_session = False
+            self.earth.cookies = {}
 
 
 def _file_spec(name: str, spec: Any) -> tuple[str, bytes, str]:
@@ -217,10 +322,17 @@ class EarthSocket:
         self._from_app: asyncio.Queue[dict] = asyncio.Queue()
         self._task: asyncio.Task | None = None
         self.accepted = False
+        self.closed = False
+        #: The handshake's HTTP status when the app refused it, else None.
+        self.status: int | None = None
         #: The close code the app sent (1008 when refused), once closed.
         self.close_code: int | None = None
 
-    async def __aenter__(self) -> EarthSocket:
+    async def connect(self) -> EarthSocket:
+        """Open the connection (the app accepts or refuses it); returns the socket."""
+        if self._task is not None:
+            return self
+
         async def receive() -> dict:
             return await self._to_app.get()
 
@@ -233,20 +345,27 @@ class EarthSocket:
         if first["type"] == "websocket.accept":
             self.accepted = True
         else:
+            self.closed = True
             self.close_code = first.get("code", 1000)
+            self.status = 403 if first["type"] == "websocket.close" else first.get("status")
         return self
+
+    async def __aenter__(self) -> EarthSocket:
+        return await self.connect()
 
     async def send(self, data: str | bytes) -> None:
         key = "text" if isinstance(data, str) else "bytes"
         await self._to_app.put({"type": "websocket.receive", key: data})
 
-    async def receive(self, timeout: float = 5.0) -> str | bytes | None:
-        """The app's next message, or None once it closed the socket."""
+    async def receive(self, timeout: float | None = None) -> str | bytes | None:
+        """The app's next message, or None once it closed the socket.
+        `timeout` (seconds) raises `asyncio.TimeoutError` when nothing came."""
         if self.close_code is not None:
             return None
         message = await asyncio.wait_for(self._from_app.get(), timeout)
         if message["type"] == "websocket.close":
             self.close_code = message.get("code", 1000)
+            self.closed = True
             return None
         return message.get("text") if message.get("text") is not None else message.get("bytes")
 
@@ -258,6 +377,13 @@ class EarthSocket:
             await asyncio.wait_for(self._task, 5)
         finally:
             self._task = None
+            self.closed = True
+            self.accepted = False
 
     async def __aexit__(self, *exc: Any) -> None:
         await self.close()
+
+
+#: Heaven 2.4.3's names for these classes.
+MockSocket = EarthSocket
+EarthContextManager = _Session

@@ -4,6 +4,7 @@ the route in the message; HTTP errors carry the status they answer with."""
 from __future__ import annotations
 
 from http import HTTPStatus
+from typing import Any
 
 
 class HeavenError(Exception):
@@ -23,8 +24,24 @@ class HandlerError(HeavenError, TypeError):
     callable, not a `heaven.Handler` subclass)."""
 
 
-class PluginError(HeavenError, TypeError):
-    """`app.plugin(obj)` where `obj` has no `install(app)`."""
+class PluginError(HeavenError, TypeError, ValueError):
+    """`app.plugin(obj)` where `obj` has no `install(app)` (a ValueError,
+    as Heaven 2.4.3 raised, and a TypeError)."""
+
+
+class SubdomainError(UrlError):
+    """A subdomain name that cannot be routed (not a DNS label or `*`)."""
+
+
+class ParameterError(HeavenError, ValueError):
+    """A path parameter value that does not convert to its declared type.
+    The router treats it as a miss; it surfaces only from `url_for`."""
+
+
+class AbortException(HeavenError):
+    """Heaven 2.4.3 raised this inside the hook chain on `res.abort()`;
+    heaven stops the chain without raising. Kept so code that catches it
+    still imports."""
 
 
 class HTTPError(HeavenError):
@@ -77,8 +94,25 @@ class PayloadTooLarge(HTTPError):
     status = 413
     _unread_body = True
 
+    def __init__(self, message: str | None = None, status: int | None = None) -> None:
+        super().__init__("Payload too large" if message is None else message, status)
 
-class ValidationFailed(HTTPError, ValueError):
+
+class PytasticError(HeavenError):
+    """Base of the validation errors (Heaven 2.4.3 re-exported pytastic's)."""
+
+
+class ValidationError(PytasticError, ValueError):
+    """A value that does not satisfy its schema. `errors` lists
+    `{'path': ..., 'message': ...}`; `req.data` raises `ValidationFailed`,
+    one of these that answers 422."""
+
+    def __init__(self, message: str, errors: list[dict] | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors if errors is not None else []
+
+
+class ValidationFailed(HTTPError, ValidationError):
     """422: the body does not satisfy the route's contract. `detail` is the
     JSON answer: the reason and the failing location (`$.address.zip`)."""
 
@@ -88,7 +122,8 @@ class ValidationFailed(HTTPError, ValueError):
         self.reason = reason
         self.path = path
         self.detail = {"error": reason, "path": path}
-        super().__init__(f"{reason} (at {path})")
+        HTTPError.__init__(self, f"{reason} (at {path})")
+        self.errors = [{"path": path, "message": reason}]
 
 
 class FormError(BadRequest):
@@ -138,17 +173,24 @@ class CliError(Exception):
     traceback, exit code 2."""
 
 
-class BadSignature(HeavenError, ValueError):
+class SecurityError(HeavenError):
+    """Base of the signing errors (`heaven.security`)."""
+
+
+class BadSignature(SecurityError, ValueError):
     """A signed token that was tampered with, truncated, or signed with a key
     we do not hold."""
 
 
 class SignatureExpired(BadSignature):
-    """A correctly signed token older than the `max_age` it was checked with."""
+    """A correctly signed token older than the `max_age` it was checked with.
+    `payload` is its (authentic) content, `date_signed` its timestamp."""
 
-    def __init__(self, message: str, age: float | None = None) -> None:
+    def __init__(self, message: str, age: float | None = None, payload: Any = None, date_signed: int | None = None) -> None:
         super().__init__(message)
         self.age = age
+        self.payload = payload
+        self.date_signed = date_signed
 
 
 class ClientDisconnected(HeavenError):

@@ -31,7 +31,7 @@ class File:
     def __init__(
         self,
         filename: str | None = None,
-        content_type: str = "application/octet-stream",
+        content_type: str | None = None,
         headers: dict[str, str] | None = None,
         *,
         spill_threshold: int = 1 << 20,
@@ -177,9 +177,11 @@ class _Reader(io.RawIOBase):
 
 
 class Form(Mapping[str, Any]):
-    """A read-only multi-map of field name to `str` (text fields) or `File`
-    (file parts), in arrival order. `form[name]` and `items()` give the first
-    value of each name; `getlist(name)` and `multi_items()` give them all."""
+    """A read-only map of field name to `str` (text fields) or `File` (file
+    parts), in arrival order. A name sent once gives its value; a name sent
+    several times gives the list of its values (as in Heaven 2.4.3), so
+    `form['tag']` is `'a'` or `['a', 'b']`. `getlist(name)` always gives a
+    list. `form.name` reads like `form.get('name')` (None when absent)."""
 
     __slots__ = ("_items", "_index")
 
@@ -189,8 +191,16 @@ class Form(Mapping[str, Any]):
         for name, value in self._items:
             self._index.setdefault(name, []).append(value)
 
-    def __getitem__(self, name: str) -> Value:
-        return self._index[name][0]
+    def __getitem__(self, name: str) -> Any:
+        values = self._index[name]
+        return values[0] if len(values) == 1 else list(values)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for names that are not attributes of the class; `_`
+        # names are never fields here (and must not recurse into _index).
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self.get(name)
 
     def __contains__(self, name: object) -> bool:
         return name in self._index
@@ -200,6 +210,10 @@ class Form(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._index)
+
+    def to_dict(self) -> dict[str, Any]:
+        """`{name: value}`, a list for names sent more than once."""
+        return {name: self[name] for name in self._index}
 
     def getlist(self, name: str) -> list[Value]:
         """Every value sent under `name` (empty when absent)."""

@@ -449,6 +449,7 @@ def install_docs(
     *,
     description: str | None = None,
     document_subdomain: str | None = None,
+    favicon: str | None = None,
 ) -> None:
     """Serve the document at `GET {route}/openapi.json` and a reference page
     at `GET {route}`, on `subdomain`. The document is built on first request
@@ -456,7 +457,7 @@ def install_docs(
     base = route.rstrip("/")
     json_route = f"{base}/openapi.json"
     document = _Cached(app, lambda: openapi_document(app, title, version, description, document_subdomain))
-    page = reference_page(title, json_route, script_url, style_url).encode()
+    page = reference_page(title, json_route, script_url, style_url, favicon).encode()
 
     def openapi_json(req: Any, res: Any, ctx: Any) -> None:
         res.body = document.payload()
@@ -494,12 +495,16 @@ def _escape(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def reference_page(title: str, json_url: str, script_url: str = DEFAULT_SCRIPT, style_url: str | None = None) -> str:
+def reference_page(
+    title: str, json_url: str, script_url: str = DEFAULT_SCRIPT, style_url: str | None = None, favicon: str | None = None
+) -> str:
     """The HTML page: it names the document for both Redoc (`<redoc
     spec-url>`) and Scalar (`<script id="api-reference" data-url>`), so
     either bundle works as `script_url`; no inline script."""
     esc = _escape
     style = f'\n<link rel="stylesheet" href="{esc(style_url)}">' if style_url else ""
+    if favicon:
+        style += f'\n<link rel="icon" href="{esc(favicon)}">'
     return f"""<!doctype html>
 <html lang="en">
 <head>

@@ -3,10 +3,13 @@ parsed until it is read, and nothing is parsed twice."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, AsyncIterator, Generic, NamedTuple, TypeVar
 
 import msgspec
 
+from . import _core
+from . import form as _form_module
 from ._http.multipart import MultipartParser
 from ._serving.body import counted
 from .errors import MalformedJSON
@@ -18,6 +21,10 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 _json_decode = msgspec.json.decode
+
+# `req.queries` and `req.headers` are read-only multi-maps built in Rust; they
+# are mappings (get, [], keys, items...), and say so to isinstance checks.
+Mapping.register(_core.MultiDict)
 _UNSET: Any = object()
 
 
@@ -73,8 +80,9 @@ class Request(Generic[T]):
 
     @property
     def route(self) -> str | None:
-        """The matched pattern, as registered."""
-        return self._head.route
+        """The matched pattern, as registered (without its query hints)."""
+        route = self._head.route
+        return route.partition("?")[0] if route is not None and "?" in route else route
 
     @property
     def subdomain(self) -> str:
@@ -116,6 +124,18 @@ class Request(Generic[T]):
         return self._head.host
 
     @property
+    def server(self) -> str | None:
+        """`host:port` of the server that took the request (None when the
+        server does not say)."""
+        return self._head.server
+
+    @property
+    def qh(self) -> str:
+        """The route's query hints as written (`page:int&active:bool`)."""
+        route = self._head.route or ""
+        return route.partition("?")[2]
+
+    @property
     def ip(self) -> Address:
         client = self._head.client
         return Address(*client) if client else Address(None, None)
@@ -135,16 +155,22 @@ class Request(Generic[T]):
 
     @property
     def body(self) -> bytes:
-        """The whole body. On `stream=True` routes it is empty: the body is
-        never kept, read it with `req.stream()`."""
-        return self._body or b""
+        """The whole body. On `stream=True` routes nothing is buffered, so it
+        raises RuntimeError: read it with `req.stream()`."""
+        body = self._body
+        if body is None:
+            raise RuntimeError(
+                "this route was registered with stream=True, so its body was never buffered: "
+                "read it with `async for chunk in req.stream():` (or `await req.form`)"
+            )
+        return body
 
     @property
     def json(self) -> Any:
         """The body decoded as JSON (None for an empty body). Malformed JSON
         raises `MalformedJSON`, a `BadRequest`: uncaught it answers 400."""
         if self._json is _UNSET:
-            body = self._body
+            body = self.body
             if not body:
                 self._json = None
             else:
@@ -162,7 +188,8 @@ class Request(Generic[T]):
         `req.json`. A body that breaks the contract raises `ValidationFailed`
         (422, naming the failing location)."""
         if self._data is _UNSET:
-            contract = self._head.entry.contract
+            entry = self._head.entry
+            contract = entry.contract if entry is not None else None
             if contract is None or not contract.expects:
                 return self.json
             self._data = contract.decode(self.body)
@@ -188,13 +215,15 @@ class Request(Generic[T]):
     @property
     def form(self) -> Any:
         """The form body (urlencoded or multipart) as a `Form` of str fields
-        and `File` uploads; an empty form for other content types. On
-        `stream=True` routes use `await req.form`: it is parsed as the body
-        arrives and large files spill to disk. `await req.form` works on
-        every route. Malformed forms raise `FormError` (400)."""
+        and `File` uploads; None for other content types. On `stream=True`
+        routes use `await req.form`: it is parsed as the body arrives and
+        large files spill to disk. `await req.form` works on every route.
+        Malformed forms raise `FormError` (400)."""
         form = self._form
         if form is not None:
             return form
+        if self._form_kind()[0] not in _FORM_TYPES:
+            return None
         if self._body is None:
             return _PendingForm(self)
         self._form = form = self._parse_form(self._body)
@@ -204,13 +233,13 @@ class Request(Generic[T]):
         return parse_content_type(self.headers.get("content-type", ""))
 
     def _multipart(self, params: dict[str, str]) -> MultipartParser:
-        limits = self._server.form_limits
+        limits = _form_module.limits(self._server)
         return MultipartParser(params.get("boundary", "").encode(), max_total=self._server.max_body_size, **limits)
 
     def _parse_form(self, body: bytes) -> Form:
         kind, params = self._form_kind()
         if kind == "application/x-www-form-urlencoded":
-            return parse_urlencoded(body, max_fields=self._server.form_limits["max_parts"])
+            return parse_urlencoded(body, max_fields=_form_module.limits(self._server)["max_parts"])
         if kind == "multipart/form-data":
             parser = self._multipart(params)
             try:
@@ -238,7 +267,9 @@ class Request(Generic[T]):
                 raise
             form = parser.close()
         elif kind == "application/x-www-form-urlencoded":
-            form = parse_urlencoded(b"".join([c async for c in self.stream()]), max_fields=self._server.form_limits["max_parts"])
+            form = parse_urlencoded(
+                b"".join([c async for c in self.stream()]), max_fields=_form_module.limits(self._server)["max_parts"]
+            )
         else:
             form = Form()
         self._form = form
@@ -246,6 +277,9 @@ class Request(Generic[T]):
 
     def __repr__(self) -> str:
         return f"<Request {self.method} {self.url}>"
+
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class _PendingForm:

@@ -4,6 +4,8 @@ once, when the response is sent."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any, Callable
 
@@ -12,10 +14,21 @@ import msgspec
 from ._http.cookies import format_cookie
 from ._http.files import FileBody, confined_path, content_disposition
 from ._http.headers import NAME_CACHE, HeaderView, header_name, header_value
+from .context import Context
+from .errors import NotFound
 from .streaming import StreamBody
 from .templates import templates_for
 
-json_encode = msgspec.json.Encoder().encode
+
+def _builtin(value: Any) -> Any:
+    """What JSON cannot encode as is: mappings (`req.queries`, `req.headers`)
+    as objects."""
+    if isinstance(value, Mapping):
+        return dict(value.items())
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+json_encode = msgspec.json.Encoder(enc_hook=_builtin).encode
 
 #: The content types heaven gives a body it encoded itself.
 TEXT = b"text/plain; charset=utf-8"
@@ -48,15 +61,46 @@ def encode_body(body: Any) -> tuple[bytes, bytes | None]:
         raise TypeError(f"res.body of type {kind.__name__} cannot be sent: {exc}") from exc
 
 
+class ResponseHeaders(HeaderView):
+    """`res.headers` read back: iterating gives the `(name, value)` byte
+    pairs as they will be sent (Heaven 2.4.3's list shape); `get`,
+    `getlist` and `in` look names up case-insensitively."""
+
+    __slots__ = ()
+
+    def __iter__(self) -> Any:
+        return iter(list(self._items))
+
+    def __contains__(self, item: object) -> bool:
+        if isinstance(item, tuple):
+            return item in self._items
+        return isinstance(item, str) and self.get(item) is not None
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, (int, slice)):
+            return self._items[key]
+        return super().__getitem__(key)
+
+
+# `res.cookie(...)` option names Heaven 2.4.3 also accepted.
+_COOKIE_ALIASES = {"http_only": "httponly", "same_site": "samesite", "maxage": "max_age"}
+
+
 class Response:
     """`res.status`, `res.body`, headers, cookies, `abort`, `redirect`, `defer`."""
 
-    __slots__ = ("status", "body", "_headers", "_typed", "_aborted", "_deferred", "app", "_req", "_ctx")
+    __slots__ = (
+        "status", "body", "_headers", "_typed", "_aborted", "_deferred", "app", "_req", "_ctx", "_metadata", "_template"
+    )
 
     #: `res.status = res.http.CREATED`
     http = HTTPStatus
 
-    def __init__(self, app: Any, req: Any = None) -> None:
+    def __init__(self, app: Any, context: Any = None, request: Any = None) -> None:
+        # Heaven 2.4.3 documents Response(app, context, request); heaven's own
+        # dispatcher calls Response(app, req).
+        if request is None and context is not None and type(context) is not Context:
+            context, request = None, context
         self.status: int = 200
         self.body: Any = None
         self._headers: list[tuple[bytes, bytes]] = []
@@ -64,8 +108,8 @@ class Response:
         self._aborted = False
         self._deferred: list[Callable[[Any], Any]] | None = None
         self.app = app
-        self._req = req
-        self._ctx: Any = None
+        self._req = request
+        self._ctx: Any = context
 
     # -- headers ----------------------------------------------------------
 
@@ -97,8 +141,8 @@ class Response:
         return self
 
     @property
-    def headers(self) -> HeaderView:
-        return HeaderView(self._headers)
+    def headers(self) -> ResponseHeaders:
+        return ResponseHeaders(self._headers)
 
     @headers.setter
     def headers(self, pair: tuple[str, Any] | dict[str, Any]) -> None:
@@ -125,24 +169,75 @@ class Response:
         httponly: bool = False,
         samesite: str | None = "lax",
         partitioned: bool = False,
+        **aliases: Any,
     ) -> Response:
         """Add a `Set-Cookie` header. `expires` takes a datetime, seconds from
-        now, or a preformatted date. `max_age=0` deletes the cookie. Values
-        or attributes a header cannot carry raise ValueError."""
-        line = format_cookie(
-            name,
-            value,
-            max_age=max_age,
-            expires=expires,
-            path=path,
-            domain=domain,
-            secure=secure,
-            httponly=httponly,
-            samesite=samesite,
-            partitioned=partitioned,
-        )
+        now, or a preformatted date. `max_age=0` deletes the cookie. The
+        spellings `http_only`, `same_site` and `maxage` work too. Values or
+        attributes a header cannot carry raise ValueError."""
+        options = {
+            "max_age": max_age, "expires": expires, "path": path, "domain": domain, "secure": secure,
+            "httponly": httponly, "samesite": samesite, "partitioned": partitioned,
+        }
+        for key, given in aliases.items():
+            canonical = _COOKIE_ALIASES.get(key.lower(), key.lower())
+            if canonical not in options:
+                raise TypeError(f"res.cookie() got an unknown option {key!r}")
+            options[canonical] = given
+        line = format_cookie(name, value, **options)
         self._headers.append((_SET_COOKIE, header_value("Set-Cookie", line)))
         return self
+
+    @property
+    def deferred(self) -> bool:
+        """True when `res.defer` queued something."""
+        return bool(self._deferred)
+
+    @property
+    def json(self) -> Any:
+        """The body as data: a dict or list body as it is, bytes or text
+        decoded as JSON (what a test asserts on, before or after sending)."""
+        body = self.body
+        if isinstance(body, (dict, list)) or body is None:
+            return body
+        return msgspec.json.decode(body.encode() if isinstance(body, str) else bytes(body))
+
+    @property
+    def text(self) -> str:
+        """The body as text."""
+        body = self.body
+        if isinstance(body, str):
+            return body
+        if isinstance(body, (bytes, bytearray, memoryview)):
+            return bytes(body).decode()
+        return encode_body(body)[0].decode()
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """Heaven 2.4.3 merged this dict into the ASGI body message; heaven
+        keeps it for code that sets it, and sends nothing from it (an RSGI
+        response has no such message)."""
+        try:
+            return self._metadata
+        except AttributeError:
+            self._metadata = {}
+            return self._metadata
+
+    @metadata.setter
+    def metadata(self, value: dict[str, Any]) -> None:
+        if not isinstance(value, dict):
+            raise ValueError("res.metadata must be a dict")
+        self._metadata = value
+
+    @property
+    def template(self) -> Any:
+        """A template name kept on the response (2.4.3 documents it as
+        write-only); `render` is what renders."""
+        return getattr(self, "_template", None)
+
+    @template.setter
+    def template(self, name: Any) -> None:
+        self._template = name
 
     # -- shortcuts --------------------------------------------------------
 
@@ -186,26 +281,52 @@ class Response:
 
     # -- files, streams, templates ------------------------------------------
 
-    def file(self, path: str | Any, filename: str | None = None, within: str | Any = None) -> Response:
-        """Send a file. With `within`, `path` is resolved inside that folder
-        and anything that leaves it (`..`, absolute paths, symlinks out) is a
-        404. `filename` makes it a download under that name. Conditional
-        requests get 304, a single `Range` gets 206 (or 416). A `filename`
-        with control characters is refused here, with ValueError."""
+    def file(
+        self, path: str | Any, filename: str | None = None, chunk_size: int | None = None, within: str | Any = None
+    ) -> Response:
+        """Send a file. With `within`, `path` (relative to it, or a full path
+        beneath it) is resolved inside that folder and anything that leaves
+        it (`..`, absolute paths elsewhere, symlinks out) is a 404
+        `File not found`, as is a missing file; the handler goes on either
+        way. `filename` makes it a download under that name (a `filename`
+        with control characters is refused here, with ValueError); else it
+        is sent inline under its own name. Conditional requests get 304, a
+        single `Range` gets 206 (or 416). `chunk_size` is accepted for
+        Heaven 2.4.3 code; heaven reads in its own chunks."""
         disposition = None if filename is None else content_disposition(filename)
-        self.body = FileBody(confined_path(path, within), disposition)
+        if within is not None and os.path.isabs(os.fspath(path)):
+            # "the full path to a file beneath it": check it from inside.
+            path = os.path.relpath(os.fspath(path), os.fspath(within))
+        try:
+            target = confined_path(path, within)
+        except NotFound:
+            self.status = 404
+            self.body = b"File not found"
+            return self
+        if disposition is None:
+            disposition = b"inline" + content_disposition(os.path.basename(target))[len(b"attachment"):]
+        self.body = FileBody(target, disposition)
         return self
 
-    def stream(self, source: Any, content_type: str | None = None, sse: bool = False) -> Response:
+    def stream(
+        self, source: Any, content_type: str | None = "text/plain", status: int | None = None, sse: bool = False
+    ) -> Response:
         """Send the items of an async iterator as they come. `sse=True` frames
-        each item as a server-sent event (see `heaven.Event`)."""
+        each item as a server-sent event (see `heaven.Event`). `status`
+        sets `res.status` (Heaven 2.4.3's signature)."""
         self.body = StreamBody(source, sse)
+        if status is not None:
+            self.status = status
+        self.header("Cache-Control", "no-cache")
         if sse:
-            self.header("Cache-Control", "no-cache")
             self.header("X-Accel-Buffering", "no")
-        if content_type is not None or sse or not self._typed:
-            self.header("Content-Type", content_type or ("text/event-stream" if sse else "application/octet-stream"))
+        self.header("Content-Type", "text/event-stream" if sse else (content_type or "application/octet-stream"))
         return self
+
+    async def interpolate(self, template: str, **variables: Any) -> str:
+        """Render a template to a string (the body is left alone)."""
+        env = templates_for(self.app).environment(asynchronous=True)
+        return await env.get_template(template).render_async(self._template_vars(variables))
 
     def _template_vars(self, variables: dict[str, Any]) -> dict[str, Any]:
         req = self._req

@@ -6,13 +6,16 @@ validates the response body and strips what the contract does not list."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+import types
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import msgspec
 
 from . import _core
-from ._types import Rewriter, plain, top_fields
-from .errors import BodyNotJSON, ContractError, ContractViolation, ValidationFailed
+from ._types import Checks, Rewriter, plain, top_fields
+from .errors import BodyNotJSON, ContractError, ContractViolation, PytasticError, ValidationError, ValidationFailed
+
+__all__ = ["Contract", "DotDict", "Pytastic", "PytasticError", "SchemaRegistry", "ValidationError"]
 
 logger = logging.getLogger("heaven")
 _SKIP_OUTPUT = (bytes, bytearray, memoryview, str)
@@ -29,7 +32,16 @@ def _split(error: msgspec.ValidationError) -> tuple[str, str]:
 
 
 class Contract:
-    """One route's contract, compiled at registration."""
+    """One route's contract, compiled at registration.
+
+    `protect`, `partial` and `strict` are Heaven 2.4.3's output options (None:
+    the app's `protect_output`, `allow_partials`, `fail_on_output`): strip
+    undeclared fields from the response, let it omit declared ones, answer
+    500 when it does not match. With neither `protect` nor `partial` the
+    response is not checked. A `PATCH` body is partial: only the fields sent
+    are checked and kept. `dot=True` gives `req.data` attribute access.
+    `forbid_unknown=True` refuses body fields the contract does not declare
+    (by default they are accepted and left out of `req.data`)."""
 
     def __init__(
         self,
@@ -41,54 +53,72 @@ class Contract:
         summary: str | None = None,
         description: str | None = None,
         group: str | None = None,
-        protect: bool = True,
+        protect: bool | None = None,
         partial: bool | None = None,
-        strict: bool = True,
+        strict: bool | None = None,
+        dot: bool = False,
+        forbid_unknown: bool = False,
+        app: Any = None,
     ) -> None:
         where = f"schema {method} {route!r}"
         self.method = method
         self.route = route
         self.subdomain = subdomain.lower()
         self.canonical = _core.pattern_parts(route)[2]
-        self.expects = expects
-        self.returns = returns
+        self.expects = _resolve_type(expects, where)
+        self.returns = _resolve_type(returns, where)
         self.summary = summary
         self.description = description
         self.group = group
-        self.protect = protect
-        self.partial = (method == "PATCH") if partial is None else bool(partial)
-        self.strict = strict
+        self.protect = getattr(app, "protect_output", True) if protect is None else bool(protect)
+        self.output_partial = getattr(app, "allow_partials", False) if partial is None else bool(partial)
+        self.strict = getattr(app, "fail_on_output", True) if strict is None else bool(strict)
+        self.dot = bool(dot)
+        self.forbid_unknown = bool(forbid_unknown)
+        #: The body is partial (PATCH): only the fields sent are checked and kept.
+        self.partial = method == "PATCH"
         self._decoder: msgspec.json.Decoder | None = None
         self._convert_back = False
+        self._rebuild = False
+        self._checks = False
         self._partial_hints: dict[str, Any] = {}
+        self._dot_fields: frozenset[str] | None = None
         self.decode_type: Any = None
         self.returns_type: Any = None
-        if expects is not None:
+        if self.expects is not None:
             self._compile_input(where)
-        if returns is not None:
-            self.returns_type = Rewriter(strict=False, where=where).rewrite(returns)
+        if self.returns is not None:
+            self.returns_type = Rewriter(False, where, partial=self.output_partial).rewrite(self.returns)
             _check_type(self.returns_type, where, "returns")
 
     def _compile_input(self, where: str) -> None:
-        rewriter = Rewriter(self.strict, where)
+        rewriter = Rewriter(self.forbid_unknown, where)
         if self.partial:
             fields = top_fields(self.expects, where)
             spec = [(name, rewriter.rewrite(hint) | msgspec.UnsetType, msgspec.UNSET) for name, hint, _ in fields]
             self._partial_hints = {name: hint for name, hint, _ in fields}
             name = getattr(self.expects, "__name__", "Body")
-            self.decode_type = msgspec.defstruct(f"{name}Patch", spec, forbid_unknown_fields=self.strict)
+            self.decode_type = msgspec.defstruct(f"{name}Patch", spec, forbid_unknown_fields=self.forbid_unknown)
         else:
             self.decode_type = rewriter.rewrite(self.expects)
         self._convert_back = rewriter.convert_back
+        self._rebuild = rewriter.dataclasses
+        self._checks = rewriter.checks
         self._decoder = _check_type(self.decode_type, where, "expects")
+        if self.dot:
+            try:
+                self._dot_fields = frozenset(name for name, _, _ in top_fields(self.expects, where))
+            except ContractError:
+                self._dot_fields = None
 
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.method, self.subdomain, self.canonical)
 
     def decode(self, body: bytes) -> Any:
-        """The validated body: an instance of `expects` (for a partial
-        contract, a dict of the fields that were sent)."""
+        """The validated body: an instance of `expects` (a dict for a
+        TypedDict; for a partial contract, a dict of the fields that were
+        sent; with `dot=True`, dicts read as attributes too)."""
         if self._decoder is None:
             raise RuntimeError(f"{self.method} {self.route}: this contract declares no expects= type")
         try:
@@ -96,21 +126,34 @@ class Contract:
         except msgspec.ValidationError as exc:
             raise ValidationFailed(*_split(exc)) from exc
         except msgspec.DecodeError as exc:
+            if not body.strip():
+                raise ValidationFailed("Expected a JSON body, got nothing", "$") from exc
             raise BodyNotJSON(f"the body is not valid JSON ({exc})") from exc
         except RecursionError as exc:
             raise BodyNotJSON("the JSON body is nested too deeply") from exc
+        if self._checks:
+            verify(value, self.decode_type, "$")
         if self.partial:
             sent = {f: v for f in value.__struct_fields__ if (v := getattr(value, f)) is not msgspec.UNSET}
-            if self._convert_back:
+            if self._rebuild:
                 sent = {f: msgspec.convert(plain(v), self._partial_hints[f]) for f, v in sent.items()}
-            return sent
-        if self._convert_back:
-            return msgspec.convert(plain(value), self.expects)
+            elif self._convert_back:
+                sent = {f: plain(v) for f, v in sent.items()}
+            return DotDict(sent, self._dot_fields) if self.dot else sent
+        if self._rebuild:
+            value = msgspec.convert(plain(value), self.expects)
+        elif self._convert_back:
+            value = plain(value)  # TypedDicts are dicts: the mirror's fields, as given
+        if self.dot and isinstance(value, dict):
+            return DotDict(value, self._dot_fields)
         return value
 
     def shape(self, res: Any) -> None:
-        """Validate a 2xx JSON-able response body against `returns`; with
-        `protect`, send only what the contract lists."""
+        """Check a 2xx JSON-able response body against `returns`: with
+        `protect`, send only what the contract lists; with `partial`, let it
+        leave declared fields out. With neither, it is not checked."""
+        if not (self.protect or self.output_partial):
+            return
         body = res.body
         status = int(res.status)
         if body is None or isinstance(body, _SKIP_OUTPUT) or not 200 <= status < 300 or hasattr(body, "__aiter__"):
@@ -127,6 +170,99 @@ class Contract:
             return
         if self.protect:
             res.body = shaped
+
+
+def _resolve_type(tp: Any, where: str) -> Any:
+    """`expects='my.schemas.User'` (Heaven 2.4.3 accepts import strings)."""
+    if isinstance(tp, str):
+        from .handler import resolve
+
+        return resolve(tp, where)
+    return tp
+
+
+def verify(value: Any, tp: Any, path: str) -> None:
+    """The checks msgspec cannot make (`Checks` markers), over a decoded
+    value and the type it was decoded as; raises ValidationFailed."""
+    if value is msgspec.UNSET or value is None:
+        return
+    origin = get_origin(tp)
+    if origin is Annotated:
+        base, *metas = get_args(tp)
+        for meta in metas:
+            if isinstance(meta, Checks):
+                _check(value, meta, path)
+        verify(value, base, path)
+    elif isinstance(tp, type) and issubclass(tp, msgspec.Struct) and isinstance(value, msgspec.Struct):
+        for field in msgspec.structs.fields(tp):
+            verify(getattr(value, field.name, msgspec.UNSET), field.type, f"{path}.{field.encode_name}")
+    elif origin in (list, tuple, set, frozenset) and isinstance(value, (list, tuple, set, frozenset)):
+        args = get_args(tp)
+        for i, item in enumerate(value):
+            item_tp = args[i] if origin is tuple and len(args) > i and args[-1] is not Ellipsis else (args[0] if args else Any)
+            verify(item, item_tp, f"{path}[{i}]")
+    elif origin is dict and isinstance(value, dict):
+        args = get_args(tp)
+        for key, item in value.items():
+            verify(item, args[1] if len(args) == 2 else Any, f"{path}.{key}")
+    elif origin in (Union, types.UnionType):
+        for arm in get_args(tp):
+            bare = get_args(arm)[0] if get_origin(arm) is Annotated else arm
+            runtime = get_origin(bare) or bare
+            if isinstance(runtime, type) and isinstance(value, runtime):
+                verify(value, arm, path)
+                return
+
+
+def _check(value: Any, checks: Checks, path: str) -> None:
+    if checks.unique and isinstance(value, (list, tuple)):
+        seen: set[bytes] = set()
+        for item in value:
+            key = msgspec.json.encode(item, order="sorted")
+            if key in seen:
+                raise ValidationFailed("Expected distinct items, found a duplicate", path)
+            seen.add(key)
+    if checks.min_props is not None or checks.max_props is not None:
+        count = len(value) if isinstance(value, dict) else sum(
+            getattr(value, f) is not msgspec.UNSET for f in getattr(value, "__struct_fields__", ())
+        )
+        if checks.min_props is not None and count < checks.min_props:
+            raise ValidationFailed(f"Expected at least {checks.min_props} properties, got {count}", path)
+        if checks.max_props is not None and count > checks.max_props:
+            raise ValidationFailed(f"Expected at most {checks.max_props} properties, got {count}", path)
+
+
+class DotDict(dict):
+    """`req.data` of a `dot=True` contract: a dict whose keys read as
+    attributes too (`req.data.name`), nested dicts included. A declared
+    field that was not sent reads None; any other missing name raises
+    AttributeError (a typo is not a missing value)."""
+
+    def __init__(self, data: Any = (), fields: frozenset[str] | None = None) -> None:
+        super().__init__(data)
+        object.__setattr__(self, "_fields", fields)
+
+    def __getattr__(self, key: str) -> Any:
+        if key.startswith("__"):
+            raise AttributeError(key)
+        if key in self:
+            value = self[key]
+            if isinstance(value, dict) and not isinstance(value, DotDict):
+                value = self[key] = DotDict(value)
+            return value
+        fields = self.__dict__.get("_fields")
+        if fields is not None and key in fields:
+            return None
+        raise AttributeError(f"{key!r} is not a field of this body")
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        self[key] = value
+
+    def __delattr__(self, key: str) -> None:
+        try:
+            del self[key]
+        except KeyError:
+            raise AttributeError(key) from None
 
 
 def _check_type(tp: Any, where: str, role: str) -> msgspec.json.Decoder:
@@ -148,22 +284,80 @@ class SchemaRegistry:
         self._app = app
         self._subdomain = subdomain
 
-    def _declare(self, method: str, route: str, subdomain: str | None, **options: Any) -> Contract:
-        contract = Contract(method, route, subdomain or self._subdomain, **options)
+    def add(self, method: str, route: str, expects: Any = None, returns: Any = None, *,
+            subdomain: str | None = None, **options: Any) -> Contract:
+        """Declare the contract of `method route` (Heaven 2.4.3's general form)."""
+        contract = Contract(method.upper(), route, subdomain or self._subdomain, expects=expects, returns=returns,
+                            app=self._app, **options)
         self._app._add_contract(contract, 0)
         return contract
 
     def GET(self, route: str, returns: Any = None, *, subdomain: str | None = None, **options: Any) -> Contract:
-        return self._declare("GET", route, subdomain, returns=returns, **options)
+        return self.add("GET", route, returns=returns, subdomain=subdomain, **options)
 
     def POST(self, route: str, expects: Any = None, returns: Any = None, *, subdomain: str | None = None, **options: Any) -> Contract:
-        return self._declare("POST", route, subdomain, expects=expects, returns=returns, **options)
+        return self.add("POST", route, expects, returns, subdomain=subdomain, **options)
 
     def PUT(self, route: str, expects: Any = None, returns: Any = None, *, subdomain: str | None = None, **options: Any) -> Contract:
-        return self._declare("PUT", route, subdomain, expects=expects, returns=returns, **options)
+        return self.add("PUT", route, expects, returns, subdomain=subdomain, **options)
 
     def PATCH(self, route: str, expects: Any = None, returns: Any = None, *, subdomain: str | None = None, **options: Any) -> Contract:
-        return self._declare("PATCH", route, subdomain, expects=expects, returns=returns, **options)
+        return self.add("PATCH", route, expects, returns, subdomain=subdomain, **options)
 
     def DELETE(self, route: str, returns: Any = None, *, subdomain: str | None = None, **options: Any) -> Contract:
-        return self._declare("DELETE", route, subdomain, returns=returns, **options)
+        return self.add("DELETE", route, returns=returns, subdomain=subdomain, **options)
+
+
+class Pytastic:
+    """Heaven 2.4.3 re-exported pytastic's validator as `heaven.Pytastic`.
+    This one validates with heaven's contract compiler (msgspec), the same
+    schemas and constraint strings `app.schema` takes:
+
+        Pytastic().validate(User, {"name": "Ada"})    # the dict, or ValidationError
+
+    `strip=True` drops keys the schema does not declare (else they are
+    kept), `partial=True` lets declared fields be missing, `dot=True`
+    returns a `DotDict`. pytastic's own extension points (`factory`,
+    `setter`, `use`, ...) are not provided."""
+
+    def __init__(self) -> None:
+        self._compiled: dict[tuple[Any, bool], tuple[Any, bool, bool]] = {}
+
+    def _type(self, schema: Any, partial: bool) -> tuple[Any, bool, bool]:
+        key = (schema, partial)
+        if key not in self._compiled:
+            rewriter = Rewriter(False, f"Pytastic {getattr(schema, '__name__', schema)!r}", partial=partial)
+            self._compiled[key] = (rewriter.rewrite(schema), rewriter.dataclasses, rewriter.checks)
+        return self._compiled[key]
+
+    def validate(self, schema: Any, data: Any, strip: bool = False, partial: bool = False, dot: bool = False,
+                 context: Any = None) -> Any:
+        tp, rebuild, checks = self._type(schema, partial)
+        try:
+            value = msgspec.convert(data, tp)
+            if checks:
+                verify(value, tp, "$")
+            result = msgspec.convert(plain(value), schema) if rebuild else plain(value)
+        except msgspec.ValidationError as exc:
+            reason, path = _split(exc)
+            raise ValidationError(f"{reason} at {path}", [{"path": path, "message": reason}]) from exc
+        except ValidationFailed as exc:
+            raise ValidationError(f"{exc.reason} at {exc.path}", [{"path": exc.path, "message": exc.reason}]) from exc
+        if not strip and isinstance(result, dict) and isinstance(data, dict):
+            result = {**result, **{k: v for k, v in data.items() if k not in result}}
+        return DotDict(result) if dot and isinstance(result, dict) else result
+
+    def patch(self, schema: Any, data: Any, dot: bool = False, context: Any = None) -> Any:
+        """`validate` with every field optional: a partial update."""
+        return self.validate(schema, data, partial=True, dot=dot)
+
+    def schema(self, schema: Any) -> str:
+        """The JSON Schema of `schema`, as JSON text."""
+        tp, _, _ = self._type(schema, False)
+        document = msgspec.json.schema(tp)
+        ref = document.get("$ref", "")
+        defs = document.get("$defs", {})
+        if ref.startswith("#/$defs/") and ref[8:] in defs:
+            # The schema itself at the top, its nested types under $defs.
+            document = {**defs.pop(ref[8:]), **({"$defs": defs} if defs else {})}
+        return msgspec.json.encode(document).decode()

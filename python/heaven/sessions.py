@@ -22,7 +22,10 @@ _COOKIE_DEFAULTS: dict[str, Any] = {
     "secure": False,
     "httponly": True,
     "samesite": "lax",
+    "partitioned": False,
 }
+# Cookie option spellings Heaven 2.4.3 also took.
+_ALIASES = {"http_only": "httponly", "same_site": "samesite"}
 
 
 class Session(MutableMapping):
@@ -129,15 +132,22 @@ class SessionManager:
     `path`, `domain`, `secure`, `httponly` and `samesite` as for `res.cookie`.
     """
 
-    __slots__ = ("cookie_name", "max_age", "cookie_opts", "_serializer")
+    __slots__ = ("cookie_name", "max_age", "cookie_opts", "subdomains", "_serializer")
 
     def __init__(
         self,
         secret_key: SecretKey | Sequence[SecretKey],
         cookie_name: str = "session",
         max_age: int | None = 3600,
+        subdomains: Any = None,
         **cookie_opts: Any,
     ) -> None:
+        cookie_opts = {_ALIASES.get(k.lower(), k.lower()): v for k, v in cookie_opts.items()}
+        #: The subdomains (route tables) sessions run on; None: every one.
+        self.subdomains: frozenset[str] | None = None
+        if subdomains is not None:
+            names = [subdomains] if isinstance(subdomains, str) else list(subdomains)
+            self.subdomains = frozenset(str(n).lower() for n in names)
         unknown = sorted(set(cookie_opts) - set(_COOKIE_DEFAULTS))
         if unknown:
             raise TypeError(
@@ -146,6 +156,8 @@ class SessionManager:
             )
         if max_age is not None and (isinstance(max_age, bool) or not isinstance(max_age, int) or max_age <= 0):
             raise ValueError(f"session max_age must be a positive number of seconds or None, not {max_age!r}")
+        if cookie_name.startswith(("__Secure-", "__Host-")) and "secure" not in cookie_opts:
+            cookie_opts["secure"] = True  # what the name's prefix requires (browsers drop it otherwise)
         self.cookie_opts: dict[str, Any] = {**_COOKIE_DEFAULTS, **cookie_opts}
         _check_prefix(cookie_name, self.cookie_opts)
         # Formatting a sample now surfaces a bad name or samesite at setup, not per request.

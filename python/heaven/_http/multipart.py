@@ -211,7 +211,7 @@ class MultipartParser:
         self._name = name
         self._part_size = 0
         if filename is not None:
-            content_type = headers.get("content-type", "application/octet-stream")
+            content_type = headers.get("content-type")  # None when the part declares none
             self._file = File(filename, content_type, headers, spill_threshold=self._spill_threshold)
             self._parts.append((name, self._file))
         else:
@@ -234,6 +234,10 @@ class MultipartParser:
         if self._state == _FAILED:
             raise FormError("Bad Request: the multipart body was already refused")
         try:
+            if self._state == _PREAMBLE and self._total == 0:
+                form = Form()  # an empty body is an empty form, as in Heaven 2.4.3
+                self._form = form
+                return form
             if self._state == _PREAMBLE:
                 raise FormError("Bad Request: multipart body without its opening boundary")
             if self._state == _HEADERS and self._delimiter[2:] in self._buffer:

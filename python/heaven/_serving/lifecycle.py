@@ -29,6 +29,8 @@ logger = logging.getLogger("heaven")
 HTML = b"text/html; charset=utf-8"
 Headers = list[tuple[bytes, bytes]]
 Answer = tuple[int, Headers, Any, "bytes | None"]
+# An error answer brings its own body, so these of the response are dropped.
+_ERROR_OWN = (b"content-type", b"content-length")
 
 
 class Wire(Protocol):
@@ -104,10 +106,15 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
     sessions = app._sessions
     if sessions is not None:
         ctx._sessions = sessions
+    hooked = None  # the headers BEFORE hooks set: an error answer keeps them (CORS...), as in 2.4.3
     try:
         try:
             # Empty chains (the common case) cost one truth test, not a coroutine.
-            if not (ep.befores and await run_hooks(ep.befores, req, res, ctx)):
+            aborted = False
+            if ep.befores:
+                aborted = await run_hooks(ep.befores, req, res, ctx)
+                hooked = list(res._headers)
+            if not aborted:
                 if ep.validates:
                     req.data  # the handler never runs with a body that breaks its contract
                 if ep.is_async:
@@ -125,12 +132,12 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
             status, payload, content_type = res._finish()
             headers = res._headers
         except HTTPError as exc:
-            status, headers, payload, content_type = http_error(exc, ep.pattern)
+            status, headers, payload, content_type = _keeping(http_error(exc, ep.pattern), hooked)
         except ClientDisconnected:
             return
         except Exception as exc:
             logger.exception("unhandled error in %s %s (route %s)", req.method, req.path, ep.pattern)
-            status, headers, payload, content_type = failure(app, exc, req)
+            status, headers, payload, content_type = _keeping(failure(app, exc, req), hooked)
         if cors is not None:
             headers.extend(cors.response_headers(head.headers))
         kind = type(payload)
@@ -144,6 +151,14 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
             await run_deferred(app, res._deferred)
     finally:
         release(app, scope, req, res, ctx)
+
+
+def _keeping(answer: Answer, hooked: Headers | None) -> Answer:
+    """An error answer with the headers BEFORE hooks had set (not their
+    content type or length: the error has its own)."""
+    if hooked:
+        answer[1].extend(h for h in hooked if h[0] not in _ERROR_OWN)
+    return answer
 
 
 def _commit_session(sessions: Any, ctx: Any, res: Any) -> None:
@@ -200,10 +215,10 @@ def refusal(head: Any) -> Answer:
     """400, 404 or 405 for a request no route takes. Its body is never read."""
     status = head.status
     if status == 405:
-        return 405, [(b"allow", head.allow.encode())], "Method Not Allowed", TEXT
+        return 405, [(b"allow", head.allow.encode())], "Method not allowed", TEXT
     if status == 400:
         return plain(400, head.error or "Bad Request")
-    return plain(404, "Not Found")
+    return plain(404, "Not found")
 
 
 def http_error(exc: HTTPError, pattern: str) -> Answer:

@@ -68,7 +68,9 @@ class Monitor:
                 self.stalls += 1
                 frame = sys._current_frames().get(self._loop_thread or -1)
                 where = "".join(traceback.format_stack(frame)) if frame is not None else "(stack unavailable)\n"
-                logger.warning("event loop blocked for %.3fs (threshold %.3fs); the loop thread is at:\n%s", stalled, self.threshold, where)
+                logger.warning(
+                    "Event Loop Blocked! Lag: %.4fs (threshold %.3fs); the loop thread is at:\n%s", stalled, self.threshold, where
+                )
 
     def __repr__(self) -> str:
         return f"<Monitor threshold={self.threshold}s stalls={self.stalls} worst={self.worst:.3f}s>"

@@ -58,7 +58,7 @@ async def start_app(app: Any) -> None:
     """Startup on either interface: run the startup callbacks (a failure
     raises: the app must not serve), compile the routes (with any the
     callbacks added), then start the daemons and the watchdog."""
-    await run_callbacks(app._startup)
+    await run_callbacks(_swapped(app, app._startup))
     app._compile()
     start_daemons(app)
     if app.monitor is not None:
@@ -71,7 +71,15 @@ async def stop_app(app: Any) -> None:
     if app.monitor is not None:
         app.monitor.stop()
     await stop_daemons(app)
-    await run_callbacks(app._shutdown)
+    await run_callbacks(_swapped(app, app._shutdown))
+
+
+def _swapped(app: Any, callbacks: list[tuple[Callable[[Any], Any], Any]]) -> list[tuple[Callable[[Any], Any], Any]]:
+    """Lifecycle callbacks as `earth.swap` left them (no swaps: as they are)."""
+    probe = app._probe
+    if probe is None or not probe._swaps:
+        return callbacks
+    return [(probe._swaps.get(id(fn), fn), owner) for fn, owner in callbacks]
 
 
 async def ready(app: Any) -> Any:

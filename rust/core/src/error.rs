@@ -9,8 +9,17 @@ use std::fmt;
 pub enum RouteError {
     /// The pattern does not begin with `/`.
     MissingLeadingSlash { route: String },
-    /// `:` with no name, or a name that is not an identifier.
+    /// `:` with no name.
     BadParamName { route: String, segment: String },
+    /// `{name}`: OpenAPI's spelling of a parameter, not heaven's. The
+    /// suggestion is the route with whole `{name}` segments as `:name`
+    /// (None when no segment is one).
+    Braced {
+        route: String,
+        suggestion: Option<String>,
+    },
+    /// A `?` with no query hints after it.
+    EmptyQueryHint { route: String },
     /// `:name:type` with a type we do not know.
     UnknownType {
         route: String,
@@ -61,7 +70,25 @@ impl fmt::Display for RouteError {
             MissingLeadingSlash { route } => write!(f, "route {route:?} must start with '/'"),
             BadParamName { route, segment } => write!(
                 f,
-                "route {route:?}: parameter segment {segment:?} needs a name made of letters, digits and '_' (for example ':id')"
+                "route {route:?}: parameter segment {segment:?} needs a name (for example ':id')"
+            ),
+            Braced {
+                route,
+                suggestion: Some(suggestion),
+            } => write!(
+                f,
+                "route {route:?} declares a path parameter in OpenAPI's {{name}} form: heaven routes use ':name', write {suggestion:?} instead ({{name}} would only ever match those braces literally)"
+            ),
+            Braced {
+                route,
+                suggestion: None,
+            } => write!(
+                f,
+                "route {route:?} declares a path parameter in OpenAPI's {{name}} form: heaven routes use ':name' as a whole segment (braces would only ever match themselves literally)"
+            ),
+            EmptyQueryHint { route } => write!(
+                f,
+                "route {route:?} ends in a '?' but declares no query parameters: drop it, or declare them as '?name:type&name:type' (for example '?page:int&active:bool')"
             ),
             UnknownType { route, name, kind } => write!(
                 f,
@@ -76,7 +103,7 @@ impl fmt::Display for RouteError {
             }
             BadQueryHint { route, hint } => write!(
                 f,
-                "route {route:?}: query hint {hint:?} must look like 'name' or 'name:type'"
+                "route {route:?}: query hint {hint:?} must look like 'name' or 'name:type' with a known type, and a name that can be a query key (no '=', '?', '#' or spaces), declared once"
             ),
             BadLiteral { route, segment } => {
                 write!(f, "route {route:?}: segment {segment:?} is not valid percent-encoded UTF-8")

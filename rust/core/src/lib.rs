@@ -20,12 +20,15 @@ mod cookies;
 mod error;
 mod hooks;
 mod host;
+mod isodate;
 mod method;
+mod numbers;
 mod path;
 mod pattern;
 mod query;
 mod router;
 mod tree;
+mod unicode;
 mod value;
 
 pub use cookies::parse_cookies;

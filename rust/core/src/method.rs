@@ -105,9 +105,12 @@ impl MethodSet {
         Method::ALL.into_iter().filter(move |m| self.contains(*m))
     }
 
-    /// The value of an `Allow` header: `GET, HEAD, POST`.
+    /// The value of an `Allow` header, names in alphabetical order as
+    /// Heaven 2.4.3 sent them: `DELETE, GET, HEAD, PUT`.
     pub fn allow_header(self) -> String {
-        self.iter().map(Method::name).collect::<Vec<_>>().join(", ")
+        let mut names: Vec<&str> = self.iter().map(Method::name).collect();
+        names.sort_unstable();
+        names.join(", ")
     }
 }
 

@@ -38,15 +38,31 @@ pub struct Pattern {
     pub hints: Vec<(Box<str>, ParamType)>,
 }
 
-fn is_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_')
-        && chars.all(|c| c.is_alphanumeric() || c == '_')
+/// `/users/{id}/x` as heaven spells it: `/users/:id/x` (None when no
+/// segment is a whole `{name}`, so there is nothing to suggest).
+fn unbraced(route: &str) -> Option<String> {
+    let out = route
+        .split('/')
+        .map(
+            |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) if !name.is_empty() => format!(":{name}"),
+                _ => s.to_owned(),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join("/");
+    (out != route && !out.contains(['{', '}'])).then_some(out)
 }
 
 impl Pattern {
     pub fn parse(route: &str) -> Result<Pattern, RouteError> {
         let err_route = || route.to_owned();
+        if route.contains(['{', '}']) {
+            return Err(RouteError::Braced {
+                route: err_route(),
+                suggestion: unbraced(route.split('?').next().unwrap_or(route)),
+            });
+        }
         let (path, query) = match route.split_once('?') {
             Some((p, q)) => (p, Some(q)),
             None => (route, None),
@@ -68,14 +84,16 @@ impl Pattern {
                     Some((name, kind)) => (name, Some(kind)),
                     None => (spec, None),
                 };
-                if !is_identifier(name) {
+                // Any text names a parameter (`:a-b`, `:1`), as in 2.4.3.
+                if name.is_empty() {
                     return Err(RouteError::BadParamName {
                         route: err_route(),
                         segment: (*piece).to_owned(),
                     });
                 }
                 let kind = match kind {
-                    None => ParamType::Str,
+                    // `:x:` declares no type, as `:x` does (2.4.3 read it so).
+                    None | Some("") => ParamType::Str,
                     Some(k) => ParamType::from_name(k).ok_or_else(|| RouteError::UnknownType {
                         route: err_route(),
                         name: name.to_owned(),
@@ -159,18 +177,25 @@ impl Pattern {
 }
 
 fn parse_hints(route: &str, query: &str) -> Result<Vec<(Box<str>, ParamType)>, RouteError> {
+    if query.is_empty() {
+        return Err(RouteError::EmptyQueryHint {
+            route: route.to_owned(),
+        });
+    }
     let mut hints: Vec<(Box<str>, ParamType)> = Vec::new();
-    for hint in query.split('&').filter(|h| !h.is_empty()) {
+    for hint in query.split('&') {
         let bad = || RouteError::BadQueryHint {
             route: route.to_owned(),
             hint: hint.to_owned(),
         };
         let (name, kind) = match hint.split_once(':') {
+            Some((name, "")) => (name, ParamType::Str),
             Some((name, kind)) => (name, ParamType::from_name(kind).ok_or_else(bad)?),
             None => (hint, ParamType::Str),
         };
+        // A name no query key on the wire could be never matches.
         if name.is_empty()
-            || name.contains(['=', ':', '/', '*'])
+            || name.contains(['=', '?', '#', ' ', '\t', '\n'])
             || hints.iter().any(|(n, _)| &**n == name)
         {
             return Err(bad());
@@ -218,6 +243,16 @@ mod tests {
                 vec![lit("v1"), lit("models"), lit("gpt:run")],
             ),
             ("/caf%C3%A9", vec![lit("café")]),
+            (
+                "/odd/:a-b/:1/:é",
+                vec![
+                    lit("odd"),
+                    param("a-b", ParamType::Str),
+                    param("1", ParamType::Str),
+                    param("é", ParamType::Str),
+                ],
+            ),
+            ("/u/:id:Int", vec![lit("u"), param("id", ParamType::Int)]),
         ];
         for (route, segments) in table {
             assert_eq!(Pattern::parse(route).unwrap().segments, segments, "{route}");
@@ -244,12 +279,18 @@ mod tests {
         let table: &[(&str, &str)] = &[
             ("users", "must start with '/'"),
             ("/users/:", "needs a name"),
-            ("/users/:1x", "needs a name"),
+            ("/users/{id}", "write \"/users/:id\" instead"),
+            ("/p{id}", "':name' as a whole segment"),
+            ("/e/:a{b", "':name' as a whole segment"),
+            ("/s?", "declares no query parameters"),
+            ("/s?a&&b", "query hint"),
+            ("/s?a#", "query hint"),
             ("/users/:id:integer", "unknown type \"integer\""),
             ("/files/*/x", "'*' must be the whole last segment"),
             ("/files/a*", "'*' must be the whole last segment"),
             ("/a/:id/b/:id", "appears more than once"),
             ("/s?page:number", "query hint"),
+            ("/s?page:Integer", "query hint"),
             ("/s?=x", "query hint"),
             ("/s?a&a", "query hint"),
             ("/bad%zz", "not valid percent-encoded UTF-8"),

@@ -84,6 +84,9 @@ pub struct Router {
     tables: Vec<(Box<str>, Table)>,
     routes: Vec<Arc<RouteInfo>>,
     hooks: Vec<Hook>,
+    /// Routes that serve requests but are left out of `Allow` (the `OPTIONS
+    /// /*` route a CORS hook rides on must not make every path a 405).
+    unlisted: Vec<usize>,
 }
 
 fn subdomain_key(subdomain: &str) -> Result<Box<str>, RouteError> {
@@ -286,23 +289,33 @@ impl Router {
         if method == Method::Websocket {
             return Outcome::NotFound;
         }
-        Self::refusal(table, segments)
+        self.refusal(table, segments)
+    }
+
+    /// Leave route `id` out of `Allow` headers (it still serves requests).
+    pub fn unlist(&mut self, id: usize) {
+        if !self.unlisted.contains(&id) {
+            self.unlisted.push(id);
+        }
     }
 
     /// 405 with the methods that would match `segments`, else 404. Also the
     /// answer for a method we do not route at all (`PROPFIND`, say).
     pub fn refuse<'r>(&'r self, subdomain: &str, segments: &[Cow<'_, str>]) -> Outcome<'r> {
         match self.table(subdomain) {
-            Some(table) => Self::refusal(table, segments),
+            Some(table) => self.refusal(table, segments),
             None => Outcome::NotFound,
         }
     }
 
-    fn refusal<'r>(table: &Table, segments: &[Cow<'_, str>]) -> Outcome<'r> {
+    fn refusal<'r>(&self, table: &Table, segments: &[Cow<'_, str>]) -> Outcome<'r> {
         let mut allowed: MethodSet = Method::ALL
             .into_iter()
             .filter(|&m| {
-                m != Method::Websocket && table.trees[m.index()].lookup(segments).is_some()
+                m != Method::Websocket
+                    && table.trees[m.index()]
+                        .lookup(segments)
+                        .is_some_and(|found| !self.unlisted.contains(found.value))
             })
             .collect();
         if allowed.contains(Method::Get) {

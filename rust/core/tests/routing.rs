@@ -44,6 +44,7 @@ fn show(v: &Value) -> String {
     match v {
         Value::Str(s) => format!("{s:?}"),
         Value::Int(i) => format!("{i}i"),
+        Value::BigInt(i) => format!("{i}i"),
         Value::Float(f) => format!("{f}f"),
         Value::Bool(b) => format!("{b}"),
         Value::Date(d) => format!("{}-{:02}-{:02}", d.year, d.month, d.day),
@@ -266,7 +267,7 @@ fn method_not_allowed_sets() {
         &r,
         &[
             ("PUT", "www", "/things", "405 GET, HEAD, POST"),
-            ("PATCH", "www", "/things/5", "405 PUT, DELETE"),
+            ("PATCH", "www", "/things/5", "405 DELETE, PUT"),
             // A typed miss does not count as allowing the method.
             ("PATCH", "www", "/things/five", "405 DELETE"),
             ("GET", "www", "/opts", "405 OPTIONS"),
@@ -344,7 +345,8 @@ fn registration_errors() {
         ("GET", "www", "/a/:x/:x", "appears more than once"),
         ("GET", "www", "/q?page:number", "query hint"),
         ("GET", "www", "/caf%C3", "not valid percent-encoded UTF-8"),
-        ("GET", "www", "/a/:x-y", "needs a name"),
+        ("GET", "www", "/a/{x}", "write \"/a/:x\" instead"),
+        ("GET", "www", "/q?", "declares no query parameters"),
         ("BREW", "www", "/coffee", "unknown HTTP method"),
         ("GET", "a.b", "/x", "must be a DNS label"),
     ];
@@ -507,4 +509,20 @@ fn multi_method_registration_is_all_or_nothing() {
         vec![1, 2]
     );
     check(&r, &[("PATCH", "www", "/x", "405 GET, HEAD, POST, PUT")]);
+}
+
+#[test]
+fn unlisted_routes_serve_but_are_not_allowed() {
+    // `app.cors(hook)` rides on an `OPTIONS /*` route: it answers OPTIONS,
+    // but must not turn every other path into a 405 (as in Heaven 2.4.3).
+    let mut r = router(&[("GET", "www", "/a"), ("OPTIONS", "www", "/*")]);
+    r.unlist(1);
+    check(
+        &r,
+        &[
+            ("OPTIONS", "www", "/b", "/* *=b"),
+            ("GET", "www", "/b", "404"),
+            ("PUT", "www", "/a", "405 GET, HEAD"),
+        ],
+    );
 }

@@ -9,6 +9,8 @@ use pyo3::prelude::*;
 pub fn route_error(py: Python<'_>, err: RouteError) -> PyErr {
     let name = if err.is_duplicate() {
         "UrlDuplicateError"
+    } else if matches!(err, RouteError::BadSubdomain { .. }) {
+        "SubdomainError"
     } else {
         "UrlError"
     };

@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use heaven_core::{
     normalize_host, parse_cookies, parse_query, subdomain_of, Captured, Method, MethodSet,
-    RouteInfo,
+    ParamType, RouteInfo, Value,
 };
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::intern;
@@ -122,9 +122,11 @@ impl Head {
         let mut out = Vec::with_capacity(pairs.len());
         for (name, value) in pairs {
             let hint = hints.iter().find(|(n, _)| **n == *name).map(|(_, k)| *k);
-            // Hints are lenient: a value that does not convert stays a string.
+            // Hints are lenient: a value that does not convert stays a string,
+            // except a `:bool`, which reads False (as in Heaven 2.4.3).
             let converted = match hint.and_then(|k| k.convert(&value)) {
                 Some(v) => to_python(py, &v)?,
+                None if hint == Some(ParamType::Bool) => to_python(py, &Value::Bool(false))?,
                 None => PyString::new(py, &value).into_any(),
             };
             let key = PyString::new(py, &name).unbind();
@@ -271,6 +273,12 @@ impl Head {
     #[getter]
     fn query_string<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         PyBytes::new(py, &self.source.query_string(py))
+    }
+
+    /// `host:port` of the server (ASGI `server`, RSGI `server`), or None.
+    #[getter]
+    fn server(&self, py: Python<'_>) -> Option<String> {
+        self.source.server(py)
     }
 
     /// `(address, port)` of the client, the port as int when it is one.

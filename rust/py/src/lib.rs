@@ -58,6 +58,25 @@ fn accepts(kind: &str, value: &str) -> PyResult<bool> {
     }
 }
 
+/// `value` converted as a `:name:kind` route segment converts it (the
+/// same reading as Python's `int`, `float`, `date.fromisoformat`, ...).
+/// Raises ValueError when it does not convert, or for an unknown kind.
+#[pyfunction]
+fn convert<'py>(py: Python<'py>, kind: &str, value: &str) -> PyResult<Bound<'py, PyAny>> {
+    let Some(t) = heaven_core::ParamType::from_name(kind) else {
+        return Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "unknown parameter type {kind:?}"
+        )));
+    };
+    match t.convert(value) {
+        Some(converted) => values::to_python(py, &converted),
+        None => Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "{value:?} is not a valid {}",
+            t.name()
+        ))),
+    }
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<matcher::Routes>()?;
@@ -68,6 +87,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(subdomain_of, m)?)?;
     m.add_function(wrap_pyfunction!(pattern_parts, m)?)?;
     m.add_function(wrap_pyfunction!(accepts, m)?)?;
+    m.add_function(wrap_pyfunction!(convert, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -32,6 +32,11 @@ impl Routes {
         }
     }
 
+    /// Leave route `id` out of `Allow` headers (it still serves requests).
+    fn unlist(&mut self, id: usize) {
+        self.router.unlist(id);
+    }
+
     /// Register one pattern under several methods, all or nothing.
     fn add_routes(
         &mut self,

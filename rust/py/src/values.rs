@@ -11,15 +11,20 @@ pub fn to_python<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyA
     Ok(match value {
         Value::Str(s) => s.into_pyobject(py)?.into_any(),
         Value::Int(i) => i.into_pyobject(py)?.into_any(),
+        Value::BigInt(digits) => py
+            .import("builtins")?
+            .getattr("int")?
+            .call1((digits.as_str(),))?,
         Value::Float(f) => f.into_pyobject(py)?.into_any(),
         Value::Bool(b) => b.into_pyobject(py)?.to_owned().into_any(),
         Value::Date(d) => PyDate::new(py, i32::from(d.year), d.month, d.day)?.into_any(),
         Value::DateTime(dt) => {
-            let tz = match dt.offset_seconds {
+            let tz = match dt.offset {
                 None => None,
-                Some(secs) => Some(PyTzInfo::fixed_offset(
+                Some((0, _)) => Some(PyTzInfo::utc(py)?.to_owned()),
+                Some((secs, micros)) => Some(PyTzInfo::fixed_offset(
                     py,
-                    PyDelta::new(py, 0, secs, 0, true)?,
+                    PyDelta::new(py, 0, secs, micros, true)?,
                 )?),
             };
             let d = &dt.date;
