@@ -18,7 +18,7 @@ INTERFACE ?= asgi
 DEV_DEPS := "maturin==1.16.0" "granian[uvloop,reload]==2.8.7" "httpx==0.28.1" "pytest==9.2.0" \
             "websockets==17.4" "httpx-sse==0.4.3" "openapi-spec-validator==0.9.0" \
             "schemathesis==4.32.5" "uvicorn==0.54.0" "hypercorn==0.18.0" "msgspec>=0.19,<1" "jinja2>=3.1,<4" \
-            "PyJWT==2.15.1" "selenium==4.51.0" "mkdocs==1.6.1" \
+            "PyJWT==2.15.1" "selenium==4.51.0" "mkdocs==1.6.1" "ruff==0.14.7" "mypy==1.19.0" \
             "aiofiles==25.1.0" "orjson==3.13.0"
 # Debian packages the tests drive for real: a PostgreSQL server, a headless browser and its
 # driver, and a font so the browser's screenshots show text.
@@ -76,6 +76,7 @@ test: system-deps build-dev compat-venv ## Rust tests, Python tests (ASGI + RSGI
 	HEAVEN_TEST_STRICT=1 $(PY) -m pytest -q
 	cargo bench -p heaven-core --bench router -- --quick --noplot
 	$(MAKE) --no-print-directory wheel-check
+	$(MAKE) --no-print-directory lint
 
 DOCS_SITE ?= target/site
 .PHONY: docs
@@ -101,9 +102,12 @@ wheel-check: $(STAMP) ## Build the release wheel and check it is one abi3 wheel
 	test "$$(ls dist/*.whl | wc -l)" = 1 && ls dist/*-abi3-*.whl
 
 .PHONY: lint
-lint: ## cargo fmt --check and clippy
+lint: build-dev ## cargo fmt --check, clippy, ruff, mypy over python/heaven, stubtest for the _core stub
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	$(VENV)/bin/ruff check python/heaven tests benches examples
+	$(VENV)/bin/mypy
+	$(PY) -m mypy.stubtest heaven._core
 
 .PHONY: format
 format: ## Format the Rust sources

@@ -227,14 +227,14 @@ def test_small_file_in_memory_large_file_on_disk(tmp_path, monkeypatch):
         body(part('form-data; name="s"; filename="s"', small), part('form-data; name="l"; filename="l"', large)),
         spill_threshold=100,
     )
-    s, l = form["s"], form["l"]
+    s, big = form["s"], form["l"]
     with pytest.raises(io.UnsupportedOperation):
         s.file.fileno()  # in memory: no descriptor
-    fd = l.file.fileno()
-    assert os.fstat(fd).st_size == len(large) == l.size
+    fd = big.file.fileno()
+    assert os.fstat(fd).st_size == len(large) == big.size
     if HAS_PROC_FD:  # an anonymous file in the temp dir, already unlinked
         assert os.readlink(f"/proc/self/fd/{fd}").startswith(str(tmp_path))
-    for f, data in ((s, small), (l, large)):
+    for f, data in ((s, small), (big, large)):
         assert f.content == data
         handle, other = f.file, f.file  # each access is a new handle at the start
         assert handle.read(10) == data[:10] and other.read(20) == data[:20]
@@ -250,7 +250,7 @@ def test_small_file_in_memory_large_file_on_disk(tmp_path, monkeypatch):
         assert f.content == data  # still readable after saving
     form.close()
     assert s.content_type is None  # the part declared no type
-    for f in (s, l):
+    for f in (s, big):
         with pytest.raises(ValueError):
             f.content
     form.close()  # closing twice is harmless

@@ -1,9 +1,12 @@
 """Stubs for the native module (rust/py). Private: use the `heaven` package."""
 
-from typing import Any, Iterator
+from typing import Any, Iterator, final
+
+__all__ = ["Routes", "Matcher", "Head", "MultiDict", "parse_query", "subdomain_of", "pattern_parts", "accepts", "convert", "__version__"]
 
 __version__: str
 
+@final
 class Routes:
     """Route and hook registrations; mutable until compiled."""
 
@@ -16,12 +19,14 @@ class Routes:
     def chains(self) -> list[tuple[tuple[int, ...], tuple[int, ...]]]: ...
     def compile(self, entries: list[Any]) -> Matcher: ...
 
+@final
 class Matcher:
     """The compiled router; `route` is the one call per request."""
 
     def route(self, scope: Any) -> Head:
         """An ASGI scope (dict) or granian's RSGI scope object."""
 
+@final
 class Head:
     """The routing result of one request; views are built when read."""
 
@@ -66,6 +71,7 @@ class Head:
     @property
     def server(self) -> str | None: ...
 
+@final
 class MultiDict:
     """Read-only ordered multi-map (request headers and query parameters)."""
 

@@ -12,7 +12,7 @@ import dataclasses
 import re
 import types
 import typing
-from typing import Annotated, Any, Union, get_args, get_origin, get_type_hints
+from typing import Annotated, Any, Callable, Union, get_args, get_origin, get_type_hints
 
 import msgspec
 
@@ -51,7 +51,7 @@ def _number(text: str) -> int | float:
     return int(text) if re.fullmatch(r"-?\d+", text) else float(text)
 
 
-CONSTRAINTS = {
+CONSTRAINTS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "min_len": ("min_length", _int),
     "max_len": ("max_length", _int),
     "min_length": ("min_length", _int),
@@ -114,7 +114,9 @@ def _to_the_end(pattern: str) -> str:
 
 def _split_quoted(text: str, separator: str) -> list[str]:
     """`text` split on `separator` outside single-quoted stretches."""
-    parts, current, quoted = [], [], False
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = False
     for char in text:
         if char == "'":
             quoted = not quoted
@@ -269,7 +271,7 @@ class Rewriter:
             if found.get("strict"):
                 raise ContractError(f"{self.where}: 'strict' belongs on a TypedDict's `_` field (it refuses unknown keys)")
             rewritten = self.rewrite(base)
-            return Annotated[(rewritten, *metas)] if metas else rewritten  # type: ignore[return-value]
+            return Annotated[(rewritten, *metas)] if metas else rewritten
         if _is_struct(tp):
             return self._struct(tp)
         if dataclasses.is_dataclass(tp) and isinstance(tp, type):
@@ -285,7 +287,7 @@ class Rewriter:
                 return tp
             rewritten = tuple(self.rewrite(a) if a is not Ellipsis else a for a in args)
             if origin in (Union, types.UnionType):
-                return Union[rewritten]  # type: ignore[return-value]
+                return Union[rewritten]
             if origin is typing.Literal:
                 return tp
             try:
@@ -425,8 +427,9 @@ def _unwrap_required(hint: Any) -> Any:
 def _typeddict_fields(tp: type) -> list[tuple[str, Any, Any]]:
     # `_` carries the object's own constraints (pytastic's convention), not a field.
     hints = {k: _unwrap_required(v) for k, v in get_type_hints(tp, include_extras=True).items() if k != "_"}
-    required = [(k, hints[k], msgspec.NODEFAULT) for k in hints if k in tp.__required_keys__]
-    optional = [(k, hints[k], msgspec.UNSET) for k in hints if k not in tp.__required_keys__]
+    required_keys: frozenset[str] = getattr(tp, "__required_keys__", frozenset())  # TypedDicts have it
+    required = [(k, hints[k], msgspec.NODEFAULT) for k in hints if k in required_keys]
+    optional = [(k, hints[k], msgspec.UNSET) for k in hints if k not in required_keys]
     return required + optional
 
 

@@ -130,7 +130,7 @@ class App:
         # Registrations in order, replayed into apps this one is mounted into.
         self._log: list[tuple[Any, ...]] = []
         self._parents: list[tuple[App, bool]] = []
-        self._ws = None
+        self._ws: bool | None = None
         self._table_names: set[str] = set()
 
     # -- configuration and state -----------------------------------------

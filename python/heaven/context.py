@@ -9,7 +9,6 @@ from .keys import Key, KeyLike, slot
 __all__ = ["Context", "Key", "Look"]
 
 if TYPE_CHECKING:
-    from .request import Request
     from .response import Response
 
 T = TypeVar("T")
@@ -41,6 +40,10 @@ class Context:
     # attribute read, and a Context costs two slot writes to make.
     # `_sessions` is set only on apps with sessions (unset reads as None).
     __slots__ = ("_req", "_res", "_app", "_sessions", "__dict__")
+    _req: Any
+    _res: Any
+    _app: Any
+    _sessions: Any
 
     def _session(self) -> Any:
         """The session, loaded from its cookie on first read (so requests

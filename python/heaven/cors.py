@@ -120,7 +120,7 @@ def _items(value: Any, what: str) -> list[str]:
         parts = value
     else:
         raise ValueError(f"CORS {what} must be '*', a comma-separated string or a list, got {value!r}")
-    items = []
+    items: list[str] = []
     for part in parts:
         if not isinstance(part, str):
             raise ValueError(f"CORS {what} must be strings, got {part!r}")
@@ -322,6 +322,7 @@ class CorsPolicy:
         if origin is None or method is None:
             return None
         refused = 403, list(self._preflight_refused)
+        allow_origin: bytes | None
         if self._actual_any is not None:
             allow_origin = b"*"
         else:

@@ -68,7 +68,7 @@ class File:
             raise
         self._memory.close()  # type: ignore[union-attr]
         self._memory = None
-        self._disk = disk  # type: ignore[assignment]
+        self._disk = disk
 
     def _storage(self) -> BinaryIO:
         if self._closed:
@@ -81,7 +81,7 @@ class File:
         Each has its own position, and closing one (`with f.file as h:`)
         leaves the `File` readable."""
         self._storage()
-        return io.BufferedReader(_Reader(self))  # type: ignore[return-value]
+        return io.BufferedReader(_Reader(self))
 
     @property
     def content(self) -> bytes:

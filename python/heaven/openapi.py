@@ -391,7 +391,7 @@ def _portable(node: Any) -> Any:
     tools run) as in Python: the Python-only anchors `\\A` and `\\Z` become
     `^` and `$` (without the multiline flag, `$` ends the input there)."""
     if isinstance(node, dict):
-        out = {}
+        out: dict[str, Any] = {}
         for key, value in node.items():
             if key == "pattern" and isinstance(value, str):
                 out[key] = _portable_pattern(value)

@@ -220,7 +220,7 @@ class Response:
         try:
             return self._metadata
         except AttributeError:
-            self._metadata = {}
+            self._metadata: dict[str, Any] = {}
             return self._metadata
 
     @metadata.setter

@@ -60,7 +60,7 @@ class Templates:
         return ChoiceLoader(loaders)
 
     def _autoescape(self, name: str | None) -> bool:
-        return bool(name) and name.rsplit(".", 1)[-1].lower() in self.escape
+        return name is not None and name.rsplit(".", 1)[-1].lower() in self.escape
 
     def environment(self, asynchronous: bool) -> Environment:
         env = self._environments.get(asynchronous)

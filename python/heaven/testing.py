@@ -120,7 +120,7 @@ class RSGITransport(httpx.AsyncBaseTransport):
         answer = proto.response
         if answer.status is None:  # the app sent nothing: granian answers for it
             return httpx.Response(500, headers=[("content-type", "text/plain")], content=b"Internal server error", request=request)
-        pairs = [(name, value.encode()) for name, value in answer.headers]
+        pairs = [(name.encode(), value.encode()) for name, value in answer.headers]
         return httpx.Response(answer.status, headers=pairs, stream=httpx.ByteStream(answer.body), request=request)
 
 

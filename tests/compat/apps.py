@@ -11,7 +11,6 @@ drive.py: `id`, `method`, `path` (with query), `headers`, `body`/`json`,
 import os
 import tempfile
 from collections.abc import Mapping
-from datetime import date
 from http import HTTPStatus
 from typing import Annotated, List, Literal, Optional, TypedDict
 

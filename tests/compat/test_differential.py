@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 sys.path.insert(0, str(HERE))
 
-from compare import compare_apps, compare_registrations  # noqa: E402
+from compare import compare_apps  # noqa: E402
 from known import (  # noqa: E402
     APP_DIFFERENCES,
     DOCUMENTED_ONLY,

@@ -27,7 +27,6 @@ import importlib.abc
 import importlib.machinery
 import inspect
 import logging
-import os
 import traceback
 import re
 import sys

@@ -152,7 +152,7 @@ class FileBody:
             if span is False:
                 headers.append((b"content-range", f"bytes */{self.size}".encode()))
                 return 416, b""
-            if span is not None:
+            if span is not None and span is not True:
                 start, end = span
                 headers.append((b"content-range", f"bytes {start}-{end}/{self.size}".encode()))
                 headers.append((b"content-length", str(end - start + 1).encode()))

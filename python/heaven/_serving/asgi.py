@@ -163,6 +163,7 @@ class AsgiSocket:
     async def send(self, data: str | bytes) -> None:
         if self.closed:
             raise ClientDisconnected("the websocket is closed")
+        message: dict[str, Any]
         if isinstance(data, str):
             message = {"type": "websocket.send", "text": data}
         elif isinstance(data, (bytes, bytearray, memoryview)):

@@ -36,7 +36,7 @@ def _rows(pairs: Any) -> str:
 
 
 def error_page(exc: BaseException, req: Any) -> str:
-    chain = []
+    chain: list[BaseException] = []
     seen: BaseException | None = exc
     while seen is not None and len(chain) < 5:
         chain.append(seen)

@@ -98,7 +98,7 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
             except HTTPError as exc:
                 return await _answer(wire, channel, _with_cors(http_error(exc, ep.pattern), cors, head), head_only)
 
-    req = Request(head, body, None if body is not None else wire.chunks(channel), ep.app, ep.mounted, app)
+    req: Request[Any] = Request(head, body, None if body is not None else wire.chunks(channel), ep.app, ep.mounted, app)
     res = Response(ep.app, req)
     # res and ctx point at each other (templates read ctx): `release` breaks
     # that cycle, so the request is freed at once rather than by the GC.
@@ -296,7 +296,7 @@ async def serve_socket(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
         return await wire.refuse(channel)
     if not await wire.handshake(channel):
         return
-    req = Request(head, b"", None, ep.app, ep.mounted, app)
+    req: Request[Any] = Request(head, b"", None, ep.app, ep.mounted, app)
     res = Response(ep.app, req)
     res._ctx = ctx = Context(req, res)
     if app._sessions is not None:

@@ -49,7 +49,7 @@ def _closed() -> type[BaseException]:
         from granian.rsgi import ProtocolClosed
     except ImportError:  # not under granian: nothing raises it
         return ClientDisconnected
-    return ProtocolClosed  # type: ignore[no-any-return]
+    return ProtocolClosed
 
 
 class RsgiWire:
@@ -90,7 +90,7 @@ class RsgiWire:
             proto.response_file(status, out, payload.path)
 
     def disconnected(self, proto: Any, body_read: bool) -> Callable[[], Awaitable[None]]:
-        return proto.client_disconnect  # type: ignore[no-any-return]
+        return proto.client_disconnect
 
     def gone(self, exc: BaseException) -> bool:
         return isinstance(exc, _closed())
@@ -103,7 +103,7 @@ class RsgiWire:
         check_declared(declared, limit)
         if limit is None or declared is not None:
             try:
-                return await proto()  # type: ignore[no-any-return]
+                return await proto()
             except _closed() as exc:
                 raise IncompleteBody() from exc
         return await read_counted(self.chunks(proto), None, limit)
@@ -172,7 +172,7 @@ class RsgiSocket:
         if int(message.kind) == 0:  # close
             self.closed = True
             return None
-        return message.data  # type: ignore[no-any-return]
+        return message.data
 
     async def close(self, code: int = 1000) -> None:
         # granian ends the conversation only when close() is called, even

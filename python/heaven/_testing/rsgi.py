@@ -23,7 +23,7 @@ def _closed_error() -> type[BaseException]:
         class ProtocolClosed(RuntimeError):  # type: ignore[no-redef]
             """granian's RSGIProtocolClosed, when granian is not installed."""
 
-    return ProtocolClosed  # type: ignore[no-any-return]
+    return ProtocolClosed
 
 
 def _protocol_error() -> type[BaseException]:
@@ -34,7 +34,7 @@ def _protocol_error() -> type[BaseException]:
         class ProtocolError(RuntimeError):  # type: ignore[no-redef]
             """granian's RSGIProtocolError, when granian is not installed."""
 
-    return ProtocolError  # type: ignore[no-any-return]
+    return ProtocolError
 
 
 class RSGIHeaders:
