@@ -18,7 +18,7 @@ INTERFACE ?= asgi
 DEV_DEPS := "maturin==1.16.0" "granian[uvloop,reload]==2.8.7" "httpx==0.28.1" "pytest==9.2.0" \
             "websockets==17.4" "httpx-sse==0.4.3" "openapi-spec-validator==0.9.0" \
             "schemathesis==4.32.5" "uvicorn==0.54.0" "hypercorn==0.18.0" "msgspec>=0.19,<1" "jinja2>=3.1,<4" \
-            "PyJWT==2.15.1" "selenium==4.51.0" "mkdocs==1.6.1" "ruff==0.14.7" "mypy==1.19.0" \
+            "PyJWT==2.15.1" "selenium==4.51.0" "mkdocs==1.6.1" "ruff==0.14.7" "mypy==1.19.0" "pytest-cov==7.1.0" \
             "aiofiles==25.1.0" "orjson==3.13.0"
 # Debian packages the tests drive for real: a PostgreSQL server, a headless browser and its
 # driver, and a font so the browser's screenshots show text.
@@ -73,7 +73,7 @@ compat-venv: $(STAMP) ## Create the PyPI heaven 2.4.3 venv that tests/compat com
 .PHONY: test
 test: system-deps build-dev compat-venv ## Rust tests, Python tests (ASGI + RSGI + real granian, PostgreSQL, Chromium, heaven 2.4.3 differential), docs site, bounded router bench
 	cargo test --workspace --quiet
-	HEAVEN_TEST_STRICT=1 $(PY) -m pytest -q
+	HEAVEN_TEST_STRICT=1 $(PY) -m pytest -q --cov=heaven --cov-report=term:skip-covered
 	cargo bench -p heaven-core --bench router -- --quick --noplot
 	$(MAKE) --no-print-directory wheel-check
 	$(MAKE) --no-print-directory lint
