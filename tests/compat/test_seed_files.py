@@ -79,7 +79,10 @@ def test_readme_quickstart(tmp_path, monkeypatch):
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     for name in ("example", "controllers", "controllers.patients", "controllers.patients.records"):
-        sys.modules.pop(name, None)
+        # Absent while the test runs, and put back as they were after it:
+        # examples/patients has a `controllers` package of its own.
+        monkeypatch.setitem(sys.modules, name, None)
+        del sys.modules[name]
 
     import example  # noqa: PLC0415 (the readme's module, written above)
 
