@@ -8,6 +8,7 @@ service fails those tests instead, so nothing is skipped in silence.
 from __future__ import annotations
 
 import os
+import signal
 from typing import Callable, Iterator
 
 import pytest
@@ -37,10 +38,21 @@ def postgres_server() -> Iterator[postgres.Databases]:
     if binaries is None:
         unavailable(postgres.NOT_INSTALLED)
     server = postgres.Server(binaries).start()
+    # SIGTERM (a CI timeout, `kill`) would end pytest without teardown and
+    # leave the server running: make it unwind like Ctrl-C instead.
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _interrupt)
     try:
         yield postgres.Databases(server.admin_dsn)
     finally:
         server.stop()
+        if previous is signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 @pytest.fixture(scope="session")
