@@ -35,7 +35,9 @@ app.DELETE("/api/patients/:id:int", "controllers.patients.api.discharge_patient"
 
 app.schema.GET("/api/patients", returns=list[Patient], summary="Patients, by ward", group="patients")
 app.schema.GET("/api/patients/:id:int", returns=Patient, summary="One patient", group="patients")
-app.schema.POST("/api/patients", expects=NewPatient, returns=Patient, summary="Admit a patient", group="patients")
-app.schema.PATCH("/api/patients/:id:int", expects=PatientChanges, returns=Patient, summary="Move or annotate", group="patients")
+app.schema.POST("/api/patients", expects=NewPatient, returns=Patient, summary="Admit a patient", group="patients",
+                forbid_unknown=True)
+app.schema.PATCH("/api/patients/:id:int", expects=PatientChanges, returns=Patient, summary="Move or annotate",
+                 group="patients", forbid_unknown=True)
 app.schema.DELETE("/api/patients/:id:int", summary="Discharge a patient", group="patients")
 app.DOCS("/docs", title="Patients", version="1.0.0")
