@@ -78,15 +78,18 @@ def test_readme_quickstart(tmp_path, monkeypatch):
         "{{ req.params.id }}: {% for row in ctx.results %}{{ row.name }}{% endfor %} ({{ req.method }})"
     )
     monkeypatch.syspath_prepend(str(tmp_path))
-    for name in ("example", "controllers", "controllers.patients", "controllers.patients.records"):
-        # Absent while the test runs, and put back as they were after it:
-        # examples/patients has a `controllers` package of its own.
-        monkeypatch.setitem(sys.modules, name, None)
-        del sys.modules[name]
+    # examples/patients has a `controllers.patients` package of its own: the
+    # readme's modules live only for this test, and theirs come back after it.
+    names = [n for n in sys.modules if n == "example" or n == "controllers" or n.startswith("controllers.")]
+    saved = {name: sys.modules.pop(name) for name in names}
+    try:
+        import example  # noqa: PLC0415 (the readme's module, written above)
 
-    import example  # noqa: PLC0415 (the readme's module, written above)
-
-    router = example.router
+        router = example.router
+    finally:
+        for name in [n for n in sys.modules if n == "example" or n == "controllers" or n.startswith("controllers.")]:
+            del sys.modules[name]
+        sys.modules.update(saved)
     db = _Patients()
     router.keep("dbconnection", db)
     router.TEMPLATES(str(templates))
