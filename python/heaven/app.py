@@ -9,15 +9,16 @@ import os
 from typing import Any, Callable, Iterable, TypeVar, overload
 
 from . import _core
-from . import _reverse as reverse
-from ._endpoint import Endpoint, Hook
+from ._routing import reverse
+from ._routing.callables import is_async, load_callable
+from ._routing.endpoint import Endpoint, Hook
+from ._routing.records import CallbackRecord, ContractRecord, DaemonRecord, HookRecord, Record, RouteRecord
 from ._serving.asgi import asgi
 from ._serving.monitor import monitor_from
 from ._serving.rsgi import rsgi, rsgi_del, rsgi_init
 from .context import Look
 from .cors import CorsPolicy, CorsTable
 from .errors import PluginError
-from .handler import is_async, resolve
 from .keys import Key, KeyLike, slot
 from .schema import Contract, SchemaRegistry
 from .sessions import SessionManager
@@ -128,7 +129,7 @@ class App:
         # shutdown run as tasks; requests wait for `_starting`.
         self._starting: Any = None
         # Registrations in order, replayed into apps this one is mounted into.
-        self._log: list[tuple[Any, ...]] = []
+        self._log: list[Record] = []
         self._parents: list[tuple[App, bool]] = []
         self._ws: bool | None = None
         self._table_names: set[str] = set()
@@ -180,7 +181,7 @@ class App:
     def call(self, handler: Callable[..., Any] | str, *args: Any, **kwargs: Any) -> App:
         """Call `handler(app, *args, **kwargs)` (an import string works);
         returns the app."""
-        resolve(handler, "app.call")(self, *args, **kwargs)
+        load_callable(handler, "app.call")(self, *args, **kwargs)
         return self
 
     def websocket(self) -> None:
@@ -223,7 +224,7 @@ class App:
             raise TypeError("app.ON needs a callback: app.ON(fn) or app.ON('startup', fn)")
         if not callable(fn) and not isinstance(fn, str):
             raise TypeError(f"app.ON needs a callable (or an import string), got {fn!r}")
-        callback = resolve(fn, f"app.ON({event!r})")
+        callback = load_callable(fn, f"app.ON({event!r})")
         self._lifecycle(event, callback, self)
         return self
 
@@ -234,7 +235,7 @@ class App:
 
     def _lifecycle(self, event: str, fn: Callable[[Any], Any], owner: Any) -> None:
         (self._startup if event == STARTUP else self._shutdown).append((fn, owner))
-        self._record(("on", event, fn, owner))
+        self._record(CallbackRecord(event, fn, owner))
 
     @property
     def daemons(self) -> list[Callable[[Any], Any]]:
@@ -244,12 +245,12 @@ class App:
     def daemons(self, fn: Callable[[Any], Any] | str) -> None:
         """`app.daemons = fn` adds a daemon: `fn(app)` runs after startup and
         returns the seconds until it runs again (None/False to stop)."""
-        daemon = resolve(fn, "app.daemons")
+        daemon = load_callable(fn, "app.daemons")
         self._daemon(daemon, is_async(daemon), self)
 
     def _daemon(self, fn: Callable[[Any], Any], run_async: bool, owner: Any) -> None:
         self._daemons.append((fn, run_async, owner))
-        self._record(("daemon", fn, run_async, owner))
+        self._record(DaemonRecord(fn, run_async, owner))
 
     # -- routes -------------------------------------------------------------
 
@@ -271,12 +272,13 @@ class App:
 
             return register
         where = f"{'/'.join(methods)} {pattern!r}"
-        call = resolve(handler, where)
+        call = load_callable(handler, where)
         if name is not None and (not isinstance(name, str) or not name):
             raise ValueError(f"{where}: name= must be a non-empty string")
         canonical = _core.pattern_parts(pattern)[2]
         template = Endpoint(
-            call, is_async(call), self, None, stream, websocket, methods[0], pattern, subdomain, handler, canonical, name
+            call=call, is_async=is_async(call), app=self, stream=stream, websocket=websocket, method=methods[0],
+            pattern=pattern, subdomain=subdomain, target=handler, canonical=canonical, name=name,
         )
         self._add_route(methods, subdomain, pattern, template, 0)
         return None
@@ -296,7 +298,7 @@ class App:
                 raise RuntimeError("heaven: route ids out of step with endpoints")
             self._endpoints.append(template.copy(method=method))
         self._invalidate()
-        self._record(("route", methods, subdomain, pattern, template, layer))
+        self._record(RouteRecord(methods, subdomain, pattern, template, layer))
 
     def abettor(
         self,
@@ -388,7 +390,7 @@ class App:
                 return fn
 
             return register
-        fn = resolve(hook, f"{kind.upper()} {pattern!r}")
+        fn = load_callable(hook, f"{kind.upper()} {pattern!r}")
         scoped = None if methods is None else [str(m).upper() for m in ([methods] if isinstance(methods, str) else methods)]
         self._add_hook(kind, subdomain, pattern, scoped, fn, 0)
         return None
@@ -401,7 +403,7 @@ class App:
             self._hook_ids[id(fn)] = hook_id
         self._routes.add_hook(kind, subdomain, pattern, methods, hook_id, layer)
         self._invalidate()
-        self._record(("hook", kind, subdomain, pattern, methods, fn, layer))
+        self._record(HookRecord(kind, subdomain, pattern, methods, fn, layer))
 
     # -- reverse routing ----------------------------------------------------
 
@@ -479,7 +481,7 @@ class App:
             raise ValueError(f"{contract.method} {contract.route!r} already has a contract")
         self._contracts[contract.key] = contract
         self._invalidate()
-        self._record(("contract", contract, layer))
+        self._record(ContractRecord(contract, layer))
 
     # -- CORS ---------------------------------------------------------------
 
@@ -498,7 +500,7 @@ class App:
             options.setdefault("origin", handler)  # cors('*'): an origin, not an import path
             handler = None
         if handler is not None:
-            hook = resolve(handler, "app.cors")
+            hook = load_callable(handler, "app.cors")
             for name in names:
                 self.BEFORE("/*", hook, subdomain=name)
                 self.OPTIONS("/*", _preflight_route, subdomain=name)
@@ -608,35 +610,30 @@ class App:
     def _descends_from(self, other: App) -> bool:
         return any(parent is other or parent._descends_from(other) for parent, _ in self._parents)
 
-    def _record(self, record: tuple[Any, ...]) -> None:
+    def _record(self, record: Record) -> None:
         self._log.append(record)
         for parent, isolated in self._parents:
             parent._adopt(self, isolated, record)
 
-    def _adopt(self, child: App, isolated: bool, record: tuple[Any, ...]) -> None:
+    def _adopt(self, child: App, isolated: bool, record: Record) -> None:
         """Take one registration of a mounted `child` as our own."""
 
         def owner(app: Any) -> Any:
             # Isolated children keep seeing themselves; shared ones see us.
             return app if isolated or app is not child else self
 
-        kind = record[0]
-        if kind == "route":
-            _, methods, subdomain, pattern, template, layer = record
+        if isinstance(record, RouteRecord):
+            template = record.template
             adopted = template.copy(app=owner(template.app), mounted=template.mounted or child)
-            self._add_route(methods, subdomain, pattern, adopted, layer + 1)
-        elif kind == "hook":
-            _, hook_kind, subdomain, pattern, methods, fn, layer = record
-            self._add_hook(hook_kind, subdomain, pattern, methods, fn, layer + 1)
-        elif kind == "on":
-            _, event, fn, app = record
-            self._lifecycle(event, fn, owner(app))
-        elif kind == "daemon":
-            _, fn, run_async, app = record
-            self._daemon(fn, run_async, owner(app))
-        elif kind == "contract":
-            _, contract, layer = record
-            self._add_contract(contract, layer + 1)
+            self._add_route(record.methods, record.subdomain, record.pattern, adopted, record.layer + 1)
+        elif isinstance(record, HookRecord):
+            self._add_hook(record.kind, record.subdomain, record.pattern, record.methods, record.fn, record.layer + 1)
+        elif isinstance(record, CallbackRecord):
+            self._lifecycle(record.event, record.fn, owner(record.owner))
+        elif isinstance(record, DaemonRecord):
+            self._daemon(record.fn, record.run_async, owner(record.owner))
+        else:
+            self._add_contract(record.contract, record.layer + 1)
 
     # -- serving ------------------------------------------------------------
 

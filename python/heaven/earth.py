@@ -18,7 +18,7 @@ from urllib.parse import quote
 import msgspec
 
 from ._serving.probe import Probe
-from .handler import resolve
+from ._routing.callables import load_callable
 from .testing import Lifespan
 
 _HOST = "earth.test"  # two labels: the default subdomain; `api.earth.test` is `api`
@@ -258,15 +258,15 @@ class Earth:
 
     def bypass(self, *hooks: Any) -> _Undo:
         """Skip these hooks (callables or import strings) until undone."""
-        ids = {id(resolve(h, "earth.bypass")) for h in hooks}
+        ids = {id(load_callable(h, "earth.bypass")) for h in hooks}
         self._probe.bypass(ids)
         return _Undo(lambda: self._probe.unbypass(ids))
 
     def swap(self, old: Any, new: Any) -> _Undo:
         """Use `new` wherever `old` (a handler, hook or lifecycle callback,
         as registered) runs."""
-        key = id(old) if not isinstance(old, str) else id(resolve(old, "earth.swap"))
-        self._probe.swap(key, resolve(new, "earth.swap"))
+        key = id(old) if not isinstance(old, str) else id(load_callable(old, "earth.swap"))
+        self._probe.swap(key, load_callable(new, "earth.swap"))
         return _Undo(lambda: self._probe.unswap(key))
 
     def restore(self) -> None:

@@ -175,9 +175,9 @@ class Contract:
 def _resolve_type(tp: Any, where: str) -> Any:
     """`expects='my.schemas.User'` (Heaven 2.4.3 accepts import strings)."""
     if isinstance(tp, str):
-        from .handler import resolve
+        from ._routing.callables import load_callable
 
-        return resolve(tp, where)
+        return load_callable(tp, where)
     return tp
 
 

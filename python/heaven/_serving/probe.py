@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ..handler import is_async
+from .._routing.callables import is_async
 
 Watcher = Callable[[Any, Any, Any], None]
 

@@ -9,7 +9,7 @@ import uuid
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from . import _core
+from .. import _core
 
 
 def _text(name: str, kind: str, value: Any) -> str:

@@ -1,0 +1,43 @@
+"""What the lifecycle needs per route, gathered once at compile time so a
+request only reads attributes."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Callable
+
+#: A hook as the lifecycle runs it: (callable, whether to await it).
+Hook = tuple[Callable[..., Any], bool]
+
+
+@dataclasses.dataclass(slots=True, kw_only=True, eq=False)
+class Endpoint:
+    call: Callable[..., Any]
+    is_async: bool
+    #: What the handler sees as `req.app`.
+    app: Any
+    #: The mounted app the route came from (None for the app's own routes).
+    mounted: Any = None
+    stream: bool = False
+    websocket: bool = False
+    method: str
+    pattern: str
+    subdomain: str
+    #: The handler as registered (callable or import string), for listings.
+    target: Any
+    #: The pattern in one spelling per route, for matching contracts and names.
+    canonical: str = ""
+    #: The name given with `name=`, for `app.url_for`.
+    name: str | None = None
+    befores: tuple[Hook, ...] = ()
+    afters: tuple[Hook, ...] = ()
+    #: The route's `app.schema` contract (attached when the router compiles).
+    contract: Any = None
+    validates: bool = False
+    shapes: bool = False
+
+    def copy(self, **changes: Any) -> Endpoint:
+        return dataclasses.replace(self, **changes)
+
+    def __repr__(self) -> str:
+        return f"<Endpoint {self.method} {self.subdomain}:{self.pattern}>"

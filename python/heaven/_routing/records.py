@@ -1,0 +1,52 @@
+"""What an app registered, in order, so that an app it is mounted into
+(now or later) can take each registration as its own. One record type per
+kind of registration."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Callable, Union
+
+from .endpoint import Endpoint
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RouteRecord:
+    methods: tuple[str, ...]
+    subdomain: str
+    pattern: str
+    template: Endpoint
+    layer: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class HookRecord:
+    kind: str  # "before" or "after"
+    subdomain: str
+    pattern: str
+    methods: list[str] | None
+    fn: Callable[..., Any]
+    layer: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CallbackRecord:
+    event: str  # "startup" or "shutdown"
+    fn: Callable[[Any], Any]
+    owner: Any
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DaemonRecord:
+    fn: Callable[[Any], Any]
+    run_async: bool
+    owner: Any
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ContractRecord:
+    contract: Any
+    layer: int
+
+
+Record = Union[RouteRecord, HookRecord, CallbackRecord, DaemonRecord, ContractRecord]
