@@ -411,7 +411,7 @@ def verify(server: Server, contender: Contender, ep_names: list[str], full: bool
 def check_contracts() -> None:
     """The format patterns the contracts copy are still heaven's."""
     import contract  # apps/, on sys.path
-    from heaven._types import FORMATS
+    from heaven._contracts.constraints import FORMATS
 
     for fmt, mine in (("email", contract.EMAIL), ("uuid", contract.UUID), ("date-time", contract.DATETIME)):
         if FORMATS[fmt] != mine:

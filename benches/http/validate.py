@@ -113,7 +113,7 @@ def micro(body: bytes, broken: list[tuple[str, bytes]], calls: int, runs: int) -
     import heaven_schema_app
     import pydantic
     from heaven.errors import ValidationFailed
-    from heaven._types import FORMATS
+    from heaven._contracts.constraints import FORMATS
 
     if (FORMATS["email"], FORMATS["uuid"]) != (fastapi_app.EMAIL, fastapi_app.UUID):
         raise BenchError("fastapi_app.py's EMAIL/UUID patterns differ from heaven's format=email/uuid")

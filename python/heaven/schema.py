@@ -12,7 +12,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 import msgspec
 
 from . import _core
-from ._types import Checks, Rewriter, plain, top_fields
+from ._contracts.constraints import Checks, Rewriter, plain, top_fields
 from .errors import BodyNotJSON, ContractError, ContractViolation, PytasticError, ValidationError, ValidationFailed
 
 __all__ = ["Contract", "DotDict", "Pytastic", "PytasticError", "SchemaRegistry", "ValidationError"]

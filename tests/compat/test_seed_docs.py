@@ -518,12 +518,22 @@ def project(tmp_path, monkeypatch):
     sys.meta_path.append(finder)  # after the real finders: files an example wrote win
     listened = []
     monkeypatch.setattr(heaven.App, "listen", lambda self, *a, **k: listened.append((a, k)))
+    # Test modules of the same names as the project's (tests/handlers.py is
+    # one) are set aside while it runs, and put back after.
+    roots = {name.split("/")[0].removesuffix(".py") for name in PROJECT_FILES} | set(import_roots())
+    tests = str(Path(__file__).resolve().parent.parent)
+    hidden = {
+        name: sys.modules.pop(name)
+        for name in list(sys.modules)
+        if name.split(".")[0] in roots and str(getattr(sys.modules[name], "__file__", "") or "").startswith(tests)
+    }
     before = set(sys.modules)
     yield tmp_path
     sys.meta_path.remove(finder)
     for name in set(sys.modules) - before:
         if not name.startswith(("heaven", "_pytest", "pytest", "encodings")):
             del sys.modules[name]
+    sys.modules.update(hidden)
 
 
 PAGES = sorted({page for page, _, _ in EXAMPLES})

@@ -5,7 +5,7 @@ Every contender validates `POST /validate` (benches/http/validate_body.json)
 against these fields and constraints and refuses unknown fields at every
 level; each declares them in its own idiom (contract_msgspec.py,
 contract_pydantic.py, heaven_app.py, heaven243_app.py). The two `format`
-patterns are heaven's own (`heaven._types.FORMATS`); run.py checks they are
+patterns are heaven's own (`heaven._contracts.constraints.FORMATS`); run.py checks they are
 still identical before measuring.
 """
 

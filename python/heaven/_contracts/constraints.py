@@ -16,7 +16,7 @@ from typing import Annotated, Any, Callable, Union, get_args, get_origin, get_ty
 
 import msgspec
 
-from .errors import ContractError
+from ..errors import ContractError
 
 # format= checks, as patterns (msgspec has no format validation of its own)
 # plus the JSON-schema `format` OpenAPI readers understand. The patterns are
