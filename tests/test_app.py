@@ -1,4 +1,4 @@
-"""The application object (SPEC §2) and handler forms (SPEC §3)."""
+"""The application object (docs/application.md) and handler forms (docs/routing.md)."""
 
 import logging
 

@@ -1,4 +1,4 @@
-"""`ctx` (SPEC §6) and typed keys."""
+"""`ctx` (docs/context.md) and typed keys."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""The native module directly: the one-call contract of SPEC §14."""
+"""The native module directly: the one-call contract of docs/architecture.md."""
 
 import pytest
 

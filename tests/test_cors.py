@@ -1,4 +1,4 @@
-"""CORS through the ASGI callable (SPEC §10): preflights short-circuit,
+"""CORS through the ASGI callable (docs/cors.md): preflights short-circuit,
 every response carries the headers, per-subdomain policies."""
 
 import pytest

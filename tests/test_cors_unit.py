@@ -1,4 +1,4 @@
-"""`heaven.cors.CorsPolicy` on its own (SPEC §10): options and their spellings,
+"""`heaven.cors.CorsPolicy` on its own (docs/cors.md): options and their spellings,
 configuration errors, and the headers preflights and actual responses get."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""`app.earth` (SPEC §12): (req, res, ctx) as on the wire, lifespan,
+"""`app.earth` (docs/testing.md): (req, res, ctx) as on the wire, lifespan,
 bypass, swap, upload, sockets."""
 
 import asyncio

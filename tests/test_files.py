@@ -1,4 +1,4 @@
-"""`res.file()` and `app.ASSETS()` (SPEC §6, §8): confinement, validators,
+"""`res.file()` and `app.ASSETS()` (docs/files.md): confinement, validators,
 304, ranges, downloads."""
 
 import os

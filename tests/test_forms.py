@@ -1,4 +1,4 @@
-"""`req.form` through the ASGI callable (SPEC §6–7): urlencoded and multipart,
+"""`req.form` through the ASGI callable (docs/forms.md): urlencoded and multipart,
 buffered and streamed, files, limits, errors, clean-up."""
 
 import os

@@ -1,4 +1,4 @@
-"""BEFORE/AFTER hooks (SPEC §5): order, scoping, abort, dedup."""
+"""BEFORE/AFTER hooks (docs/hooks.md): order, scoping, abort, dedup."""
 
 import pytest
 

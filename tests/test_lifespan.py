@@ -1,4 +1,4 @@
-"""Lifespan (SPEC §2): callbacks in order, failing startup fails, daemons."""
+"""Lifespan (docs/lifecycle.md): callbacks in order, failing startup fails, daemons."""
 
 import asyncio
 import threading

@@ -1,5 +1,5 @@
 """Malformed input gets a clear 4xx (or a registration error), never a 500
-or a crash: SPEC §14 and the foundation issue's "done when"."""
+or a crash: docs/errors.md."""
 
 import pytest
 

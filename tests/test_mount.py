@@ -1,4 +1,4 @@
-"""`app.mount(child, isolated=)` (SPEC §2)."""
+"""`app.mount(child, isolated=)` (docs/mounting.md)."""
 
 import asyncio
 

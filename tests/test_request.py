@@ -1,4 +1,4 @@
-"""`req` (SPEC §6): every attribute, read through a real ASGI request."""
+"""`req` (docs/request.md): every attribute, read through a real ASGI request."""
 
 import msgspec
 import pytest

@@ -1,4 +1,4 @@
-"""`res` (SPEC §6): bodies, headers, cookies, redirects, abort/out, defer."""
+"""`res` (docs/response.md): bodies, headers, cookies, redirects, abort/out, defer."""
 
 import asyncio
 import dataclasses

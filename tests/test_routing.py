@@ -1,4 +1,4 @@
-"""Routing through the ASGI callable: every rule of SPEC §3, seen from HTTP."""
+"""Routing through the ASGI callable: every rule of docs/routing.md, seen from HTTP."""
 
 import datetime as dt
 import json

@@ -1,4 +1,4 @@
-"""Typed contracts (SPEC §11): validation from bytes in one pass, 422 with
+"""Typed contracts (docs/schemas.md): validation from bytes in one pass, 422 with
 the failing path, 400 for undecodable bodies, partial PATCH, output shaping."""
 
 import dataclasses

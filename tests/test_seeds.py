@@ -1,4 +1,4 @@
-"""The examples of shared/seeds/heaven-router.txt and heaven-plugins.txt,
+"""The examples of Heaven's router and plugin pages (docs/compatibility.md),
 run as written (with in-memory stand-ins for the database clients)."""
 
 import asyncio

@@ -1,4 +1,4 @@
-"""Sessions through the ASGI callable (SPEC §10): cookies written only when
+"""Sessions through the ASGI callable (docs/security.md): cookies written only when
 changed, tampered/expired/truncated cookies give an empty session, never a 500."""
 
 import time

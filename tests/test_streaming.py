@@ -1,4 +1,4 @@
-"""Streamed bodies and server-sent events (SPEC §6)."""
+"""Streamed bodies and server-sent events (docs/streaming.md)."""
 
 import asyncio
 

@@ -1,4 +1,4 @@
-"""Subdomain routing from the Host header (SPEC §4)."""
+"""Subdomain routing from the Host header (docs/subdomains.md)."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Templates (SPEC §8): folders in order, prefixes, autoescape, async and
+"""Templates (docs/templates.md): folders in order, prefixes, autoescape, async and
 sync rendering, req/res/ctx in every template."""
 
 import pytest

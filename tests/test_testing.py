@@ -1,4 +1,4 @@
-"""`heaven.testing.Client` and `AsyncClient` (SPEC §12)."""
+"""`heaven.testing.Client` and `AsyncClient` (docs/testing.md)."""
 
 import asyncio
 import threading

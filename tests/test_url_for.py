@@ -1,4 +1,4 @@
-"""Reverse routing (SPEC §3): names or patterns, quoting, type checks."""
+"""Reverse routing (docs/routing.md): names or patterns, quoting, type checks."""
 
 import datetime as dt
 import uuid

@@ -1,4 +1,4 @@
-"""Websocket routes on both interfaces (SPEC §9). `converse` reports what
+"""Websocket routes on both interfaces (docs/websockets.md). `converse` reports what
 the client saw in the same terms on ASGI and RSGI."""
 
 import asyncio

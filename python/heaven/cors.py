@@ -1,4 +1,4 @@
-"""CORS (SPEC §10): which other origins a browser may let read our responses.
+"""CORS (docs/cors.md): which other origins a browser may let read our responses.
 
 `CorsPolicy` checks its whole configuration once, up front, and prebuilds the
 header lists it answers with, because it runs on every request of an app that
