@@ -193,23 +193,10 @@ def rsgi_init(app: Any, loop: asyncio.AbstractEventLoop) -> asyncio.Task[None] |
     whoever can await it (granian ignores it)."""
     if loop.is_running():
         app._matcher = None  # the next request takes the slow path, which waits
-        app._starting = starting = loop.create_task(_start_logged(app))
-        starting.add_done_callback(lambda task: task.cancelled() or task.exception())
-        return starting
-    try:
-        loop.run_until_complete(start_app(app))
-    except Exception:
-        logger.exception("startup failed")
-        raise
+        app._starting = _on_loop(loop, start_app(app), "startup failed: every request will be answered 503")
+        return app._starting
+    _to_completion(loop, start_app(app), "startup failed")
     return None
-
-
-async def _start_logged(app: Any) -> None:
-    try:
-        await start_app(app)
-    except Exception:
-        logger.exception("startup failed: every request will be answered 503")
-        raise
 
 
 def rsgi_del(app: Any, loop: asyncio.AbstractEventLoop) -> asyncio.Task[None] | None:
@@ -220,21 +207,32 @@ def rsgi_del(app: Any, loop: asyncio.AbstractEventLoop) -> asyncio.Task[None] | 
         starting, app._starting = app._starting, None
         if starting is not None and not starting.done():
             starting.cancel()
-        stopping = loop.create_task(_stop_logged(app))
-        # Logged already; whoever awaits the task still sees the failure.
-        stopping.add_done_callback(lambda task: task.cancelled() or task.exception())
-        return stopping
-    try:
-        loop.run_until_complete(stop_app(app))
-    except Exception:
-        logger.exception("shutdown failed")
-        raise
+        return _on_loop(loop, stop_app(app), "shutdown failed")
+    _to_completion(loop, stop_app(app), "shutdown failed")
     return None
 
 
-async def _stop_logged(app: Any) -> None:
+def _to_completion(loop: asyncio.AbstractEventLoop, step: Any, failure: str) -> None:
+    """Run a lifespan step on a loop that is not running; a failure is
+    logged and raised (granian then stops the worker)."""
     try:
-        await stop_app(app)
+        loop.run_until_complete(step)
     except Exception:
-        logger.exception("shutdown failed")
+        logger.exception(failure)
         raise
+
+
+def _on_loop(loop: asyncio.AbstractEventLoop, step: Any, failure: str) -> asyncio.Task[None]:
+    """Run a lifespan step as a task on a running loop. A failure is logged
+    once; whoever awaits the task still sees it."""
+
+    async def logged() -> None:
+        try:
+            await step
+        except Exception:
+            logger.exception(failure)
+            raise
+
+    task = loop.create_task(logged())
+    task.add_done_callback(lambda done: done.cancelled() or done.exception())
+    return task
