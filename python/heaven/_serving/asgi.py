@@ -205,22 +205,23 @@ def _describe(exc: BaseException) -> str:
 async def serve_lifespan(app: Any, receive: Receive, send: Any) -> None:
     """The ASGI lifespan protocol around `start_app`/`stop_app`."""
     while True:
-        message = await receive()
-        kind = message["type"]
+        kind = (await receive())["type"]
         if kind == "lifespan.startup":
-            try:
-                await start_app(app)
-            except Exception as exc:
-                logger.exception("startup failed")
-                await send({"type": "lifespan.startup.failed", "message": _describe(exc)})
+            if not await _lifespan_step(start_app(app), "startup", send):
                 return
-            await send({"type": "lifespan.startup.complete"})
         elif kind == "lifespan.shutdown":
-            try:
-                await stop_app(app)
-            except Exception as exc:
-                logger.exception("shutdown failed")
-                await send({"type": "lifespan.shutdown.failed", "message": _describe(exc)})
-                return
-            await send({"type": "lifespan.shutdown.complete"})
+            await _lifespan_step(stop_app(app), "shutdown", send)
             return
+
+
+async def _lifespan_step(step: Any, name: str, send: Any) -> bool:
+    """Run one step and answer `lifespan.<name>.complete`, or `.failed` with
+    the error (logged); True when it completed."""
+    try:
+        await step
+    except Exception as exc:
+        logger.exception("%s failed", name)
+        await send({"type": f"lifespan.{name}.failed", "message": _describe(exc)})
+        return False
+    await send({"type": f"lifespan.{name}.complete"})
+    return True
