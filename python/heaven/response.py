@@ -35,6 +35,8 @@ TEXT = b"text/plain; charset=utf-8"
 JSON = b"application/json"
 _CONTENT_TYPE = b"content-type"
 _SET_COOKIE = b"set-cookie"
+# The statuses a response can carry (a set test is cheaper than a range check).
+_STATUSES = frozenset(range(100, 600))
 
 
 def encode_body(body: Any) -> tuple[bytes, bytes | None]:
@@ -376,7 +378,7 @@ class Response:
         else:
             payload, default_type = encode_body(body)
         status = self.status
-        if type(status) is not int or not 100 <= status <= 599:
+        if status not in _STATUSES or type(status) is not int:
             status = self._status()
         return status, payload, None if self._typed else default_type
 

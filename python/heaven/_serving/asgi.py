@@ -21,8 +21,8 @@ _START = "http.response.start"
 _BODY = "http.response.body"
 _CONTENT_TYPE = b"content-type"
 _CONTENT_LENGTH = b"content-length"
-# Content-Length values for small bodies, formatted once.
-_LENGTHS = tuple(b"%d" % n for n in range(4096))
+# Content-Length headers for small bodies, formatted once.
+_LENGTHS = tuple((_CONTENT_LENGTH, b"%d" % n) for n in range(4096))
 # Answers that carry no body, and so no Content-Length (RFC 9110 §8.6).
 _BODYLESS = frozenset({204, 304})
 _GONE = (ClientDisconnected, BrokenPipeError, ConnectionResetError, ConnectionAbortedError)
@@ -52,7 +52,7 @@ class AsgiWire:
             headers.append((_CONTENT_TYPE, content_type))
         if status not in _BODYLESS:
             size = len(payload)
-            headers.append((_CONTENT_LENGTH, _LENGTHS[size] if size < 4096 else b"%d" % size))
+            headers.append(_LENGTHS[size] if size < 4096 else (_CONTENT_LENGTH, b"%d" % size))
         send = channel[1]
         await send({"type": _START, "status": status, "headers": headers})
         await send({"type": _BODY, "body": b"" if head_only else payload})

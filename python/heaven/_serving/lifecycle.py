@@ -77,8 +77,7 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
         except Exception:
             return await _answer(wire, channel, plain(503, "Service Unavailable"), False)
     head = matcher.route(scope)
-    ep = head.entry
-    head_only = head.head_only
+    ep, head_only, has_body = head.triage
     cors = None
     if app._cors:
         cors = cors_policy(app._cors, head)
@@ -92,14 +91,14 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
     body = None
     if not ep.stream:
         body = b""
-        if head.has_body:
+        if has_body:
             try:
                 body = await wire.read_body(channel, head.content_length, app.max_body_size)
             except HTTPError as exc:
                 return await _answer(wire, channel, _with_cors(http_error(exc, ep.pattern), cors, head), head_only)
 
     req: Request[Any] = Request(head, body, None if body is not None else wire.chunks(channel), ep.app, ep.mounted, app)
-    res = Response(ep.app, req)
+    res = Response(ep.app, None, req)
     # res and ctx point at each other (templates read ctx): `release` breaks
     # that cycle, so the request is freed at once rather than by the GC.
     res._ctx = ctx = Context(req, res)

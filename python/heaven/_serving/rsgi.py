@@ -20,11 +20,10 @@ from .startup import start_app, stop_app
 
 logger = logging.getLogger("heaven")
 
-# RSGI takes headers as text: the content types the lifecycle uses, as text once.
-_TEXT_TYPES = {
-    b"text/plain; charset=utf-8": "text/plain; charset=utf-8",
-    b"application/json": "application/json",
-    b"text/html; charset=utf-8": "text/html; charset=utf-8",
+# RSGI takes headers as text: the Content-Type headers the lifecycle adds, as text once.
+_TYPE_HEADERS = {
+    kind: ("content-type", kind.decode())
+    for kind in (b"text/plain; charset=utf-8", b"application/json", b"text/html; charset=utf-8")
 }
 # Answers that carry no body, and so no Content-Length (RFC 9110 §8.6).
 _BODYLESS = frozenset({204, 304})
@@ -60,7 +59,7 @@ class RsgiWire:
         """One call; granian sets Content-Length for a whole body."""
         out = text_headers(headers) if headers else []
         if content_type is not None:
-            out.append(("content-type", _TEXT_TYPES.get(content_type) or content_type.decode("latin-1")))
+            out.append(_TYPE_HEADERS.get(content_type) or ("content-type", content_type.decode("latin-1")))
         if head_only or status in _BODYLESS:
             if status not in _BODYLESS:
                 size = len(payload.encode()) if type(payload) is str else len(payload)

@@ -153,6 +153,13 @@ impl Head {
         self.entry.as_ref().map(|e| e.clone_ref(py))
     }
 
+    /// What the lifecycle reads first, in one call instead of three:
+    /// `(entry, head_only, has_body)`.
+    #[getter]
+    fn triage(&self, py: Python<'_>) -> (Option<Py<PyAny>>, bool, bool) {
+        (self.entry(py), self.head_only(), self.has_body())
+    }
+
     /// 0 when matched, else the HTTP status to answer with (400, 404, 405).
     #[getter]
     fn status(&self) -> u16 {
