@@ -36,3 +36,7 @@ class NotAHandler:
 
 
 not_callable = 42
+
+
+def not_found(req, res, ctx, exc):
+    res.body = f"not found: {req.path}"

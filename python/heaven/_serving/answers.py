@@ -98,7 +98,10 @@ def problem(exc: HTTPError, path: str) -> Answer:
     if isinstance(detail, str):
         body["detail"] = detail
     elif exc.message and exc.message.lower() != title.lower():
-        body["detail"] = exc.message
+        message = exc.message
+        if message.lower().startswith(title.lower() + ": "):
+            message = message[len(title) + 2 :]  # "Bad Request: NUL byte in path": the title is said already
+        body["detail"] = message
     if path:
         body["instance"] = path
     errors = getattr(exc, "errors", None)

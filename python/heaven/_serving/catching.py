@@ -116,6 +116,8 @@ async def _handle(fn: Any, is_async: bool, exc: BaseException, status: int, req:
             if result is not None and isawaitable(result):
                 await result
         status, payload, content_type = res._finish()
+        if isinstance(exc, HTTPError) and exc._unread_body:
+            res._headers.append((b"connection", b"close"))  # the rest of the body was not read
     except Exception:
         logger.exception("the error handler %s failed while answering %d for %s", _name(fn), status, where)
         return None
