@@ -433,3 +433,32 @@ def test_debug_keeps_its_page_over_problems():
         r = c.get("/crash")
     assert r.status_code == 500 and r.headers["content-type"] == "text/html; charset=utf-8"
     assert "ZeroDivisionError" in r.text
+
+
+# -- HTTPError's constructor ----------------------------------------------------------
+
+
+def test_http_error_keeps_its_spellings_and_takes_detail_and_headers():
+    from http import HTTPStatus
+
+    from heaven import BadRequest, PayloadTooLarge
+
+    assert (HTTPError().status, HTTPError().message, HTTPError().headers) == (500, "Internal Server Error", [])
+    assert (HTTPError("gone", 410).status, HTTPError("gone", 410).message) == (410, "gone")
+    assert HTTPError("no", status=HTTPStatus.NOT_FOUND).status == 404
+    assert (BadRequest("bad").status, PayloadTooLarge().message) == (400, "Payload too large")
+    error = HTTPError(status=404, detail="no order 7")
+    assert (error.message, error.detail, str(error)) == ("no order 7", "no order 7", "no order 7")
+    error = HTTPError("Not found", status=404, detail="no order 7")
+    assert (error.message, error.detail) == ("Not found", "no order 7")
+    assert HTTPError(status=429, detail={"limit": 10}).detail == {"limit": 10}
+    assert HTTPError(headers={"Retry-After": 5}).headers == [(b"retry-after", b"5")]
+    assert HTTPError(headers=[("X-A", "1"), ("X-A", "2")]).headers == [(b"x-a", b"1"), (b"x-a", b"2")]
+    with pytest.raises(ValueError, match="header 'X-Evil'.*control character"):
+        HTTPError(headers={"X-Evil": "a\r\nSet-Cookie: x=1"})
+    with pytest.raises(ValueError, match="invalid header name"):
+        HTTPError(headers={"Bad Name": "1"})
+    with pytest.raises(ValueError, match="between 100 and 599, got 99"):
+        HTTPError(status=99)
+    with pytest.raises(TypeError, match="detail must be a str or a dict, got list"):
+        HTTPError(detail=["x"])
