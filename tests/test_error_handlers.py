@@ -420,6 +420,13 @@ def test_handlers_come_before_problems_and_a_mounted_apps_problems_cover_its_rou
         assert c.get("/child/crash").headers["content-type"] == PROBLEM
         assert c.get("/crash").text == "Internal Server Error"
         assert c.get("/nothing").text == "Not found"
+    late = App()
+    late.GET("/late/crash", crash)
+    parent.mount(late)
+    with Client(parent) as c:
+        assert c.get("/late/crash").text == "Internal Server Error"
+        late.PROBLEMS()  # after mounting, and after the parent compiled: it follows
+        assert c.get("/late/crash").headers["content-type"] == PROBLEM
     parent.PROBLEMS().ERROR(404, lambda req, res, ctx, exc: setattr(res, "body", "custom"))
     with Client(parent) as c:
         assert c.get("/crash").headers["content-type"] == PROBLEM

@@ -9,10 +9,9 @@ import os
 from typing import Any, Callable, Iterable, TypeVar, overload
 
 from . import _core
-from ._routing import reverse
+from ._routing import catchers, reverse
 from ._routing.callables import is_async, load_callable
 from ._routing.endpoint import Endpoint, Hook
-from ._routing import catchers
 from ._routing.records import CallbackRecord, CatcherRecord, ContractRecord, DaemonRecord, HookRecord, Record, RouteRecord
 from ._serving.asgi import asgi
 from ._serving.catching import Refusals
@@ -469,8 +468,15 @@ class App:
         plain text; error handlers still come first. It covers the routes of
         this app, also where it is mounted. See docs/errors.md."""
         self._problems = True
-        self._invalidate()
+        self._invalidate_up()
         return self
+
+    def _invalidate_up(self) -> None:
+        """This app and every app it is mounted into compile again (what
+        they serve of it changed)."""
+        self._invalidate()
+        for parent, _ in self._parents:
+            parent._invalidate_up()
 
     # -- reverse routing ----------------------------------------------------
 
