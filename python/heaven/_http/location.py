@@ -24,7 +24,9 @@ def quote_location(location: str) -> str:
         raise TypeError(f"res.redirect needs a str location, got {type(location).__name__}")
     bad = _CONTROL.search(location)
     if bad is not None:
-        raise ValueError(f"res.redirect: the Location {location!r} contains the control character {bad.group()!r}")
+        raise ValueError(
+            f"header 'Location': res.redirect({location!r}) contains the control character {bad.group()!r} and was refused"
+        )
     if _AS_IS.fullmatch(location):
         return location
     parts = urlsplit(location)
