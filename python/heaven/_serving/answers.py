@@ -109,8 +109,8 @@ def problem(exc: HTTPError, path: str) -> Answer:
         body["errors"] = errors
     elif isinstance(detail, dict):
         for key, value in detail.items():
-            if key not in _STANDARD and key not in body:
-                body[key] = value
+            if key not in _STANDARD and key not in body and not (key == "error" and value == body.get("detail")):
+                body[key] = value  # (an "error" that only repeats the detail is left out)
     headers: Headers = [(b"connection", b"close")] if exc._unread_body else []
     if exc.headers:
         headers.extend(exc.headers)
