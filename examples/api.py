@@ -1,5 +1,7 @@
-"""A typed JSON API: contracts validate requests and shape responses, and
-`/docs` serves the OpenAPI document and its reference page.
+"""A typed JSON API: contracts validate requests and shape responses,
+every error is answered as RFC 9457 `application/problem+json`
+(`app.PROBLEMS()`), and `/docs` serves the OpenAPI document and its
+reference page.
 
     .venv/bin/heaven run api:app --working-dir examples    # then open http://127.0.0.1:8000/docs
 """
@@ -41,15 +43,7 @@ class User(msgspec.Struct):
     tags: list[str]
 
 
-class NotFound(HTTPError):
-    status = 404
-
-    def __init__(self, what: str) -> None:
-        super().__init__(f"{what} not found")
-        self.detail = {"error": f"{what} not found", "path": "$"}
-
-
-app = App()
+app = App(max_body_size=64 * 1024).PROBLEMS()
 USERS: dict[int, User] = {}
 IDS = itertools.count(1)
 
@@ -57,7 +51,7 @@ IDS = itertools.count(1)
 def _user(req) -> User:
     user = USERS.get(req.params["id"])
     if user is None:
-        raise NotFound(f"user {req.params['id']}")
+        raise HTTPError(status=404, detail=f"user {req.params['id']} not found")
     return user
 
 

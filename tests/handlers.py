@@ -36,3 +36,12 @@ class NotAHandler:
 
 
 not_callable = 42
+
+
+def not_found(req, res, ctx, exc):
+    res.body = f"not found: {req.path}"
+
+
+class Returning(Handler):
+    def returning(self):
+        return {"from": "a method"}

@@ -41,8 +41,37 @@ def test_typed_api_round_trip():
         changed = c.request("PATCH", f"/users/{created['id']}", json={"age": 37}).json()
         assert changed["age"] == 37 and changed["name"] == "Ada"
         assert c.get("/users", params={"limit": 1}).json() == [changed]
-        assert c.post("/users", json={**new, "age": 200}).json() == {"error": "Expected `int` <= 150", "path": "$.age"}
-        assert c.get("/users/999").status_code == 404
+        r = c.post("/users", json={**new, "age": 200})
+        assert (r.status_code, r.headers["content-type"]) == (422, "application/problem+json")
+        assert r.json() == {
+            "type": "about:blank", "title": "Unprocessable Entity", "status": 422,
+            "detail": "Expected `int` <= 150 (at $.age)", "instance": "/users",
+            "errors": [{"path": "$.age", "message": "Expected `int` <= 150"}],
+        }  # fmt: skip
+        assert c.get("/users/999").json() == {
+            "type": "about:blank", "title": "Not Found", "status": 404, "detail": "user 999 not found", "instance": "/users/999",
+        }  # fmt: skip
         assert c.request("DELETE", f"/users/{created['id']}").status_code == 204
         assert c.get("/docs").status_code == 200
         assert c.get("/docs/openapi.json").json()["info"]["title"] == "Users API"
+
+
+def test_typed_api_answers_every_error_as_problem_json():
+    api = load("api")
+    with Client(api.app) as c:
+        answers = {
+            "400 bad query": c.get("/users", params={"limit": 0}),
+            "400 not JSON": c.post("/users", content=b"{nope", headers={"content-type": "application/json"}),
+            "404 no route": c.get("/nothing"),
+            "404 no user": c.get("/users/12345"),
+            "405": c.put("/users"),
+            "413": c.post("/users", content=b"x" * (65 * 1024)),
+            "422": c.post("/users", json={"name": "A"}),
+        }
+    for what, r in answers.items():
+        assert r.headers["content-type"] == "application/problem+json", what
+        problem = r.json()
+        assert (problem["status"], problem["type"]) == (r.status_code, "about:blank"), what
+        assert r.status_code == int(what[:3]), what
+    assert answers["405"].headers["allow"] == "GET, HEAD, POST"
+    assert answers["400 bad query"].json()["detail"] == "limit must be an integer between 1 and 100"

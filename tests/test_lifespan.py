@@ -146,3 +146,70 @@ def test_a_failing_daemon_is_logged_and_others_continue(caplog):
     asyncio.run(run())
     assert runs == [1]
     assert "daemon" in caplog.text and "daemon broke" in caplog.text
+
+
+def test_a_daemon_that_returns_0_stops_instead_of_spinning(caplog):
+    runs = {"zero": 0, "negative": 0, "text": 0}
+
+    async def zero(app):
+        runs["zero"] += 1
+        return 0
+
+    def negative(app):
+        runs["negative"] += 1
+        return -5
+
+    async def text(app):
+        runs["text"] += 1
+        return "soon"
+
+    app = App()
+    app.daemons = zero
+    app.daemons = negative
+    app.daemons = text
+
+    async def run():
+        ls = Lifespan(app)
+        assert (await ls.startup())["type"] == "lifespan.startup.complete"
+        # Each daemon's task must end by itself; a spinning one never would.
+        done, pending = await asyncio.wait(list(app._daemon_tasks), timeout=5)
+        await ls.shutdown()
+        return len(done), len(pending)
+
+    with caplog.at_level("ERROR", logger="heaven"):
+        assert asyncio.run(run()) == (3, 0)
+    assert runs == {"zero": 1, "negative": 1, "text": 1}
+    messages = [r.getMessage() for r in caplog.records if r.name == "heaven"]
+    assert any("returned 'soon', not the seconds until its next run" in m for m in messages), messages
+
+
+def test_on_and_once_work_as_decorators_and_keep_the_function():
+    log = []
+    app = App()
+
+    @app.ON("startup")
+    def opened(a):
+        log.append(("opened", a is app))
+
+    @app.ON("SHUTDOWN")
+    async def closed(a):
+        log.append(("closed", a is app))
+
+    @app.ONCE
+    def warmed(a):
+        log.append(("warmed", a is app))
+
+    @app.ON
+    async def primed(a):
+        log.append(("primed", a is app))
+
+    assert [f.__name__ for f in (opened, closed, warmed, primed)] == ["opened", "closed", "warmed", "primed"]
+    assert app.ON("startup", lambda a: None) is app  # the two-argument form still returns the app
+
+    async def run():
+        ls = Lifespan(app)
+        await ls.startup()
+        await ls.shutdown()
+
+    asyncio.run(run())
+    assert log == [("opened", True), ("warmed", True), ("primed", True), ("closed", True)]

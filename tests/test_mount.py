@@ -125,3 +125,22 @@ def test_nested_mounts():
     top.mount(mid)
     with Client(top) as c:
         assert c.get("/leaf").json() == {"app": "leaf", "mounted": "leaf", "state": None}
+
+
+def test_deferred_work_in_an_isolated_mount_gets_the_child_app():
+    seen = []
+    child = App()
+    child.keep("name", "child")
+    child.GET("/child", lambda req, res, ctx: res.defer(lambda app: seen.append(app.peek("name"))))
+    shared = App()
+    shared.GET("/shared", lambda req, res, ctx: res.defer(lambda app: seen.append(app)))
+    parent = App()
+    parent.keep("name", "parent")
+    parent.GET("/parent", lambda req, res, ctx: res.defer(lambda app: seen.append(app.peek("name"))))
+    parent.mount(child)
+    parent.mount(shared, isolated=False)
+    with Client(parent) as c:
+        assert c.get("/child").status_code == 200
+        assert c.get("/parent").status_code == 200
+        assert c.get("/shared").status_code == 200
+    assert seen == ["child", "parent", parent]

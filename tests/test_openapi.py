@@ -427,3 +427,22 @@ def test_python_only_anchors_are_shown_in_ecma_spelling(pattern, shown):
     props = openapi_document(app)["components"]["schemas"]["Holder"]["properties"]
     assert props["v"]["pattern"] == shown
     assert props["default"] == {"type": "string"}  # a field named like a schema keyword
+
+
+def test_error_responses_follow_problems():
+    from msgspec import Struct
+
+    class Thing(Struct):
+        name: str
+
+    app = App().PROBLEMS()
+    app.POST("/things", lambda req, res, ctx: None)
+    app.schema.POST("/things", expects=Thing)
+    doc = app.openapi()
+    validate(doc)
+    responses = doc["components"]["responses"]
+    assert set(responses) == {"BodyNotJSON", "ValidationFailed"}
+    for response in responses.values():
+        (content_type,) = response["content"]
+        assert content_type == "application/problem+json"
+        assert response["content"][content_type]["schema"]["required"] == ["type", "title", "status"]

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import msgspec
 import pytest
 
-from heaven import App
+from heaven import App, Response
 from helpers import Client, call_raw, http_scope
 
 pytestmark = pytest.mark.interfaces
@@ -265,3 +265,112 @@ def test_download_name_with_non_ascii_text_uses_rfc_6266_filename_star(tmp_path)
     disposition = r.headers["content-disposition"]
     assert disposition.startswith('attachment; filename="')
     assert "filename*=UTF-8''%D0%BE%D1%82%D1%87%D1%91%D1%82%202026%2F%E6%97%A5%E6%9C%AC.csv" in disposition
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_204_and_304_carry_no_content_length(method):
+    app = App()
+
+    def empty(req, res, ctx):
+        res.status = 204
+
+    def unchanged(req, res, ctx):
+        res.status = 304
+        res.header("ETag", '"v1"')
+
+    def stray_body(req, res, ctx):
+        res.status = 204
+        res.body = "ignored"
+
+    app.GET("/empty", empty)
+    app.GET("/unchanged", unchanged)
+    app.GET("/stray", stray_body)
+    for path, status in (("/empty", 204), ("/unchanged", 304), ("/stray", 204)):
+        out = call_raw(app, http_scope(path, method=method))
+        assert out["status"] == status, path
+        assert "content-length" not in out["headers"], (path, out["headers"])
+        assert out["body"] == b"", path
+
+
+def test_a_returned_value_is_the_body_and_a_contradicting_one_is_refused(caplog):
+    app = App()
+
+    async def returns_dict(req, res, ctx):
+        return {"id": 1}
+
+    def returns_text(req, res, ctx):
+        res.status = 201
+        return "created"
+
+    def returns_res(req, res, ctx):
+        return res.out(202, "accepted")
+
+    def returns_both(req, res, ctx):
+        res.body = "assigned"
+        return "returned"
+
+    def returns_the_body(req, res, ctx):
+        res.body = {"same": True}
+        return res.body
+
+    app.GET("/dict", returns_dict)
+    app.GET("/text", returns_text)
+    app.GET("/res", returns_res)
+    app.GET("/both", returns_both)
+    app.GET("/same", returns_the_body)
+    app.GET("/class", "handlers.Returning#returning")
+    with caplog.at_level("ERROR", logger="heaven"), Client(app) as c:
+        r = c.get("/dict")
+        assert (r.status_code, r.headers["content-type"], r.text) == (200, "application/json", '{"id":1}')
+        assert (c.get("/text").status_code, c.get("/text").text) == (201, "created")
+        assert (c.get("/res").status_code, c.get("/res").text) == (202, "accepted")
+        assert c.get("/same").json() == {"same": True}
+        assert c.get("/class").json() == {"from": "a method"}
+        r = c.get("/both")
+        assert (r.status_code, r.text) == (500, "Internal Server Error")
+    message = next(r for r in caplog.records if r.name == "heaven").exc_info[1].args[0]
+    assert message == (
+        "the handler of /both returned a str and also set res.body to a str: return the body or assign it, not both"
+    )
+
+
+def test_abort_takes_a_status():
+    app = App()
+    app.BEFORE("/admin", lambda req, res, ctx: res.abort({"error": "members only"}, status=403))
+    app.GET("/admin", lambda req, res, ctx: setattr(res, "body", "secret"))
+    with Client(app) as c:
+        r = c.get("/admin")
+    assert (r.status_code, r.json()) == (403, {"error": "members only"})
+
+
+def test_redirect_quotes_non_ascii_and_spaces_and_keeps_what_is_encoded():
+    app = App()
+    cases = {
+        "/jp": "/日本",
+        "/spaced": "/a b/c?q=x y&r=日",
+        "/kept": "/already%20encoded?a=1&b=%2F#frag",
+        "/stray": "/100%",
+        "/host": "https://例え.jp/パス",
+    }
+    for route, target in cases.items():
+        app.GET(route, lambda req, res, ctx, target=target: res.redirect(target))
+    app.GET("/see-other", lambda req, res, ctx: res.redirect("/done", status=303))
+    app.GET("/bad", lambda req, res, ctx: res.redirect("/next\r\nSet-Cookie: a=1"))
+    with Client(app) as c:
+        locations = {route: c.get(route, follow_redirects=False).headers["location"] for route in cases}
+        assert locations == {
+            "/jp": "/%E6%97%A5%E6%9C%AC",
+            "/spaced": "/a%20b/c?q=x%20y&r=%E6%97%A5",
+            "/kept": "/already%20encoded?a=1&b=%2F#frag",
+            "/stray": "/100%25",
+            "/host": "https://xn--r8jz45g.jp/%E3%83%91%E3%82%B9",
+        }
+        r = c.get("/jp", follow_redirects=False)
+        assert r.status_code == 307
+        r = c.get("/see-other", follow_redirects=False)
+        assert (r.status_code, r.headers["location"]) == (303, "/done")
+        assert c.get("/bad").status_code == 500
+    with pytest.raises(ValueError, match="contains the control character '\\\\r'"):
+        Response(App()).redirect("/a\rb")
+    with pytest.raises(ValueError, match="must be a 3xx status"):
+        Response(App()).redirect("/a", status=200)

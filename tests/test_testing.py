@@ -83,3 +83,28 @@ def test_failing_shutdown_raises(interface):
 def test_unknown_interface_is_refused():
     with pytest.raises(ValueError, match="interface must be one of"):
         Client(App(), interface="wsgi")
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_sync_client_decodes_compressed_bodies_as_httpx_does(interface, encoding):
+    import gzip
+    import zlib
+
+    text = "compressed " * 50
+    packed = gzip.compress(text.encode()) if encoding == "gzip" else zlib.compress(text.encode())
+    app = App()
+
+    def squeezed(req, res, ctx):
+        res.header("Content-Encoding", encoding)
+        res.header("Content-Type", "text/plain; charset=utf-8")
+        res.body = packed
+
+    app.GET("/squeezed", squeezed)
+    with Client(app, interface=interface) as client:
+        r = client.get("/squeezed")
+        assert r.status_code == 200
+        assert r.text == text
+        assert r.headers["content-encoding"] == encoding
+        assert r.headers["content-length"] == str(len(packed))
+    with Client(app, interface=interface) as client, client.stream("GET", "/squeezed") as streamed:
+        assert b"".join(streamed.iter_raw()) == packed

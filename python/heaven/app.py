@@ -9,11 +9,12 @@ import os
 from typing import Any, Callable, Iterable, TypeVar, overload
 
 from . import _core
-from ._routing import reverse
+from ._routing import catchers, reverse
 from ._routing.callables import is_async, load_callable
 from ._routing.endpoint import Endpoint, Hook
-from ._routing.records import CallbackRecord, ContractRecord, DaemonRecord, HookRecord, Record, RouteRecord
+from ._routing.records import CallbackRecord, CatcherRecord, ContractRecord, DaemonRecord, HookRecord, Record, RouteRecord
 from ._serving.asgi import asgi
+from ._serving.catching import Refusals
 from ._serving.monitor import monitor_from
 from ._serving.rsgi import rsgi, rsgi_del, rsgi_init
 from .context import Look
@@ -133,6 +134,12 @@ class App:
         self._parents: list[tuple[App, bool]] = []
         self._ws: bool | None = None
         self._table_names: set[str] = set()
+        # Error handlers (`app.ERROR`), this app's and those of apps mounted into it.
+        self._catchers: list[CatcherRecord] = []
+        # `app.PROBLEMS()`: heaven's own error answers are problem+json.
+        self._problems = False
+        # What answers requests no route takes, when not the default (compiled).
+        self._refusals: Refusals | None = None
 
     # -- configuration and state -----------------------------------------
 
@@ -207,14 +214,25 @@ class App:
 
     # -- lifecycle ----------------------------------------------------------
 
-    def ON(self, *args: Any) -> App:
+    def ON(self, *args: Any) -> Any:
         """`app.ON('startup' | 'shutdown', fn)` runs `fn(app)` (sync or async,
-        or an import string) then; `app.ON(fn)` is startup. The event name's
-        case does not matter. Callbacks run in registration order."""
+        or an import string) then, and returns the app; `app.ON(fn)` is
+        startup and returns `fn`, so `@app.ON` decorates; `@app.ON('shutdown')`
+        decorates too. The event name's case does not matter. Callbacks run in
+        registration order."""
         if len(args) > 2:
             raise TypeError(f"app.ON takes an event and a callback, or a callback: got {len(args)} arguments")
         if len(args) == 1:
             event, fn = STARTUP, args[0]
+            if isinstance(fn, str) and fn.lower() in (STARTUP, SHUTDOWN):
+                # @app.ON('startup'): an event name, never an import string (those have a dot).
+                chosen = fn.lower()
+
+                def register(callback: Any) -> Any:
+                    self.ON(chosen, callback)
+                    return callback
+
+                return register
         elif len(args) == 2:
             event, fn = args
             if not isinstance(event, str) or event.lower() not in (STARTUP, SHUTDOWN):
@@ -226,11 +244,12 @@ class App:
             raise TypeError(f"app.ON needs a callable (or an import string), got {fn!r}")
         callback = load_callable(fn, f"app.ON({event!r})")
         self._lifecycle(event, callback, self)
-        return self
+        return fn if len(args) == 1 else self
 
-    def ONCE(self, *args: Any) -> App:
-        """The same as `app.ON`: `app.ONCE(fn)` (startup) or
-        `app.ONCE('startup' | 'shutdown', fn)`."""
+    def ONCE(self, *args: Any) -> Any:
+        """The same as `app.ON`: `app.ONCE(fn)` (startup; returns `fn`, so
+        `@app.ONCE` keeps the function), `app.ONCE('startup' | 'shutdown', fn)`
+        (returns the app) or `@app.ONCE('shutdown')`."""
         return self.ON(*args)
 
     def _lifecycle(self, event: str, fn: Callable[[Any], Any], owner: Any) -> None:
@@ -404,6 +423,60 @@ class App:
         self._routes.add_hook(kind, subdomain, pattern, methods, hook_id, layer)
         self._invalidate()
         self._record(HookRecord(kind, subdomain, pattern, methods, fn, layer))
+
+    # -- errors -------------------------------------------------------------
+
+    def ERROR(self, error: Any, handler: Any = None, subdomain: str | None = None) -> Any:
+        """Answer an error with `handler(req, res, ctx, exc)` (sync or async,
+        or an import string), which writes `res` as a handler does. `error`
+        is an exception class (matched along the raised exception's MRO, the
+        most specific first) or a status: 404, 405 and 400 for requests no
+        route takes, 413, the status of an `HTTPError` (422, 415...), 500 for
+        an exception no class handler took. `subdomain` limits it to that
+        subdomain's routes (`app.subdomain('api').ERROR(...)`); without it,
+        it covers every subdomain. Without `handler`, a decorator. See
+        docs/errors.md."""
+        if handler is None:
+
+            def register(fn: Any) -> Any:
+                self.ERROR(error, fn, subdomain)
+                return fn
+
+            return register
+        self._catch(error, handler, subdomain, None)
+        return self
+
+    def _catch(self, error: Any, handler: Any, subdomain: str | None, prefix: str | None) -> None:
+        """Register an error handler, scoped to a subdomain and to a path
+        prefix (a route group: `prefix='/v1'` covers `/v1` and the routes
+        and refused paths under it) when given."""
+        key = catchers.check_key(error)
+        fn = load_callable(handler, f"app.ERROR({key!r})")
+        catchers.check_handler(fn, key)
+        scoped = catchers.check_prefix(prefix)
+        record = CatcherRecord(key, fn, is_async(fn), None if subdomain is None else str(subdomain).lower(), scoped, self)
+        self._add_catcher(record)
+
+    def _add_catcher(self, record: CatcherRecord) -> None:
+        self._catchers.append(record)
+        self._invalidate()
+        self._record(record)
+
+    def PROBLEMS(self) -> App:
+        """Answer every error heaven makes itself (400, 404, 405, 413, 415,
+        422, 500, 503...) as RFC 9457 `application/problem+json` instead of
+        plain text; error handlers still come first. It covers the routes of
+        this app, also where it is mounted. See docs/errors.md."""
+        self._problems = True
+        self._invalidate_up()
+        return self
+
+    def _invalidate_up(self) -> None:
+        """This app and every app it is mounted into compile again (what
+        they serve of it changed)."""
+        self._invalidate()
+        for parent, _ in self._parents:
+            parent._invalidate_up()
 
     # -- reverse routing ----------------------------------------------------
 
@@ -632,6 +705,8 @@ class App:
             self._lifecycle(record.event, record.fn, owner(record.owner))
         elif isinstance(record, DaemonRecord):
             self._daemon(record.fn, record.run_async, owner(record.owner))
+        elif isinstance(record, CatcherRecord):
+            self._add_catcher(record)  # its owner stays the child: it covers the child's routes
         else:
             self._add_contract(record.contract, record.layer + 1)
 
@@ -644,6 +719,7 @@ class App:
         probe = self._probe
         hooks = self._hooks if probe is None else [probe.hook(fn, run_async) for fn, run_async in self._hooks]
         entries = []
+        reaches: dict[int, dict[int, tuple[Any, int]]] = {}
         for endpoint, (before, after) in zip(self._endpoints, chains):
             entry = endpoint.copy()
             entry.befores = tuple(hooks[i] for i in before if hooks[i] is not None)
@@ -656,9 +732,26 @@ class App:
                 entry.contract = contract
                 entry.validates = contract.expects is not None
                 entry.shapes = contract.returns is not None
+            self._catching(entry, reaches)
             entries.append(entry)
+        own = {id(self): (self, 0)}
+        if self._problems or any(r.owner is self for r in self._catchers):
+            self._refusals = Refusals([r for r in self._catchers if r.owner is self], own, self._problems)
+        else:
+            self._refusals = None
         self._matcher = self._routes.compile(entries)
         return self._matcher
+
+    def _catching(self, entry: Endpoint, reaches: dict[int, dict[int, tuple[Any, int]]]) -> None:
+        """The error handlers and format of one route: those of the app it
+        came from, then of each app between it and this one."""
+        origin = entry.mounted or self
+        reach = reaches.get(id(origin))
+        if reach is None:
+            reach = reaches[id(origin)] = catchers.lineage(origin, self)
+        if self._catchers:
+            entry.catchers = catchers.table(self._catchers, reach, entry.subdomain.lower(), entry.pattern)
+        entry.problems = any(app._problems for app, _ in reach.values())
 
     def _invalidate(self) -> None:
         """Routes, hooks or test replacements changed: compile again before

@@ -6,6 +6,8 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
+from ._http.headers import header_name, header_value
+
 
 class HeavenError(Exception):
     """Base of every heaven exception."""
@@ -46,20 +48,51 @@ class AbortException(HeavenError):
 
 class HTTPError(HeavenError):
     """Raise from a hook or handler to answer with `status` and a plain-text
-    `message`; the rest of the chain does not run."""
+    `message`; the rest of the chain does not run.
+
+    `detail` says more: a string is a problem's `detail` member (and the
+    message, when none is given); a dict is answered as JSON instead of the
+    message (and its members join a problem's). `headers` (a dict or `(name, value)` pairs) go out
+    with the answer, checked like any header heaven sends."""
 
     status: int = 500
-    #: When set, the answer is this JSON object instead of the plain message.
-    detail: dict | None = None
+    #: A dict: the answer is this JSON object instead of the plain message. A str: the message.
+    detail: Any = None
+    #: Extra response headers, as wire pairs (set through the constructor's `headers=`).
+    headers: list[tuple[bytes, bytes]] = []
     # Raised before the request body was read to its end: the answer closes
     # the connection, which cannot carry another request.
     _unread_body: bool = False
 
-    def __init__(self, message: str | None = None, status: int | None = None) -> None:
+    def __init__(
+        self, message: str | None = None, status: int | None = None, *, detail: Any = None, headers: Any = None
+    ) -> None:
         if status is not None:
-            self.status = status
+            if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599:
+                raise ValueError(f"HTTPError status must be an int between 100 and 599, got {status!r}")
+            self.status = int(status)
+        if detail is not None:
+            if not isinstance(detail, (str, dict)):
+                raise TypeError(f"HTTPError detail must be a str or a dict, got {type(detail).__name__}")
+            self.detail = detail
+            if message is None and isinstance(detail, str):
+                message = detail
+        if headers:
+            pairs = headers.items() if isinstance(headers, dict) else headers
+            self.headers = [(header_name(name), header_value(name, value)) for name, value in pairs]
         self.message = message if message is not None else _reason(self.status)
         super().__init__(self.message)
+
+
+class MethodNotAllowed(HTTPError):
+    """405: the path is routed, but not for this method. `allow` lists the
+    methods that are (the `Allow` header of the answer)."""
+
+    status = 405
+
+    def __init__(self, allow: str, message: str = "Method not allowed") -> None:
+        self.allow = allow
+        super().__init__(message, headers=[("Allow", allow)])
 
 
 class ContractError(HeavenError, TypeError):
@@ -132,8 +165,9 @@ class FormError(BadRequest):
 
 
 class NotFound(HTTPError):
-    """404: `res.file` on a path that is missing, not a regular file, or
-    outside the folder it must stay in."""
+    """404: no route for the path (what an error handler for 404 receives),
+    or `res.file` on a path that is missing, not a regular file, or outside
+    the folder it must stay in."""
 
     status = 404
 

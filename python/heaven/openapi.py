@@ -65,6 +65,31 @@ ERROR_RESPONSES = {
         "content": {"application/json": {"schema": _ERROR_SCHEMA}},
     },
 }
+_PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "An RFC 9457 problem document (`app.PROBLEMS()`)",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"path": {"type": "string"}, "message": {"type": "string"}},
+                "required": ["path", "message"],
+            },
+        },
+    },
+    "required": ["type", "title", "status"],
+}
+#: The same responses when the app answers errors as problem+json.
+PROBLEM_RESPONSES = {
+    name: {"description": response["description"], "content": {"application/problem+json": {"schema": _PROBLEM_SCHEMA}}}
+    for name, response in ERROR_RESPONSES.items()
+}
 _SCHEME = {"default": "https", "enum": ["https", "http"]}
 _DOMAIN = {"default": "example.com", "description": "the domain the app is served under"}
 
@@ -102,7 +127,7 @@ def openapi_document(
     if components.schemas:
         parts["schemas"] = components.schemas
     if any(body.expects is not None for body in bodies.values()):
-        parts["responses"] = copy.deepcopy(ERROR_RESPONSES)
+        parts["responses"] = copy.deepcopy(PROBLEM_RESPONSES if app._problems else ERROR_RESPONSES)
     if parts:
         doc["components"] = parts
     if unlisted:

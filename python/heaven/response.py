@@ -14,6 +14,7 @@ import msgspec
 from ._http.cookies import format_cookie
 from ._http.files import FileBody, confined_path, content_disposition
 from ._http.headers import NAME_CACHE, HeaderView, header_name, header_value
+from ._http.location import quote_location
 from .context import Context
 from .errors import NotFound
 from .streaming import StreamBody
@@ -243,9 +244,12 @@ class Response:
 
     # -- shortcuts --------------------------------------------------------
 
-    def abort(self, body: Any = None) -> Response:
-        """Send the response as it stands: remaining hooks and the handler
-        (and every AFTER hook) are skipped."""
+    def abort(self, body: Any = None, status: int | None = None) -> Response:
+        """Send the response as it stands (with `body`, and `status` when
+        given): remaining hooks and the handler (and every AFTER hook) are
+        skipped."""
+        if status is not None:
+            self.status = status
         self.body = body
         self._aborted = True
         return self
@@ -267,10 +271,15 @@ class Response:
                 self.headers = headers
         return self
 
-    def redirect(self, location: str, permanent: bool = False) -> Response:
-        """307 (or 308 when permanent): method and body are kept on the way."""
-        self.status = 308 if permanent else 307
-        return self.header("Location", location)
+    def redirect(self, location: str, permanent: bool = False, status: int | None = None) -> Response:
+        """307 (or 308 when permanent): method and body are kept on the way;
+        `status` chooses another (301, 302, 303). Non-ASCII characters and
+        spaces in `location` are percent-encoded (`%XX` escapes and reserved
+        characters are kept); a control character raises ValueError."""
+        if status is not None and (not isinstance(status, int) or not 300 <= status <= 399):
+            raise ValueError(f"res.redirect status must be a 3xx status, got {status!r}")
+        self.status = status if status is not None else 308 if permanent else 307
+        return self.header("Location", quote_location(location))
 
     def defer(self, fn: Callable[[Any], Any]) -> Response:
         """Run `fn(app)` (sync or async) after the response has been sent."""
@@ -350,6 +359,19 @@ class Response:
         if not self._typed:
             self.header("Content-Type", "text/html; charset=utf-8")
         return self
+
+    def _returned(self, value: Any, route: str) -> None:
+        """A handler's return value (not None, not `res`) is the body; one
+        that contradicts a body the handler also set is refused (a 500,
+        logged with the route) rather than dropped."""
+        body = self.body
+        if body is None or body is value:
+            self.body = value
+            return
+        raise TypeError(
+            f"the handler of {route} returned a {type(value).__name__} and also set res.body to a "
+            f"{type(body).__name__}: return the body or assign it, not both"
+        )
 
     # -- sending ----------------------------------------------------------
 

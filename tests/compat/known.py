@@ -106,6 +106,8 @@ APP_DIFFERENCES = [
     Known("K-none-body", "a None body is sent as empty; 2.4.3 puts None in the ASGI message",
           lambda d: d.what == "body" and d.old == {"invalid": ["NoneType"]} and d.new == {"text": ""}),
     Known("K-cookie-defaults", "cookies get Path=/ and SameSite=Lax unless given", _cookie_defaults),
+    Known("K-return-body", "a handler's return value is its body; 2.4.3 discarded it",
+          lambda d: d.where.endswith("GET /returned") and d.what in ("body", "payload", "header content-type", "header content-length")),
     Known("K-json-400", "a body that is not JSON is a 400, not a 500",
           lambda d: _old_status(d) == 500 and _new_status(d) == 400
           and _new_body(d).startswith(b"Bad Request: malformed JSON")

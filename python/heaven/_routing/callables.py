@@ -45,8 +45,8 @@ def _class_method(target: str, where: str) -> Callable[..., Any]:
 
     if inspect.iscoroutinefunction(unbound):
 
-        async def call_async(req: Any, res: Any, ctx: Any) -> None:
-            await getattr(cls(req, res, ctx), method)()
+        async def call_async(req: Any, res: Any, ctx: Any) -> Any:
+            return await getattr(cls(req, res, ctx), method)()
 
         call_async.__qualname__ = f"{cls.__qualname__}#{method}"
         call_async.__module__ = cls.__module__

@@ -35,6 +35,10 @@ class Endpoint:
     contract: Any = None
     validates: bool = False
     shapes: bool = False
+    #: The error handlers the route reaches, nearest scope first (see `_routing/catchers.py`).
+    catchers: tuple[Any, ...] = ()
+    #: Whether heaven's own error answers are problem+json (`app.PROBLEMS()`).
+    problems: bool = False
 
     def copy(self, **changes: Any) -> Endpoint:
         return dataclasses.replace(self, **changes)

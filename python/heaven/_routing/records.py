@@ -49,4 +49,16 @@ class ContractRecord:
     layer: int
 
 
-Record = Union[RouteRecord, HookRecord, CallbackRecord, DaemonRecord, ContractRecord]
+@dataclasses.dataclass(frozen=True, slots=True)
+class CatcherRecord:
+    """An error handler: `key` is an exception class or a status."""
+
+    key: Any
+    fn: Callable[..., Any]
+    is_async: bool
+    subdomain: str | None  # None: every subdomain
+    prefix: str | None  # None: every path; "/v1": that path and those under it
+    owner: Any  # the app it was registered on (a mounted app's handlers stay its own)
+
+
+Record = Union[RouteRecord, HookRecord, CallbackRecord, DaemonRecord, ContractRecord, CatcherRecord]

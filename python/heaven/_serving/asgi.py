@@ -53,6 +53,8 @@ class AsgiWire:
         if status not in _BODYLESS:
             size = len(payload)
             headers.append(_LENGTHS[size] if size < 4096 else (_CONTENT_LENGTH, b"%d" % size))
+        elif payload:
+            payload = b""  # a 204 or 304 has no body, whatever res.body says
         send = channel[1]
         await send({"type": _START, "status": status, "headers": headers})
         await send({"type": _BODY, "body": b"" if head_only else payload})

@@ -19,18 +19,14 @@ from typing import Any, AsyncIterator, Awaitable, Callable, Protocol
 from ..context import Context
 from ..errors import ClientDisconnected, HTTPError
 from ..request import Request
-from ..response import JSON, TEXT, Response, json_encode
-from .debug import error_page
+from ..response import Response
+from .answers import Answer, Headers, refusal, unavailable
+from .catching import caught, refused, unread
 from .disconnect import until_disconnect
 from .startup import ready
 
 logger = logging.getLogger("heaven")
 
-HTML = b"text/html; charset=utf-8"
-Headers = list[tuple[bytes, bytes]]
-Answer = tuple[int, Headers, Any, "bytes | None"]
-# An error answer brings its own body, so these of the response are dropped.
-_ERROR_OWN = (b"content-type", b"content-length")
 
 
 class Wire(Protocol):
@@ -75,7 +71,7 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
         try:
             matcher = await ready(app)
         except Exception:
-            return await _answer(wire, channel, plain(503, "Service Unavailable"), False)
+            return await _answer(wire, channel, unavailable(app), False)
     head = matcher.route(scope)
     ep, head_only, has_body = head.triage
     cors = None
@@ -87,7 +83,13 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
                 status, headers = preflight
                 return await _answer(wire, channel, (status, headers, b"", None), head_only)
     if ep is None:
-        return await _answer(wire, channel, _with_cors(refusal(head), cors, head), head_only)
+        if app._refusals is None:
+            return await _answer(wire, channel, _with_cors(refusal(head), cors, head), head_only)
+        answer, written = await refused(app, head)
+        await _answer(wire, channel, _with_cors(answer, cors, head), head_only)
+        if written is not None and written._deferred:
+            await run_deferred(app, written._deferred)
+        return None
     body = None
     if not ep.stream:
         body = b""
@@ -95,7 +97,7 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
             try:
                 body = await wire.read_body(channel, head.content_length, app.max_body_size)
             except HTTPError as exc:
-                return await _answer(wire, channel, _with_cors(http_error(exc, ep.pattern), cors, head), head_only)
+                return await _answer(wire, channel, _with_cors(await unread(app, ep, head, exc), cors, head), head_only)
 
     req: Request[Any] = Request(head, body, None if body is not None else wire.chunks(channel), ep.app, ep.mounted, app)
     res = Response(ep.app, None, req)
@@ -117,11 +119,13 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
                 if ep.validates:
                     req.data  # the handler never runs with a body that breaks its contract
                 if ep.is_async:
-                    await ep.call(req, res, ctx)
+                    result = await ep.call(req, res, ctx)
                 else:
                     result = ep.call(req, res, ctx)
                     if result is not None and isawaitable(result):
-                        await result
+                        result = await result
+                if result is not None and result is not res:
+                    res._returned(result, ep.pattern)  # the body, never silently dropped
                 if ep.afters and not res._aborted:
                     await run_hooks(ep.afters, req, res, ctx)
             if ep.shapes:
@@ -130,13 +134,10 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
                 _commit_session(sessions, ctx, res)
             status, payload, content_type = res._finish()
             headers = res._headers
-        except HTTPError as exc:
-            status, headers, payload, content_type = _keeping(http_error(exc, ep.pattern), hooked)
         except ClientDisconnected:
             return
-        except Exception as exc:
-            logger.exception("unhandled error in %s %s (route %s)", req.method, req.path, ep.pattern)
-            status, headers, payload, content_type = _keeping(failure(app, exc, req), hooked)
+        except Exception as exc:  # an HTTPError, or a failure: the error handlers, else heaven's answer
+            status, headers, payload, content_type = await caught(app, ep, exc, req, res, ctx, hooked)
         if cors is not None:
             headers.extend(cors.response_headers(head.headers))
         kind = type(payload)
@@ -147,17 +148,9 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
         else:
             await _send_body(wire, channel, status, headers, payload, head_only, req._drained, ep.pattern)
         if res._deferred:
-            await run_deferred(app, res._deferred)
+            await run_deferred(res.app, res._deferred)
     finally:
         release(app, scope, req, res, ctx)
-
-
-def _keeping(answer: Answer, hooked: Headers | None) -> Answer:
-    """An error answer with the headers BEFORE hooks had set (not their
-    content type or length: the error has its own)."""
-    if hooked:
-        answer[1].extend(h for h in hooked if h[0] not in _ERROR_OWN)
-    return answer
 
 
 def _commit_session(sessions: Any, ctx: Any, res: Any) -> None:
@@ -204,40 +197,6 @@ async def run_deferred(app: Any, tasks: list[Any]) -> None:
 
 
 # -- answers that are not the handler's -----------------------------------------
-
-
-def plain(status: int, message: str) -> Answer:
-    return status, [], message, TEXT
-
-
-def refusal(head: Any) -> Answer:
-    """400, 404 or 405 for a request no route takes. Its body is never read."""
-    status = head.status
-    if status == 405:
-        return 405, [(b"allow", head.allow.encode())], "Method not allowed", TEXT
-    if status == 400:
-        return plain(400, head.error or "Bad Request")
-    return plain(404, "Not found")
-
-
-def http_error(exc: HTTPError, pattern: str) -> Answer:
-    """The answer an HTTPError asks for: its JSON `detail` when it has one,
-    else its plain message. Server-side errors (5xx) are logged too."""
-    if exc.status >= 500:
-        logger.error("%s answered %d: %s", pattern, exc.status, exc.message)
-    # Raised before the body was read to its end: the connection cannot carry another request.
-    headers: Headers = [(b"connection", b"close")] if exc._unread_body else []
-    if exc.detail is None:
-        return exc.status, headers, exc.message, TEXT
-    return exc.status, headers, json_encode(exc.detail), JSON
-
-
-def failure(app: Any, exc: BaseException, req: Any) -> Answer:
-    """A 500: the debug page when the app runs with debug=True, else a plain
-    message that gives nothing away."""
-    if not app.debug:
-        return plain(500, "Internal Server Error")
-    return 500, [], error_page(exc, req), HTML
 
 
 def cors_policy(policies: dict[Any, Any], head: Any) -> Any:

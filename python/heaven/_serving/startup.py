@@ -21,8 +21,10 @@ async def run_callbacks(callbacks: list[tuple[Callable[[Any], Any], Any]]) -> No
 
 
 async def _daemon_loop(fn: Callable[[Any], Any], is_async: bool, app: Any) -> None:
-    """Run `fn(app)`; its return value is the seconds until the next run
-    (None or False: stop). Sync daemons run in a worker thread."""
+    """Run `fn(app)`; its return value is the seconds until the next run:
+    a number above 0 runs it again, None, False, 0 or less stop it (0 would
+    run it back to back, hogging the loop), anything else is logged and
+    stops it. Sync daemons run in a worker thread."""
     name = getattr(fn, "__qualname__", repr(fn))
     while True:
         try:
@@ -37,7 +39,12 @@ async def _daemon_loop(fn: Callable[[Any], Any], is_async: bool, app: Any) -> No
             return
         if delay is None or delay is False:
             return
-        await asyncio.sleep(float(delay))
+        if isinstance(delay, bool) or not isinstance(delay, (int, float)):
+            logger.error("daemon %s returned %r, not the seconds until its next run; it will not run again", name, delay)
+            return
+        if not delay > 0:  # 0, a negative number or NaN: stop, rather than spin
+            return
+        await asyncio.sleep(delay)
 
 
 def start_daemons(app: Any) -> None:
