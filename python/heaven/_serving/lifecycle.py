@@ -20,6 +20,7 @@ from ..context import Context
 from ..errors import ClientDisconnected, HTTPError
 from ..request import Request
 from ..response import JSON, TEXT, Response, json_encode
+from .around import run_arounds
 from .debug import error_page
 from .disconnect import until_disconnect
 from .startup import ready
@@ -110,23 +111,27 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
     try:
         try:
             # Empty chains (the common case) cost one truth test, not a coroutine.
-            aborted = False
-            if ep.befores:
-                aborted = await run_hooks(ep.befores, req, res, ctx)
-                hooked = list(res._headers)
-            if not aborted:
-                if ep.validates:
-                    req.data  # the handler never runs with a body that breaks its contract
-                if ep.is_async:
-                    await ep.call(req, res, ctx)
-                else:
-                    result = ep.call(req, res, ctx)
-                    if result is not None and isawaitable(result):
-                        await result
-                if ep.afters and not res._aborted:
-                    await run_hooks(ep.afters, req, res, ctx)
-            if ep.shapes:
-                ep.contract.shape(res)
+            if ep.arounds:
+                hooked = []
+                await run_arounds(ep, req, res, ctx, hooked)  # the same steps, inside the AROUND hooks
+            else:
+                aborted = False
+                if ep.befores:
+                    aborted = await run_hooks(ep.befores, req, res, ctx)
+                    hooked = list(res._headers)
+                if not aborted:
+                    if ep.validates:
+                        req.data  # the handler never runs with a body that breaks its contract
+                    if ep.is_async:
+                        await ep.call(req, res, ctx)
+                    else:
+                        result = ep.call(req, res, ctx)
+                        if result is not None and isawaitable(result):
+                            await result
+                    if ep.afters and not res._aborted:
+                        await run_hooks(ep.afters, req, res, ctx)
+                if ep.shapes:
+                    ep.contract.shape(res)
             if sessions is not None:
                 _commit_session(sessions, ctx, res)
             status, payload, content_type = res._finish()
