@@ -104,11 +104,14 @@ class Compression:
         if headers.get("content-encoding") is not None or "no-transform" in (headers.get("cache-control") or "").lower():
             return
         payload, default_type = encode_body(body)
-        if len(payload) < self.minimum:
-            return
         declared = headers.get("content-type")
         content_type = declared if declared is not None else default_type.decode() if default_type else None
-        if content_type is None or not compressible(content_type, self.types):
+        if type(body) is not bytes:
+            # Encoded once: the response sends these bytes, as it would have sent the body.
+            res.body = payload
+            if declared is None and content_type is not None:
+                res.header("Content-Type", content_type)
+        if len(payload) < self.minimum or content_type is None or not compressible(content_type, self.types):
             return
         _vary(res, headers.get("vary"))
         if not accepts_gzip(req.headers.get("accept-encoding")):
@@ -117,8 +120,6 @@ class Compression:
         if len(packed) >= len(payload):
             return
         res.body = packed
-        if declared is None:
-            res.header("Content-Type", content_type)
         res.header("Content-Encoding", "gzip")
         etag = headers.get("etag")
         if etag is not None and etag.startswith('"'):
