@@ -107,7 +107,7 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
     sessions = app._sessions
     if sessions is not None:
         ctx._sessions = sessions
-    hooked = None  # the headers BEFORE hooks set: an error answer keeps them (CORS...), as in 2.4.3
+    hooked: Headers | None = None  # the headers BEFORE hooks set: an error answer keeps them (CORS...), as in 2.4.3
     try:
         try:
             # Empty chains (the common case) cost one truth test, not a coroutine.

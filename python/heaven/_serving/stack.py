@@ -9,7 +9,6 @@ every request) with an error that names the middleware."""
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from ..errors import InterfaceError
@@ -70,10 +69,16 @@ def _rsgi_init(app: Any, loop: Any) -> Any:
     raise refusal(app)
 
 
-@cache
+_LAYERED: dict[type, type] = {}
+
+
 def _layered(base: type) -> type:
-    """`base` with its ASGI entry through the middleware stack."""
-    return type(
+    """`base` with its ASGI entry through the middleware stack (one such
+    class per base class)."""
+    made = _LAYERED.get(base)
+    if made is not None:
+        return made
+    made = _LAYERED[base] = type(
         base.__name__,
         (base, _Layered),
         {
@@ -85,3 +90,4 @@ def _layered(base: type) -> type:
             "__slots__": (),
         },
     )
+    return made

@@ -147,8 +147,14 @@ mod tests {
         let route = p("/users/:id");
         // Parent app first, then broadest pattern, then registration order;
         // a hook met twice runs once, at its first place; BEFORE hooks are not in it.
-        assert_eq!(chain(hooks.iter(), HookKind::Around, &route), vec![2, 6, 4, 1, 5]);
+        assert_eq!(
+            chain(hooks.iter(), HookKind::Around, &route),
+            vec![2, 6, 4, 1, 5]
+        );
         assert_eq!(chain(hooks.iter(), HookKind::Before, &route), vec![3]);
-        assert_eq!(chain(hooks.iter(), HookKind::After, &route), Vec::<usize>::new());
+        assert_eq!(
+            chain(hooks.iter(), HookKind::After, &route),
+            Vec::<usize>::new()
+        );
     }
 }

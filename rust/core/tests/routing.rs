@@ -443,7 +443,15 @@ fn hook_chains() {
     ];
     for (i, (before, after)) in want.into_iter().enumerate() {
         let around = vec![];
-        assert_eq!(chains[i], Chain { before, after, around }, "route {i}");
+        assert_eq!(
+            chains[i],
+            Chain {
+                before,
+                after,
+                around
+            },
+            "route {i}"
+        );
     }
 }
 
@@ -504,7 +512,8 @@ fn hook_errors_and_subdomains() {
     r.add_hook(HookKind::Before, Some("api"), "/*", None, 7, 0)
         .unwrap();
     // No subdomain: every table, including one whose routes come later.
-    r.add_hook(HookKind::Around, None, "/*", None, 8, 0).unwrap();
+    r.add_hook(HookKind::Around, None, "/*", None, 8, 0)
+        .unwrap();
     r.add_route("GET", "admin", "/b").unwrap();
     let chains = r.chains();
     assert_eq!(chains[0].before, Vec::<usize>::new());
