@@ -287,3 +287,23 @@ def test_a_route_without_around_hooks_has_none():
     matcher = app._compile()
     assert len(route(matcher, "/api/x").arounds) == 1
     assert route(matcher, "/plain").arounds == ()
+
+
+def test_earth_bypasses_and_swaps_around_hooks():
+    import asyncio
+
+    log = []
+    app = App()
+    outer = around(log, "outer")
+    app.AROUND("/*", outer)
+    app.GET("/x", step(log, "handler"))
+    with app.earth.bypass(outer):
+        asyncio.run(app.earth.GET("/x"))
+    assert log == ["handler"]
+    log.clear()
+    with app.earth.swap(outer, around(log, "stand-in")):
+        asyncio.run(app.earth.GET("/x"))
+    assert log == ["stand-in-in", "handler", "stand-in-out"]
+    log.clear()
+    asyncio.run(app.earth.GET("/x"))
+    assert log == ["outer-in", "handler", "outer-out"]
