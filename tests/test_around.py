@@ -307,3 +307,59 @@ def test_earth_bypasses_and_swaps_around_hooks():
     log.clear()
     asyncio.run(app.earth.GET("/x"))
     assert log == ["outer-in", "handler", "outer-out"]
+
+
+def test_use_hooks_wrap_requests_no_route_takes():
+    log = []
+    app = App()
+
+    async def shaped(req, res, ctx, call_next):
+        log.append(("in", req.path))
+        res.header("X-Seen", "yes")
+        await call_next()
+        if res.status == 404:
+            res.body = {"error": "no such page", "path": req.path}
+
+    app.use(shaped)
+    app.AROUND("/*", around(log, "pattern-only"))  # a pattern's hooks wrap routes only
+    app.GET("/x", lambda req, res, ctx: None)
+    with Client(app) as c:
+        r = c.get("/nowhere")
+        assert (r.status_code, r.headers["x-seen"], r.json()) == (404, "yes", {"error": "no such page", "path": "/nowhere"})
+        r = c.post("/x")
+        assert (r.status_code, r.headers["allow"], r.headers["x-seen"], r.text) == (405, "GET, HEAD", "yes", "Method not allowed")
+        r = c.head("/nowhere")
+        assert (r.status_code, r.content) == (404, b"")
+    assert log == [("in", "/nowhere"), ("in", "/x"), ("in", "/nowhere")]
+
+
+def test_use_hooks_failing_on_a_refusal_answer_500_and_keep_their_headers(caplog):
+    app = App()
+
+    def tag_then_fail(req, res, ctx, call_next):
+        res.header("X-Tag", "t")
+        raise HTTPError("refused here", status=418)
+
+    async def crash(req, res, ctx, call_next):
+        await call_next()
+        raise RuntimeError("broken")
+
+    app.use(tag_then_fail)
+    app.GET("/x", lambda req, res, ctx: None)
+    with Client(app) as c:
+        r = c.get("/nowhere")
+        assert (r.status_code, r.text, r.headers.get("x-tag")) == (418, "refused here", None)
+    app2 = App()
+    app2.use(crash)
+    with caplog.at_level(logging.ERROR, logger="heaven"), Client(app2) as c:
+        r = c.get("/nowhere")
+        assert (r.status_code, r.text) == (500, "Internal Server Error")
+    assert any("(no route)" in rec.getMessage() for rec in caplog.records)
+
+
+def test_an_app_without_use_hooks_answers_refusals_as_before():
+    app = App()
+    app.AROUND("/*", lambda req, res, ctx, call_next: call_next())
+    app.GET("/x", lambda req, res, ctx: None)
+    app._compile()
+    assert app._everywhere == ()

@@ -340,3 +340,23 @@ def test_asgi_middleware_options_are_checked_when_added():
     with pytest.raises(TypeError, match=r"app.use\(Stamp, \.\.\.\)"):
         app.use(Stamp, colour="red")
     assert type(app) is App  # nothing was added
+
+
+def test_every_request_is_covered_routed_or_not():
+    app = App()
+    app.use(RequestId())
+    app.use(TrustedHosts(["example.com"]))
+    app.use(HttpsRedirect(trust_forwarded=True))
+    app.use(Compression(minimum=1))
+    app.GET("/x", lambda req, res, ctx: setattr(res, "body", "x"))
+    with Client(app, host="example.com") as c:
+        r = c.get("/missing", headers={"host": "evil.test", "x-request-id": "r-1"})
+        assert (r.status_code, r.text, r.headers["x-request-id"]) == (400, "Invalid host header", "r-1")
+        r = c.get("/missing?q=1", follow_redirects=False)
+        assert (r.status_code, r.headers["location"]) == (308, "https://example.com/missing?q=1")
+        r = c.delete("/x", headers={"x-forwarded-proto": "https"})
+        assert (r.status_code, r.headers["allow"], r.text) == (405, "GET, HEAD", "Method not allowed")
+        assert re.fullmatch(r"[0-9a-f]{32}", r.headers["x-request-id"])
+        r = c.get("/missing", headers={"x-forwarded-proto": "https", "accept-encoding": "gzip"})
+        # Looked at (Vary), left as is: gzip would make 9 bytes longer.
+        assert (r.status_code, r.text, r.headers["vary"], "content-encoding" in r.headers) == (404, "Not found", "Accept-Encoding", False)

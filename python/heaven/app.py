@@ -119,6 +119,10 @@ class App:
         self._routes = _core.Routes()
         self._endpoints: list[Endpoint] = []
         self._hooks: list[Hook] = []
+        # Hook ids of `app.use(hook)` (and mounted apps'), as (layer, order, id).
+        self._used: list[tuple[int, int, int]] = []
+        #: The `app.use` hooks, outermost first, that also wrap 400/404/405 answers (set when compiled).
+        self._everywhere: tuple[Hook, ...] = ()
         self._hook_ids: dict[int, int] = {}
         self._matcher: Any = None
         self._startup: list[tuple[Callable[[Any], Any], Any]] = []
@@ -440,6 +444,8 @@ class App:
             self._hooks.append((fn, is_async(fn)))
             self._hook_ids[id(fn)] = hook_id
         self._routes.add_hook(kind, subdomain, pattern, methods, hook_id, layer)
+        if subdomain is None and pattern == "/*" and methods is None and kind == "around":
+            self._used.append((layer, len(self._used), hook_id))
         self._invalidate()
         self._record(HookRecord(kind, subdomain, pattern, methods, fn, layer))
 
@@ -697,6 +703,11 @@ class App:
                 entry.validates = contract.expects is not None
                 entry.shapes = contract.returns is not None
             entries.append(entry)
+        used: list[int] = []
+        for _, _, hook_id in sorted(self._used):
+            if hook_id not in used:
+                used.append(hook_id)
+        self._everywhere = tuple(hooks[i] for i in used if hooks[i] is not None)
         self._matcher = self._routes.compile(entries)
         return self._matcher
 

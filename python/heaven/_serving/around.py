@@ -1,35 +1,49 @@
 """AROUND hooks: each one gets `call_next`, which runs the rest of the
 route (inner AROUND hooks, BEFORE hooks, the contract, the handler, AFTER
 hooks, the `returns=` shaping) and raises whatever that raised. Only routes
-that have AROUND hooks come here: the lifecycle tests `ep.arounds` once."""
+that have AROUND hooks come here: the lifecycle tests `ep.arounds` once.
+
+The app-wide ones (`app.use(hook)`) also wrap the answer to a request no
+route takes (404, 405, a malformed path's 400), so trusted hosts, HTTPS
+redirects and request ids hold for every request; an app without them
+answers those as before."""
 
 from __future__ import annotations
 
+import logging
+from functools import partial
 from inspect import CORO_CREATED, getcoroutinestate, isawaitable
-from typing import Any, Coroutine
+from typing import Any, Awaitable, Callable, Coroutine
 
+from ..context import Context
+from ..errors import ClientDisconnected, HTTPError
+from ..request import Request
+from ..response import Response
 from . import lifecycle
+
+logger = logging.getLogger("heaven")
+Inner = Callable[[], Awaitable[None]]
+_NO_ROUTE = "(no route)"
 
 
 async def run_arounds(ep: Any, req: Any, res: Any, ctx: Any, hooked: list[tuple[bytes, bytes]]) -> None:
     """Run the route through its AROUND hooks. `hooked` receives the headers
     set before the BEFORE hooks finished (an error answer keeps them, as it
     keeps BEFORE hooks' headers on routes without AROUND hooks)."""
-    await _around(0, ep, req, res, ctx, hooked)
+    await _around(ep.arounds, 0, partial(_route, ep, req, res, ctx, hooked), req, res, ctx, ep.pattern)
 
 
-async def _around(at: int, ep: Any, req: Any, res: Any, ctx: Any, hooked: list[tuple[bytes, bytes]]) -> None:
-    arounds = ep.arounds
-    if at == len(arounds):
-        return await _route(ep, req, res, ctx, hooked)
-    fn, run_async = arounds[at]
+async def _around(chain: tuple[Any, ...], at: int, inner: Inner, req: Any, res: Any, ctx: Any, where: str) -> None:
+    if at == len(chain):
+        return await inner()
+    fn, run_async = chain[at]
     pending: Coroutine[Any, Any, None] | None = None
 
     def call_next() -> Coroutine[Any, Any, None]:
         nonlocal pending
         if pending is not None:
-            raise RuntimeError(f"AROUND hook {_name(fn)} ({ep.pattern}) called call_next() twice")
-        pending = _around(at + 1, ep, req, res, ctx, hooked)
+            raise RuntimeError(f"AROUND hook {_name(fn)} ({where}) called call_next() twice")
+        pending = _around(chain, at + 1, inner, req, res, ctx, where)
         return pending
 
     if run_async:
@@ -41,7 +55,7 @@ async def _around(at: int, ep: Any, req: Any, res: Any, ctx: Any, hooked: list[t
     if pending is not None and getcoroutinestate(pending) == CORO_CREATED:
         pending.close()
         raise TypeError(
-            f"AROUND hook {_name(fn)} ({ep.pattern}) called call_next() without awaiting it: "
+            f"AROUND hook {_name(fn)} ({where}) called call_next() without awaiting it: "
             "write `await call_next()` in an async hook, or `return call_next()` in a sync one"
         )
 
@@ -66,6 +80,49 @@ async def _route(ep: Any, req: Any, res: Any, ctx: Any, hooked: list[tuple[bytes
             await lifecycle.run_hooks(ep.afters, req, res, ctx)
     if ep.shapes:
         ep.contract.shape(res)
+
+
+async def serve_refusal(app: Any, wire: Any, channel: Any, head: Any, cors: Any) -> None:
+    """A request no route takes, answered inside the app-wide AROUND hooks:
+    the innermost step writes the usual 400/404/405 into `res`."""
+    req: Request[Any] = Request(head, b"", None, app, None, app)
+    res = Response(app, req)
+    res._ctx = ctx = Context(req, res)
+    hooked: list[tuple[bytes, bytes]] = []
+    try:
+        try:
+            await _around(app._everywhere, 0, partial(_refuse, head, res, hooked), req, res, ctx, _NO_ROUTE)
+            status, payload, content_type = res._finish()
+            headers = res._headers
+        except HTTPError as exc:
+            status, headers, payload, content_type = lifecycle.http_error(exc, _NO_ROUTE)
+            headers.extend(h for h in hooked if h[0] not in (b"content-type", b"content-length"))
+        except ClientDisconnected:
+            return
+        except Exception as exc:
+            logger.exception("unhandled error in %s %s (%s)", req.method, req.path, _NO_ROUTE)
+            status, headers, payload, content_type = lifecycle.failure(app, exc, req)
+        if cors is not None:
+            headers.extend(cors.response_headers(head.headers))
+        if type(payload) is bytes or type(payload) is str:
+            sent = wire.send(channel, status, headers, payload, content_type, head.head_only)
+            if sent is not None:
+                await sent
+        else:
+            await wire.send_body(channel, status, headers, payload, head.head_only)
+        if res._deferred:
+            await lifecycle.run_deferred(app, res._deferred)
+    finally:
+        res._ctx = None
+
+
+async def _refuse(head: Any, res: Any, hooked: list[tuple[bytes, bytes]]) -> None:
+    hooked.extend(res._headers)
+    # Refusals are plain text: a str body, typed as such unless a hook sets another body.
+    status, headers, payload, _ = lifecycle.refusal(head)
+    res.status = status
+    res.body = payload
+    res._headers.extend(headers)
 
 
 def _name(fn: Any) -> str:

@@ -20,7 +20,7 @@ from ..context import Context
 from ..errors import ClientDisconnected, HTTPError
 from ..request import Request
 from ..response import JSON, TEXT, Response, json_encode
-from .around import run_arounds
+from .around import run_arounds, serve_refusal
 from .debug import error_page
 from .disconnect import until_disconnect
 from .startup import ready
@@ -89,6 +89,8 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
                 status, headers = preflight
                 return await _answer(wire, channel, (status, headers, b"", None), head_only)
     if ep is None:
+        if app._everywhere:  # app.use() hooks wrap these answers too
+            return await serve_refusal(app, wire, channel, head, cors)
         return await _answer(wire, channel, _with_cors(refusal(head), cors, head), head_only)
     body = None
     if not ep.stream:
