@@ -38,8 +38,12 @@ def test_compression(server):
 
 def test_trusted_hosts(server):
     assert httpx.get(server.url + "/", headers={"host": "localhost:1"}).status_code == 200
-    r = httpx.get(server.url + "/", headers={"host": "evil.example"})
-    assert (r.status_code, r.text) == (400, "Invalid host header")
+    for path in ("/", "/no-such-route"):  # routed or not
+        r = httpx.get(server.url + path, headers={"host": "evil.example"})
+        assert (r.status_code, r.text) == (400, "Invalid host header")
+    r = httpx.get(server.url + "/no-such-route")
+    assert (r.status_code, r.text) == (404, "Not found")
+    assert re.fullmatch(r"[0-9a-f]{32}", r.headers["x-request-id"])
 
 
 def test_https_redirect(server):
