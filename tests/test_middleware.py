@@ -340,6 +340,9 @@ def test_asgi_middleware_options_are_checked_when_added():
     with pytest.raises(TypeError, match=r"app.use\(Stamp, \.\.\.\)"):
         app.use(Stamp, colour="red")
     assert type(app) is App  # nothing was added
+    with pytest.raises(TypeError, match=r"app.use\(Compression\): make one first, e.g. app.use\(Compression\(\)\)"):
+        app.use(Compression)
+    assert type(app) is App
 
 
 def test_every_request_is_covered_routed_or_not():

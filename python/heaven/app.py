@@ -410,6 +410,8 @@ class App:
         if isinstance(middleware, str):
             middleware = load_callable(middleware, "app.use")
         if isinstance(middleware, type):
+            if middleware.__module__.startswith("heaven.middleware"):
+                raise TypeError(f"app.use({middleware.__name__}): make one first, e.g. app.use({middleware.__name__}())")
             from ._serving.stack import wrap
 
             wrap(self, middleware, options)
