@@ -23,7 +23,8 @@ def test_one_call_returns_entry_params_and_route():
     assert routes.add_routes(["POST", "PUT"], "www", "/a") == [1, 2]
     routes.add_hook("before", "www", "/*", None, 7)
     routes.add_hook("after", "www", "/a", ["PUT"], 8)
-    assert routes.chains() == [((7,), ()), ((7,), ()), ((7,), (8,))]
+    routes.add_hook("around", None, "/a", ["POST"], 9)
+    assert routes.chains() == [((7,), (), ()), ((7,), (), (9,)), ((7,), (8,), ())]
     matcher = routes.compile(["get-entry", "post-entry", "put-entry"])
     head = matcher.route(scope(b"/a/5/rest/of/it"))
     assert head.status == 0
@@ -45,8 +46,8 @@ def test_compile_checks_entry_count():
 
 
 def test_hook_kind_is_checked():
-    with pytest.raises(ValueError, match="'before' or 'after'"):
-        _core.Routes().add_hook("around", "www", "/*", None, 0)
+    with pytest.raises(ValueError, match="'before', 'after' or 'around'"):
+        _core.Routes().add_hook("wrap", "www", "/*", None, 0)
 
 
 def test_headers_multidict():

@@ -2,12 +2,15 @@
 API behaves as its contracts say."""
 
 import importlib.util
+import logging
+import re
 import sys
 from pathlib import Path
 
 import pytest
 from openapi_spec_validator import validate
 
+from heaven import testing
 from heaven.openapi import openapi_document
 from helpers import Client
 
@@ -75,3 +78,28 @@ def test_typed_api_answers_every_error_as_problem_json():
         assert r.status_code == int(what[:3]), what
     assert answers["405"].headers["allow"] == "GET, HEAD, POST"
     assert answers["400 bad query"].json()["detail"] == "limit must be an integer between 1 and 100"
+
+
+@pytest.mark.parametrize("interface", ["asgi", "rsgi"])
+def test_middleware_example(interface, caplog):
+    before = list(logging.getLogger("heaven").handlers)
+    example = load("middleware")
+    added = [h for h in example.log.handlers if h not in before]
+    try:
+        _middleware_example(example, interface, caplog)
+    finally:
+        for handler in added:  # the example's own stderr handler: not for the rest of the suite
+            example.log.removeHandler(handler)
+
+
+def _middleware_example(example, interface, caplog):
+    with caplog.at_level(logging.INFO, logger="heaven"), testing.Client(example.app, interface=interface) as c:
+        r = c.get("/catalog", headers={"accept-encoding": "gzip", "x-request-id": "demo-1"})
+        assert (r.status_code, r.headers["content-encoding"], r.headers["x-request-id"]) == (200, "gzip", "demo-1")
+        assert r.json() == example.CATALOG
+        assert re.fullmatch(r"app;dur=\d+\.\d\d", r.headers["server-timing"])
+        r = c.get("/health")
+        assert r.json() == {"ok": True, "request": r.headers["x-request-id"]} and "content-encoding" not in r.headers
+        assert c.get("/health", headers={"host": "api.example.com"}).status_code == 200
+        assert c.get("/health", headers={"host": "evil.test"}).status_code == 400
+    assert [(r.getMessage(), r.request_id) for r in caplog.records if r.name == "heaven"] == [("listing 100 items", "demo-1")]

@@ -120,6 +120,10 @@ class App:
         self._routes = _core.Routes()
         self._endpoints: list[Endpoint] = []
         self._hooks: list[Hook] = []
+        # Hook ids of `app.use(hook)` (and mounted apps'), as (layer, order, id).
+        self._used: list[tuple[int, int, int]] = []
+        #: The `app.use` hooks, outermost first, that also wrap 400/404/405 answers (set when compiled).
+        self._everywhere: tuple[Hook, ...] = ()
         self._hook_ids: dict[int, int] = {}
         self._matcher: Any = None
         self._startup: list[tuple[Callable[[Any], Any], Any]] = []
@@ -401,6 +405,46 @@ class App:
         """Run `hook(req, res, ctx)` after the handler (skipped on abort)."""
         return self._hook("after", route, hook, subdomain, methods)
 
+    def AROUND(
+        self, route: str, hook: Any = None, subdomain: str = DEFAULT_SUBDOMAIN, methods: Iterable[str] | None = None
+    ) -> Any:
+        """Run `hook(req, res, ctx, call_next)` around every route the pattern
+        covers: `await call_next()` runs the rest (inner AROUND hooks,
+        BEFORE hooks, the handler, AFTER hooks) and raises what it raised;
+        not calling it answers with `res` as the hook left it. Outermost
+        first: parent app, then broadest pattern, then registration order
+        (see docs/middleware.md)."""
+        return self._hook("around", route, hook, subdomain, methods)
+
+    def use(self, middleware: Any, **options: Any) -> App:
+        """Add middleware to the whole app (see docs/middleware.md).
+
+        - A heaven middleware (`heaven.middleware.Compression()`, or any
+          `(req, res, ctx, call_next)` function) is an AROUND hook on every
+          route of every subdomain, served the same way on ASGI and RSGI.
+        - An ASGI middleware class is built as `middleware(app, **options)`
+          and wraps the app's ASGI entry point (lifespan included); the
+          first one added is the outermost. Such an app serves ASGI only:
+          under RSGI it refuses to start, naming the middleware."""
+        if isinstance(middleware, str):
+            middleware = load_callable(middleware, "app.use")
+        if isinstance(middleware, type):
+            if middleware.__module__.startswith("heaven.middleware"):
+                raise TypeError(f"app.use({middleware.__name__}): make one first, e.g. app.use({middleware.__name__}())")
+            from ._serving.stack import wrap
+
+            wrap(self, middleware, options)
+            return self
+        if options:
+            raise TypeError(
+                f"app.use({_label(middleware)}, ...): options are for ASGI middleware classes; "
+                "configure a heaven middleware when you make it"
+            )
+        if not callable(middleware):
+            raise TypeError(f"app.use needs an ASGI middleware class or a (req, res, ctx, call_next) hook, got {middleware!r}")
+        self._add_hook("around", None, "/*", None, middleware, 0)
+        return self
+
     def _hook(self, kind: str, pattern: str, hook: Any, subdomain: str, methods: Iterable[str] | None) -> Any:
         if hook is None:
 
@@ -414,13 +458,15 @@ class App:
         self._add_hook(kind, subdomain, pattern, scoped, fn, 0)
         return None
 
-    def _add_hook(self, kind: str, subdomain: str, pattern: str, methods: list[str] | None, fn: Any, layer: int) -> None:
+    def _add_hook(self, kind: str, subdomain: str | None, pattern: str, methods: list[str] | None, fn: Any, layer: int) -> None:
         hook_id = self._hook_ids.get(id(fn))
         if hook_id is None:
             hook_id = len(self._hooks)
             self._hooks.append((fn, is_async(fn)))
             self._hook_ids[id(fn)] = hook_id
         self._routes.add_hook(kind, subdomain, pattern, methods, hook_id, layer)
+        if subdomain is None and pattern == "/*" and methods is None and kind == "around":
+            self._used.append((layer, len(self._used), hook_id))
         self._invalidate()
         self._record(HookRecord(kind, subdomain, pattern, methods, fn, layer))
 
@@ -720,10 +766,12 @@ class App:
         hooks = self._hooks if probe is None else [probe.hook(fn, run_async) for fn, run_async in self._hooks]
         entries = []
         reaches: dict[int, dict[int, tuple[Any, int]]] = {}
-        for endpoint, (before, after) in zip(self._endpoints, chains):
+        for endpoint, (before, after, around) in zip(self._endpoints, chains):
             entry = endpoint.copy()
             entry.befores = tuple(hooks[i] for i in before if hooks[i] is not None)
             entry.afters = tuple(hooks[i] for i in after if hooks[i] is not None)
+            if around and not endpoint.websocket:  # a websocket has no response to wrap
+                entry.arounds = tuple(hooks[i] for i in around if hooks[i] is not None)
             swapped = None if probe is None else probe.handler(endpoint.call, endpoint.target)
             if swapped is not None:
                 entry.call, entry.is_async = swapped, is_async(swapped)
@@ -739,6 +787,11 @@ class App:
             self._refusals = Refusals([r for r in self._catchers if r.owner is self], own, self._problems)
         else:
             self._refusals = None
+        used: list[int] = []
+        for _, _, hook_id in sorted(self._used):
+            if hook_id not in used:
+                used.append(hook_id)
+        self._everywhere = tuple(hooks[i] for i in used if hooks[i] is not None)
         self._matcher = self._routes.compile(entries)
         return self._matcher
 
@@ -778,6 +831,10 @@ class App:
 
     def __repr__(self) -> str:
         return f"<heaven.App routes={len(self._endpoints)}>"
+
+
+def _label(fn: Any) -> str:
+    return getattr(fn, "__qualname__", None) or type(fn).__name__
 
 
 def _preflight_route(req: Any, res: Any, ctx: Any) -> None:

@@ -227,6 +227,11 @@ class SignatureExpired(BadSignature):
         self.date_signed = date_signed
 
 
+class InterfaceError(HeavenError, RuntimeError):
+    """The app cannot be served on this interface: ASGI middleware added
+    with `app.use(SomeMiddleware)` cannot wrap granian's RSGI calls."""
+
+
 class ClientDisconnected(HeavenError):
     """The client went away while heaven was sending to it (a websocket, a
     streamed body)."""

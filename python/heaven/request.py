@@ -51,6 +51,7 @@ class Request(Generic[T]):
         "_streamed",
         "_drained",
         "_form",
+        "_id",  # set only by heaven.middleware.RequestId: unset costs nothing per request
     )
 
     def __init__(
@@ -69,6 +70,19 @@ class Request(Generic[T]):
         self._streamed = False
         self._drained = body is not None
         self._form: Form | None = None
+
+    @property
+    def id(self) -> str | None:
+        """The request's id, set by `heaven.middleware.RequestId` (None
+        without it)."""
+        try:
+            return self._id
+        except AttributeError:
+            return None
+
+    @id.setter
+    def id(self, value: str) -> None:
+        self._id = value
 
     # -- routing ---------------------------------------------------------
 

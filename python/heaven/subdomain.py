@@ -8,7 +8,7 @@ from typing import Any
 _BOUND = frozenset(
     {
         "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT",
-        "HTTP", "WS", "SOCKET", "WEBSOCKET", "BEFORE", "AFTER", "ERROR",
+        "HTTP", "WS", "SOCKET", "WEBSOCKET", "BEFORE", "AFTER", "ERROR", "AROUND",
     }
 )
 

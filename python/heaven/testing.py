@@ -171,7 +171,8 @@ class _PortalTransport(httpx.BaseTransport):
             body = await request.aread() if hasattr(request.stream, "__aiter__") else request.read()
             forwarded = httpx.Request(request.method, request.url, headers=request.headers, content=body)
             response = await self._inner.handle_async_request(forwarded)
-            # The bytes as sent: the outer client decodes a Content-Encoding itself.
+            # The bytes as sent (still compressed, if they were): the outer
+            # response decodes them once, as it would off a socket.
             content = b"".join([chunk async for chunk in response.aiter_raw()])
             # A stream, not `content=`: httpx would add a Content-Length the app did not send.
             return httpx.Response(response.status_code, headers=response.headers, stream=httpx.ByteStream(content), request=request)

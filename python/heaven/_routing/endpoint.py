@@ -31,6 +31,8 @@ class Endpoint:
     name: str | None = None
     befores: tuple[Hook, ...] = ()
     afters: tuple[Hook, ...] = ()
+    #: AROUND hooks, outermost first (see docs/middleware.md).
+    arounds: tuple[Hook, ...] = ()
     #: The route's `app.schema` contract (attached when the router compiles).
     contract: Any = None
     validates: bool = False

@@ -21,8 +21,8 @@ class RouteRecord:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class HookRecord:
-    kind: str  # "before" or "after"
-    subdomain: str
+    kind: str  # "before", "after" or "around"
+    subdomain: str | None  # None: every subdomain (`app.use`)
     pattern: str
     methods: list[str] | None
     fn: Callable[..., Any]

@@ -21,12 +21,13 @@ from ..errors import ClientDisconnected, HTTPError
 from ..request import Request
 from ..response import Response
 from .answers import Answer, Headers, refusal, unavailable
+from .around import run_arounds, serve_refusal
 from .catching import caught, refused, unread
 from .disconnect import until_disconnect
+from .hooks import run_deferred, run_hooks
 from .startup import ready
 
 logger = logging.getLogger("heaven")
-
 
 
 class Wire(Protocol):
@@ -83,6 +84,8 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
                 status, headers = preflight
                 return await _answer(wire, channel, (status, headers, b"", None), head_only)
     if ep is None:
+        if app._everywhere:  # app.use() hooks wrap these answers too
+            return await serve_refusal(app, wire, channel, head, cors)
         if app._refusals is None:
             return await _answer(wire, channel, _with_cors(refusal(head), cors, head), head_only)
         answer, written = await refused(app, head)
@@ -107,29 +110,33 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
     sessions = app._sessions
     if sessions is not None:
         ctx._sessions = sessions
-    hooked = None  # the headers BEFORE hooks set: an error answer keeps them (CORS...), as in 2.4.3
+    hooked: Headers | None = None  # the headers BEFORE hooks set: an error answer keeps them (CORS...), as in 2.4.3
     try:
         try:
             # Empty chains (the common case) cost one truth test, not a coroutine.
-            aborted = False
-            if ep.befores:
-                aborted = await run_hooks(ep.befores, req, res, ctx)
-                hooked = list(res._headers)
-            if not aborted:
-                if ep.validates:
-                    req.data  # the handler never runs with a body that breaks its contract
-                if ep.is_async:
-                    result = await ep.call(req, res, ctx)
-                else:
-                    result = ep.call(req, res, ctx)
-                    if result is not None and isawaitable(result):
-                        result = await result
-                if result is not None and result is not res:
-                    res._returned(result, ep.pattern)  # the body, never silently dropped
-                if ep.afters and not res._aborted:
-                    await run_hooks(ep.afters, req, res, ctx)
-            if ep.shapes:
-                ep.contract.shape(res)
+            if ep.arounds:
+                hooked = []
+                await run_arounds(ep, req, res, ctx, hooked)  # the same steps, inside the AROUND hooks
+            else:
+                aborted = False
+                if ep.befores:
+                    aborted = await run_hooks(ep.befores, req, res, ctx)
+                    hooked = list(res._headers)
+                if not aborted:
+                    if ep.validates:
+                        req.data  # the handler never runs with a body that breaks its contract
+                    if ep.is_async:
+                        result = await ep.call(req, res, ctx)
+                    else:
+                        result = ep.call(req, res, ctx)
+                        if result is not None and isawaitable(result):
+                            result = await result
+                    if result is not None and result is not res:
+                        res._returned(result, ep.pattern)  # the body, never silently dropped
+                    if ep.afters and not res._aborted:
+                        await run_hooks(ep.afters, req, res, ctx)
+                if ep.shapes:
+                    ep.contract.shape(res)
             if sessions is not None:
                 _commit_session(sessions, ctx, res)
             status, payload, content_type = res._finish()
@@ -159,21 +166,6 @@ def _commit_session(sessions: Any, ctx: Any, res: Any) -> None:
         sessions.commit(session, res)
 
 
-async def run_hooks(hooks: tuple[Any, ...], req: Any, res: Any, ctx: Any) -> bool:
-    """Run a hook chain in order; True when a hook aborted (the rest of the
-    chain, and the handler, must not run)."""
-    for fn, is_async in hooks:
-        if is_async:
-            await fn(req, res, ctx)
-        else:
-            result = fn(req, res, ctx)
-            if result is not None and isawaitable(result):
-                await result
-        if res._aborted:
-            return True
-    return False
-
-
 def release(app: Any, scope: Any, req: Any, res: Any, ctx: Any) -> None:
     """The end of a request, however it ended."""
     res._ctx = None
@@ -182,18 +174,6 @@ def release(app: Any, scope: Any, req: Any, res: Any, ctx: Any) -> None:
     probe = app._probe
     if probe is not None:
         probe.finished(scope, req, res, ctx)
-
-
-async def run_deferred(app: Any, tasks: list[Any]) -> None:
-    """Work queued with `res.defer(fn)`, after the response is out. One
-    failing task is logged and does not stop the others."""
-    for fn in tasks:
-        try:
-            result = fn(app)
-            if isawaitable(result):
-                await result
-        except Exception:
-            logger.exception("deferred task %r failed", fn)
 
 
 # -- answers that are not the handler's -----------------------------------------

@@ -1,5 +1,5 @@
-//! BEFORE/AFTER hooks: which hooks run for a route, in what order. Worked
-//! out once per route when the router is compiled, never per request.
+//! BEFORE/AFTER/AROUND hooks: which hooks run for a route, in what order.
+//! Worked out once per route when the router is compiled, never per request.
 
 use std::cmp::Reverse;
 
@@ -10,13 +10,17 @@ use crate::pattern::{Pattern, Segment};
 pub enum HookKind {
     Before,
     After,
+    /// Wraps the rest of the request (inner AROUND hooks, BEFORE hooks, the
+    /// handler, AFTER hooks); ordered as BEFORE hooks, outermost first.
+    Around,
 }
 
 /// One hook registration.
 #[derive(Debug, Clone)]
 pub struct Hook {
     pub kind: HookKind,
-    pub subdomain: Box<str>,
+    /// The subdomain table it covers; None: every table (`app.use`).
+    pub subdomain: Option<Box<str>>,
     pub pattern: Pattern,
     pub methods: MethodSet,
     /// The caller's id for the hook callable; equal ids are the same hook.
@@ -59,8 +63,8 @@ pub fn coverage(hook: &Pattern, route: &Pattern) -> Option<Breadth> {
     covered.then_some(prefix.len())
 }
 
-/// Hook ids for one route: BEFORE broadest first (parent app before mounted
-/// child), AFTER in the mirror order; registration order within a pattern;
+/// Hook ids for one route: BEFORE and AROUND broadest first (parent app
+/// before mounted child; for AROUND, outermost first), AFTER in the mirror order; registration order within a pattern;
 /// a hook reached through several patterns runs once, at its first place.
 pub fn chain<'h>(
     hooks: impl Iterator<Item = &'h Hook>,
@@ -72,7 +76,7 @@ pub fn chain<'h>(
         .filter_map(|h| coverage(&h.pattern, route).map(|b| (h, b)))
         .collect();
     match kind {
-        HookKind::Before => hits.sort_by_key(|(h, b)| (h.layer, *b, h.seq)),
+        HookKind::Before | HookKind::Around => hits.sort_by_key(|(h, b)| (h.layer, *b, h.seq)),
         HookKind::After => hits.sort_by_key(|(h, b)| (Reverse(h.layer), Reverse(*b), h.seq)),
     }
     let mut ids: Vec<usize> = Vec::with_capacity(hits.len());
@@ -114,5 +118,43 @@ mod tests {
         for (hook, route, want) in table {
             assert_eq!(coverage(&p(hook), &p(route)), *want, "{hook} over {route}");
         }
+    }
+
+    fn hook(kind: HookKind, pattern: &str, id: usize, layer: u32, seq: usize) -> Hook {
+        Hook {
+            kind,
+            subdomain: Some("www".into()),
+            pattern: p(pattern),
+            methods: crate::method::MethodSet::EVERY,
+            id,
+            layer,
+            seq,
+        }
+    }
+
+    #[test]
+    fn around_chain_is_outermost_first_and_kept_apart() {
+        let hooks = [
+            hook(HookKind::Around, "/users/:id", 1, 0, 0),
+            hook(HookKind::Around, "/*", 2, 0, 1),
+            hook(HookKind::Before, "/*", 3, 0, 2),
+            hook(HookKind::Around, "/users/*", 4, 0, 3),
+            hook(HookKind::Around, "/*", 5, 1, 4),
+            hook(HookKind::Around, "/*", 6, 0, 5),
+            hook(HookKind::Around, "/orders/*", 7, 0, 6),
+            hook(HookKind::Around, "/users/*", 2, 0, 7),
+        ];
+        let route = p("/users/:id");
+        // Parent app first, then broadest pattern, then registration order;
+        // a hook met twice runs once, at its first place; BEFORE hooks are not in it.
+        assert_eq!(
+            chain(hooks.iter(), HookKind::Around, &route),
+            vec![2, 6, 4, 1, 5]
+        );
+        assert_eq!(chain(hooks.iter(), HookKind::Before, &route), vec![3]);
+        assert_eq!(
+            chain(hooks.iter(), HookKind::After, &route),
+            Vec::<usize>::new()
+        );
     }
 }

@@ -35,6 +35,7 @@ pub struct Table {
 pub struct Chain {
     pub before: Vec<usize>,
     pub after: Vec<usize>,
+    pub around: Vec<usize>,
 }
 
 /// A matched route. Its parameters are converted on demand by
@@ -187,17 +188,18 @@ impl Router {
         Ok(ids)
     }
 
-    /// Register a hook. `methods: None` means every method.
+    /// Register a hook. `methods: None` means every method, `subdomain:
+    /// None` every subdomain table (including those added later).
     pub fn add_hook(
         &mut self,
         kind: HookKind,
-        subdomain: &str,
+        subdomain: Option<&str>,
         route: &str,
         methods: Option<&[&str]>,
         id: usize,
         layer: u32,
     ) -> Result<(), RouteError> {
-        let subdomain = subdomain_key(subdomain)?;
+        let subdomain = subdomain.map(subdomain_key).transpose()?;
         let pattern = Pattern::parse(route)?;
         let methods = match methods {
             None => MethodSet::EVERY,
@@ -230,12 +232,14 @@ impl Router {
             .map(|route| {
                 let applicable = || {
                     self.hooks.iter().filter(|h| {
-                        h.subdomain == route.subdomain && h.methods.contains(route.method)
+                        h.subdomain.as_ref().map_or(true, |s| *s == route.subdomain)
+                            && h.methods.contains(route.method)
                     })
                 };
                 Chain {
                     before: hooks::chain(applicable(), HookKind::Before, &route.pattern),
                     after: hooks::chain(applicable(), HookKind::After, &route.pattern),
+                    around: hooks::chain(applicable(), HookKind::Around, &route.pattern),
                 }
             })
             .collect()

@@ -405,7 +405,7 @@ fn with_hooks(routes: &[(&str, &str)], hooks: &[HookRow<'_>]) -> (Router, Vec<Ch
         r.add_route(method, "www", pattern).unwrap();
     }
     for (kind, pattern, methods, id, layer) in hooks {
-        r.add_hook(*kind, "www", pattern, *methods, *id, *layer)
+        r.add_hook(*kind, Some("www"), pattern, *methods, *id, *layer)
             .unwrap();
     }
     let chains = r.chains();
@@ -442,7 +442,16 @@ fn hook_chains() {
         (vec![12, 13], vec![21]),
     ];
     for (i, (before, after)) in want.into_iter().enumerate() {
-        assert_eq!(chains[i], Chain { before, after }, "route {i}");
+        let around = vec![];
+        assert_eq!(
+            chains[i],
+            Chain {
+                before,
+                after,
+                around
+            },
+            "route {i}"
+        );
     }
 }
 
@@ -464,27 +473,55 @@ fn mounted_hooks_nest_inside_parent_hooks() {
         chains[0],
         Chain {
             before: vec![3, 1, 2],
-            after: vec![5, 4]
+            after: vec![5, 4],
+            around: vec![]
         }
     );
+}
+
+#[test]
+fn mounted_around_hooks_wrap_inside_parent_ones() {
+    use HookKind::{Around, Before};
+    // Layer 0 is the parent, layer 1 the mounted child: the parent's AROUND
+    // hooks are outermost, as its BEFORE hooks run first.
+    let (_, chains) = with_hooks(
+        &[("GET", "/child/x"), ("POST", "/child/x")],
+        &[
+            (Around, "/child/x", None, 1, 0),
+            (Around, "/*", None, 2, 1),
+            (Around, "/*", Some(&["POST"]), 3, 0),
+            (Before, "/*", None, 4, 0),
+        ],
+    );
+    assert_eq!(chains[0].around, vec![1, 2]);
+    assert_eq!(chains[1].around, vec![3, 1, 2]);
+    assert_eq!(chains[1].before, vec![4]);
 }
 
 #[test]
 fn hook_errors_and_subdomains() {
     let mut r = router(&[("GET", "www", "/a"), ("GET", "api", "/a")]);
     assert!(r
-        .add_hook(HookKind::Before, "www", "a/*", None, 0, 0)
+        .add_hook(HookKind::Before, Some("www"), "a/*", None, 0, 0)
         .unwrap_err()
         .to_string()
         .contains("\"a/*\""));
     assert!(r
-        .add_hook(HookKind::Before, "www", "/*", Some(&["FETCH"]), 0, 0)
+        .add_hook(HookKind::Before, Some("www"), "/*", Some(&["FETCH"]), 0, 0)
         .is_err());
-    r.add_hook(HookKind::Before, "api", "/*", None, 7, 0)
+    r.add_hook(HookKind::Before, Some("api"), "/*", None, 7, 0)
         .unwrap();
+    // No subdomain: every table, including one whose routes come later.
+    r.add_hook(HookKind::Around, None, "/*", None, 8, 0)
+        .unwrap();
+    r.add_route("GET", "admin", "/b").unwrap();
     let chains = r.chains();
     assert_eq!(chains[0].before, Vec::<usize>::new());
     assert_eq!(chains[1].before, vec![7]);
+    assert_eq!(
+        chains.iter().map(|c| c.around.clone()).collect::<Vec<_>>(),
+        vec![vec![8], vec![8], vec![8]]
+    );
 }
 
 #[test]

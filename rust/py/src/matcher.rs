@@ -51,15 +51,16 @@ impl Routes {
             .map_err(|e| route_error(py, e))
     }
 
-    /// Register a hook (`kind` is "before" or "after"); equal `hook_id`s are
-    /// one hook. `layer` is the mount depth of the app that registered it.
+    /// Register a hook (`kind` is "before", "after" or "around"); equal `hook_id`s are
+    /// one hook. `layer` is the mount depth of the app that registered it;
+    /// `subdomain` None covers every subdomain table.
     #[allow(clippy::too_many_arguments)]
     #[pyo3(signature = (kind, subdomain, pattern, methods, hook_id, layer=0))]
     fn add_hook(
         &mut self,
         py: Python<'_>,
         kind: &str,
-        subdomain: &str,
+        subdomain: Option<&str>,
         pattern: &str,
         methods: Option<Vec<String>>,
         hook_id: usize,
@@ -68,9 +69,10 @@ impl Routes {
         let kind = match kind {
             "before" => HookKind::Before,
             "after" => HookKind::After,
+            "around" => HookKind::Around,
             other => {
                 return Err(PyValueError::new_err(format!(
-                    "hook kind must be 'before' or 'after', not {other:?}"
+                    "hook kind must be 'before', 'after' or 'around', not {other:?}"
                 )))
             }
         };
@@ -82,13 +84,20 @@ impl Routes {
             .map_err(|e| route_error(py, e))
     }
 
-    /// Per route id: (before hook ids, after hook ids), in running order.
+    /// Per route id: (before hook ids, after hook ids, around hook ids), in
+    /// running order (AROUND: outermost first).
     fn chains<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let chains = self
             .router
             .chains()
             .into_iter()
-            .map(|c| Ok((PyTuple::new(py, c.before)?, PyTuple::new(py, c.after)?)))
+            .map(|c| {
+                Ok((
+                    PyTuple::new(py, c.before)?,
+                    PyTuple::new(py, c.after)?,
+                    PyTuple::new(py, c.around)?,
+                ))
+            })
             .collect::<PyResult<Vec<_>>>()?;
         PyList::new(py, chains)
     }

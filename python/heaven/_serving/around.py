@@ -1,0 +1,143 @@
+"""AROUND hooks: each one gets `call_next`, which runs the rest of the
+route (inner AROUND hooks, BEFORE hooks, the contract, the handler, AFTER
+hooks, the `returns=` shaping) and raises whatever that raised. Only routes
+that have AROUND hooks come here: the lifecycle tests `ep.arounds` once.
+
+The app-wide ones (`app.use(hook)`) also wrap the answer to a request no
+route takes (404, 405, a malformed path's 400), so trusted hosts, HTTPS
+redirects and request ids hold for every request; an app without them
+answers those as before."""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from inspect import CORO_CREATED, getcoroutinestate, isawaitable
+from typing import Any, Awaitable, Callable, Coroutine
+
+from ..context import Context
+from ..errors import ClientDisconnected, HTTPError
+from ..request import Request
+from ..response import Response
+from .answers import failure, http_error, refusal
+from .catching import refused
+from .hooks import run_deferred, run_hooks
+
+logger = logging.getLogger("heaven")
+Inner = Callable[[], Awaitable[None]]
+_NO_ROUTE = "(no route)"
+
+
+async def run_arounds(ep: Any, req: Any, res: Any, ctx: Any, hooked: list[tuple[bytes, bytes]]) -> None:
+    """Run the route through its AROUND hooks. `hooked` receives the headers
+    set before the BEFORE hooks finished (an error answer keeps them, as it
+    keeps BEFORE hooks' headers on routes without AROUND hooks)."""
+    await _around(ep.arounds, 0, partial(_route, ep, req, res, ctx, hooked), req, res, ctx, ep.pattern)
+
+
+async def _around(chain: tuple[Any, ...], at: int, inner: Inner, req: Any, res: Any, ctx: Any, where: str) -> None:
+    if at == len(chain):
+        return await inner()
+    fn, run_async = chain[at]
+    pending: Coroutine[Any, Any, None] | None = None
+
+    def call_next() -> Coroutine[Any, Any, None]:
+        nonlocal pending
+        if pending is not None:
+            raise RuntimeError(f"AROUND hook {_name(fn)} ({where}) called call_next() twice")
+        pending = _around(chain, at + 1, inner, req, res, ctx, where)
+        return pending
+
+    if run_async:
+        await fn(req, res, ctx, call_next)
+    else:
+        result = fn(req, res, ctx, call_next)
+        if result is not None and isawaitable(result):
+            await result
+    if pending is not None and getcoroutinestate(pending) == CORO_CREATED:
+        pending.close()
+        raise TypeError(
+            f"AROUND hook {_name(fn)} ({where}) called call_next() without awaiting it: "
+            "write `await call_next()` in an async hook, or `return call_next()` in a sync one"
+        )
+
+
+async def _route(ep: Any, req: Any, res: Any, ctx: Any, hooked: list[tuple[bytes, bytes]]) -> None:
+    """The innermost step: what the lifecycle does inline for routes without
+    AROUND hooks (kept inline there, where a coroutine per request would cost)."""
+    aborted = False
+    if ep.befores:
+        aborted = await run_hooks(ep.befores, req, res, ctx)
+    hooked.extend(res._headers)
+    if not aborted:
+        if ep.validates:
+            req.data  # the handler never runs with a body that breaks its contract
+        if ep.is_async:
+            result = await ep.call(req, res, ctx)
+        else:
+            result = ep.call(req, res, ctx)
+            if result is not None and isawaitable(result):
+                result = await result
+        if result is not None and result is not res:
+            res._returned(result, ep.pattern)  # the body, never silently dropped
+        if ep.afters and not res._aborted:
+            await run_hooks(ep.afters, req, res, ctx)
+    if ep.shapes:
+        ep.contract.shape(res)
+
+
+async def serve_refusal(app: Any, wire: Any, channel: Any, head: Any, cors: Any) -> None:
+    """A request no route takes, answered inside the app-wide AROUND hooks:
+    the innermost step writes the usual 400/404/405 into `res`."""
+    req: Request[Any] = Request(head, b"", None, app, None, app)
+    res = Response(app, None, req)
+    res._ctx = ctx = Context(req, res)
+    problems = app._refusals is not None and app._refusals.problems
+    hooked: list[tuple[bytes, bytes]] = []
+    try:
+        try:
+            await _around(app._everywhere, 0, partial(_refuse, app, head, res, hooked), req, res, ctx, _NO_ROUTE)
+            status, payload, content_type = res._finish()
+            headers = res._headers
+        except HTTPError as exc:
+            status, headers, payload, content_type = http_error(exc, _NO_ROUTE, head.path, problems)
+            headers.extend(h for h in hooked if h[0] not in (b"content-type", b"content-length"))
+        except ClientDisconnected:
+            return
+        except Exception as exc:
+            logger.exception("unhandled error in %s %s (%s)", req.method, req.path, _NO_ROUTE)
+            status, headers, payload, content_type = failure(app, exc, req, problems)
+        if cors is not None:
+            headers.extend(cors.response_headers(head.headers))
+        if type(payload) is bytes or type(payload) is str:
+            sent = wire.send(channel, status, headers, payload, content_type, head.head_only)
+            if sent is not None:
+                await sent
+        else:
+            await wire.send_body(channel, status, headers, payload, head.head_only)
+        if res._deferred:
+            await run_deferred(app, res._deferred)
+    finally:
+        res._ctx = None
+
+
+async def _refuse(app: Any, head: Any, res: Any, hooked: list[tuple[bytes, bytes]]) -> None:
+    """Write the 400/404/405 into `res`: the app's error handler for it when
+    it has one (`app.ERROR`), else heaven's own answer in the app's format."""
+    hooked.extend(res._headers)
+    if app._refusals is None:
+        status, headers, payload, content_type = refusal(head)
+    else:
+        (status, headers, payload, content_type), written = await refused(app, head)
+        if written is not None and written._deferred:
+            res._deferred = (res._deferred or []) + written._deferred
+    res.status = status
+    res.body = payload
+    res._headers.extend(headers)
+    if content_type is not None and not res._typed:
+        res._headers.append((b"content-type", content_type))
+        res._typed = True
+
+
+def _name(fn: Any) -> str:
+    return getattr(fn, "__qualname__", None) or type(fn).__name__
