@@ -51,6 +51,8 @@ class Request(Generic[T]):
         "_streamed",
         "_drained",
         "_form",
+        "_query_data",
+        "_headers_data",
     )
 
     def __init__(
@@ -69,6 +71,8 @@ class Request(Generic[T]):
         self._streamed = False
         self._drained = body is not None
         self._form: Form | None = None
+        self._query_data = _UNSET
+        self._headers_data = _UNSET
 
     # -- routing ---------------------------------------------------------
 
@@ -184,20 +188,42 @@ class Request(Generic[T]):
 
     @property
     def data(self) -> Any:
-        """The body validated by the route's contract (`app.schema`), else
-        `req.json`. A body that breaks the contract raises `ValidationFailed`
-        (422, naming the failing location)."""
+        """The body validated by the route's contract (`app.schema`'s
+        `expects=` or `form=`), else `req.json`. A body that breaks the
+        contract raises `ValidationFailed` (422, naming the failing
+        location); one of another Content-Type, `UnsupportedMediaType` (415)."""
         if self._data is _UNSET:
             entry = self._head.entry
             contract = entry.contract if entry is not None else None
-            if contract is None or not contract.expects:
+            if contract is None or not contract.has_body:
                 return self.json
-            self._data = contract.decode(self.body)
+            self._data = contract.body_of(self)
         return self._data
 
     @data.setter
     def data(self, value: Any) -> None:
         self._data = value
+
+    @property
+    def query_data(self) -> Any:
+        """The query string validated by the route's `query=` contract (an
+        instance of its type; None without one). A value that breaks it
+        raises `ValidationFailed` (422, `"in": "query"`)."""
+        if self._query_data is _UNSET:
+            entry = self._head.entry
+            contract = entry.contract if entry is not None else None
+            self._query_data = None if contract is None else contract.query_of(self)
+        return self._query_data
+
+    @property
+    def headers_data(self) -> Any:
+        """The headers validated by the route's `headers=` contract (None
+        without one); 422 with `"in": "header"` when they break it."""
+        if self._headers_data is _UNSET:
+            entry = self._head.entry
+            contract = entry.contract if entry is not None else None
+            self._headers_data = None if contract is None else contract.headers_of(self)
+        return self._headers_data
 
     async def stream(self) -> AsyncIterator[bytes]:
         """Body chunks as they arrive (routes registered with `stream=True`).
