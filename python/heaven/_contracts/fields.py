@@ -70,7 +70,8 @@ class FieldContract:
         self.type = tp
         self.where = role
         self.forbid_unknown = forbid_unknown and role != "header"
-        rewriter = Rewriter(self.forbid_unknown, f"{where} ({role}=)")
+        keyword = "headers" if role == "header" else role
+        rewriter = Rewriter(self.forbid_unknown, f"{where} ({keyword}=)")
         self.decode_type = rewriter.rewrite(tp)
         self._rebuild = rewriter.dataclasses
         self._convert_back = rewriter.convert_back
@@ -79,10 +80,10 @@ class FieldContract:
         while get_origin(record) is Annotated:
             record = get_args(record)[0]
         if not (isinstance(record, type) and issubclass(record, msgspec.Struct)):
-            raise ContractError(f"{where}: {role}={tp!r} must be a msgspec Struct, a dataclass or a TypedDict")
+            raise ContractError(f"{where}: {keyword}={tp!r} must be a msgspec Struct, a dataclass or a TypedDict")
         fields = []
         for field in msgspec.structs.fields(record):
-            _flat(field.type, f"{where}: {role}= field {field.name!r}", role)
+            _flat(field.type, f"{where}: {keyword}= field {field.name!r}", role)
             wire = field.encode_name.lower().replace("_", "-") if role == "header" else field.encode_name
             fields.append(Field(wire, field.encode_name, _many(field.type), _boolean(field.type)))
         self.fields = tuple(fields)
@@ -91,7 +92,7 @@ class FieldContract:
         try:
             msgspec.json.schema(self.decode_type, schema_hook=file_schema)
         except (TypeError, ValueError) as exc:
-            raise ContractError(f"{where}: {role}={tp!r} is not a type msgspec can validate: {exc}") from None
+            raise ContractError(f"{where}: {keyword}={tp!r} is not a type msgspec can validate: {exc}") from None
 
     def convert(self, source: Any) -> Any:
         """The validated value from `source` (a multi-map with `getlist`);
@@ -117,6 +118,9 @@ class FieldContract:
             value = msgspec.convert(found, self.decode_type, strict=False)
         except msgspec.ValidationError as exc:
             reason, path = split(exc)
+            if self.where == "header":  # "missing required field `x_api_key`" names the header as sent
+                for key, wire in self._wire.items():
+                    reason = reason.replace(f"`{key}`", f"`{wire}`")
             raise ValidationFailed(reason, self._shown(path), self.where) from exc
         if self._checks:
             from ..schema import verify
