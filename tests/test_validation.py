@@ -346,7 +346,10 @@ def test_each_part_is_validated_once_even_when_a_hook_reads_it_first(app):
 def test_only_routes_with_such_a_contract_validate():
     """The flag the lifecycle tests once per request, worked out at compile time."""
     app = App()
-    flag = lambda req, res, ctx: setattr(res, "body", {"validates": req._head.entry.validates, "q": req.query_data})
+
+    def flag(req, res, ctx):
+        res.body = {"validates": req._head.entry.validates, "q": req.query_data}
+
     app.GET("/plain?page:int", flag)
     app.GET("/described", flag)
     app.schema.GET("/described", returns=dict[str, Any])

@@ -141,28 +141,27 @@ class Contract:
 
     def check(self, req: Any) -> None:
         """Validate what the contract declares, cheapest first: headers,
-        the query string, then the body. Each result is kept on `req`."""
-        if self.header_fields is not None:
-            req.headers_data  # noqa: B018 (validates and keeps it)
-        if self.query_fields is not None or self.hints is not None:
-            req.query_data  # noqa: B018
+        the query string, then the body. Each result is kept on `req`
+        (`headers_data`, `query_data`, `data`), so nothing is checked twice."""
+        self._check_head(req)
         if self.has_body:
-            req.data  # noqa: B018
+            req.data
 
     async def check_streaming(self, req: Any) -> None:
         """`check` on a `stream=True` route: a form body is parsed as it
         arrives (large files spill to disk), then validated. (A JSON body is
         read whole before the handler: see `App._compile`.)"""
-        if self.header_fields is not None:
-            req.headers_data  # noqa: B018
-        if self.query_fields is not None or self.hints is not None:
-            req.query_data  # noqa: B018
-        if self.form is not None:
-            kind = self._media(req, FORM_TYPES)
-            if kind:
-                await req.form
+        self._check_head(req)
+        if self.form is not None and self._media(req, FORM_TYPES):
+            await req.form
         if self.has_body:
-            req.data  # noqa: B018
+            req.data
+
+    def _check_head(self, req: Any) -> None:
+        if self.header_fields is not None:
+            req.headers_data
+        if self.query_fields is not None or self.hints is not None:
+            req.query_data
 
     def headers_of(self, req: Any) -> Any:
         if self.header_fields is None:

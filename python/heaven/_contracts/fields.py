@@ -60,7 +60,7 @@ class FieldContract:
     Header fields are sent under their name with `_` read as `-`
     (`x_api_key` is the `X-Api-Key` header, any case). A name sent several
     times is a list for a list field and an error for a single-valued one
-    (`Expected \\`int\\`, got \\`array\\``). Undeclared names are ignored,
+    ("Expected `int`, got `array`"). Undeclared names are ignored,
     except with `forbid_unknown` (query and form only: every request
     carries headers no contract lists)."""
 
