@@ -41,6 +41,13 @@ def test_typed_api_round_trip():
         changed = c.request("PATCH", f"/users/{created['id']}", json={"age": 37}).json()
         assert changed["age"] == 37 and changed["name"] == "Ada"
         assert c.get("/users", params={"limit": 1}).json() == [changed]
+        assert c.get("/users", params={"limit": 0}).json() == {"error": "Expected `int` >= 1", "path": "$.limit",
+                                                               "in": "query"}
+        picture = {"picture": ("ada.png", b"PNG!", "image/png")}
+        assert c.post(f"/users/{created['id']}/avatar", files=picture, data={"alt": "Ada"}).json() == {
+            "id": created["id"], "picture": "ada.png", "bytes": 4, "alt": "Ada"}
+        assert c.post(f"/users/{created['id']}/avatar", data={"alt": "Ada"}).json() == {
+            "error": "Object missing required field `picture`", "path": "$", "in": "form"}
         assert c.post("/users", json={**new, "age": 200}).json() == {"error": "Expected `int` <= 150", "path": "$.age"}
         assert c.get("/users/999").status_code == 404
         assert c.request("DELETE", f"/users/{created['id']}").status_code == 204
