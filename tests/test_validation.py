@@ -394,3 +394,12 @@ def test_a_contract_that_cannot_be_read_from_strings_is_refused_at_registration(
 def test_a_body_is_json_or_a_form_not_both():
     with pytest.raises(ContractError, match="schema POST '/x': a body is either JSON"):
         App().schema.POST("/x", expects=Item, form=Signup)
+
+
+def test_a_stream_route_refused_before_its_body_is_read_closes_the_connection(client):
+    r = client.post("/upload-stream", content=b"x" * 100, headers={"Content-Type": "text/plain"})
+    assert r.status_code == 415
+    assert r.headers["connection"] == "close"
+    r = client.post("/upload", content=b"x" * 100, headers={"Content-Type": "text/plain"})
+    assert r.status_code == 415
+    assert "connection" not in r.headers  # read already: the connection can go on

@@ -18,6 +18,7 @@ from .errors import (
     BodyNotJSON,
     ContractError,
     ContractViolation,
+    HTTPError,
     PytasticError,
     UnsupportedMediaType,
     ValidationError,
@@ -150,9 +151,15 @@ class Contract:
     async def check_streaming(self, req: Any) -> None:
         """`check` on a `stream=True` route: a form body is parsed as it
         arrives (large files spill to disk), then validated. (A JSON body is
-        read whole before the handler: see `App._compile`.)"""
-        self._check_head(req)
-        if self.form is not None and self._media(req, FORM_TYPES):
+        read whole before the handler: see `App._compile`.) Refused before
+        its body is read, the request closes its connection."""
+        try:
+            self._check_head(req)
+            arriving = self.form is not None and self._media(req, FORM_TYPES)
+        except HTTPError as exc:
+            exc._unread_body = True
+            raise
+        if arriving:
             await req.form
         if self.has_body:
             req.data
