@@ -403,3 +403,21 @@ def test_a_stream_route_refused_before_its_body_is_read_closes_the_connection(cl
     r = client.post("/upload", content=b"x" * 100, headers={"Content-Type": "text/plain"})
     assert r.status_code == 415
     assert "connection" not in r.headers  # read already: the connection can go on
+
+
+def test_contracts_of_a_mounted_app_and_a_subdomain_validate():
+    child = App()
+    child.GET("/find", lambda req, res, ctx: setattr(res, "body", {"sort": req.query_data["sort"]}))
+    child.schema.GET("/find", query=Hints)
+    app = App()
+    app.mount(child)
+    api = app.subdomain("api")
+    api.POST("/signup", lambda req, res, ctx: setattr(res, "body", {"name": req.data.name}))
+    api.schema.POST("/signup", form=Signup)
+    with Client(app) as client:
+        assert client.get("/find?sort=new").json() == {"sort": "new"}
+        assert client.get("/find").json() == {"error": "Object missing required field `sort`", "path": "$", "in": "query"}
+    with Client(app, host="api.example.com") as client:
+        assert client.post("/signup", data={"name": "Ada", "age": "3"}).json() == {"name": "Ada"}
+        assert client.post("/signup", data={"name": "Ada", "age": "x"}).json() == {
+            "error": "Expected `int`, got `str`", "path": "$.age", "in": "form"}
