@@ -51,9 +51,12 @@ class Request(Generic[T]):
         "_streamed",
         "_drained",
         "_form",
+        # Set only on routes whose contract reads them (unset costs nothing per request).
         "_query_data",
         "_headers_data",
     )
+    _query_data: Any
+    _headers_data: Any
 
     def __init__(
         self, head: Head, body: bytes | None, reader: AsyncIterator[bytes] | None, app: Any, mounted: Any, server: Any
@@ -71,8 +74,6 @@ class Request(Generic[T]):
         self._streamed = False
         self._drained = body is not None
         self._form: Form | None = None
-        self._query_data = _UNSET
-        self._headers_data = _UNSET
 
     # -- routing ---------------------------------------------------------
 
@@ -209,21 +210,25 @@ class Request(Generic[T]):
         """The query string validated by the route's `query=` contract (an
         instance of its type; None without one). A value that breaks it
         raises `ValidationFailed` (422, `"in": "query"`)."""
-        if self._query_data is _UNSET:
+        try:
+            return self._query_data
+        except AttributeError:
             entry = self._head.entry
             contract = entry.contract if entry is not None else None
             self._query_data = None if contract is None else contract.query_of(self)
-        return self._query_data
+            return self._query_data
 
     @property
     def headers_data(self) -> Any:
         """The headers validated by the route's `headers=` contract (None
         without one); 422 with `"in": "header"` when they break it."""
-        if self._headers_data is _UNSET:
+        try:
+            return self._headers_data
+        except AttributeError:
             entry = self._head.entry
             contract = entry.contract if entry is not None else None
             self._headers_data = None if contract is None else contract.headers_of(self)
-        return self._headers_data
+            return self._headers_data
 
     async def stream(self) -> AsyncIterator[bytes]:
         """Body chunks as they arrive (routes registered with `stream=True`).
