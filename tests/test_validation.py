@@ -421,3 +421,19 @@ def test_contracts_of_a_mounted_app_and_a_subdomain_validate():
         assert client.post("/signup", data={"name": "Ada", "age": "3"}).json() == {"name": "Ada"}
         assert client.post("/signup", data={"name": "Ada", "age": "x"}).json() == {
             "error": "Expected `int`, got `str`", "path": "$.age", "in": "form"}
+
+
+class Picked(msgspec.Struct):
+    ids: Annotated[list[int], "unique; max_items=3"] = []
+
+
+def test_checks_msgspec_cannot_make_name_the_query_field_too():
+    app = App()
+    app.GET("/pick", lambda req, res, ctx: setattr(res, "body", {"ids": req.query_data.ids}))
+    app.schema.GET("/pick", query=Picked)
+    with Client(app) as client:
+        assert client.get("/pick?ids=1&ids=2").json() == {"ids": [1, 2]}
+        assert client.get("/pick?ids=1&ids=1").json() == {
+            "error": "Expected distinct items, found a duplicate", "path": "$.ids", "in": "query"}
+        assert client.get("/pick?ids=1&ids=2&ids=3&ids=4").json() == {
+            "error": "Expected `array` of length <= 3", "path": "$.ids", "in": "query"}

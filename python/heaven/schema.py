@@ -14,6 +14,7 @@ import msgspec
 from . import _core
 from ._contracts.constraints import Checks, Rewriter, plain, top_fields
 from ._contracts.fields import FieldContract, HintCheck
+from ._contracts.fields import split as _split
 from .errors import (
     BodyNotJSON,
     ContractError,
@@ -33,15 +34,6 @@ _SKIP_OUTPUT = (bytes, bytearray, memoryview, str)
 DEFAULT_SUBDOMAIN = "www"
 JSON_TYPES = ("application/json",)
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-
-
-def _split(error: msgspec.ValidationError) -> tuple[str, str]:
-    """msgspec says "Expected `int`, got `str` - at `$.address.zip`"."""
-    text = str(error)
-    reason, sep, where = text.rpartition(" - at `")
-    if not sep:
-        return text, "$"
-    return reason, where.rstrip("`")
 
 
 class Contract:

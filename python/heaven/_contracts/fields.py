@@ -123,7 +123,7 @@ class FieldContract:
                     reason = reason.replace(f"`{key}`", f"`{wire}`")
             raise ValidationFailed(reason, self._shown(path), self.where) from exc
         if self._checks:
-            from ..schema import verify
+            from ..schema import verify  # here: heaven.schema imports this module
 
             try:
                 verify(value, self.decode_type, "$")
