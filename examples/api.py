@@ -1,7 +1,7 @@
-"""A typed JSON API: contracts validate requests and shape responses,
-every error is answered as RFC 9457 `application/problem+json`
-(`app.PROBLEMS()`), and `/docs` serves the OpenAPI document and its
-reference page.
+"""A typed JSON API: contracts validate requests (JSON bodies, the query
+string, a multipart upload) and shape responses, every error is answered
+as RFC 9457 `application/problem+json` (`app.PROBLEMS()`), and `/docs`
+serves the OpenAPI document and its reference page.
 
     .venv/bin/heaven run api:app --working-dir examples    # then open http://127.0.0.1:8000/docs
 """
@@ -13,7 +13,7 @@ from typing import Annotated
 
 import msgspec
 
-from heaven import App, HTTPError
+from heaven import App, File, HTTPError
 
 
 class Address(msgspec.Struct):
@@ -41,6 +41,20 @@ class User(msgspec.Struct):
     age: int
     address: Address
     tags: list[str]
+
+
+class UserQuery(msgspec.Struct):
+    """`GET /users?limit=10&tag=admin`."""
+
+    limit: Annotated[int, "min=1; max=100"] = 50
+    tag: str | None = None
+
+
+class Avatar(msgspec.Struct):
+    """A multipart upload: the picture and its alt text."""
+
+    picture: File
+    alt: Annotated[str, "max_len=200"] = ""
 
 
 app = App(max_body_size=64 * 1024).PROBLEMS()
@@ -73,12 +87,15 @@ def update_user(req, res, ctx):
 
 
 def list_users(req, res, ctx):
-    limit = req.queries.get("limit", 50)
-    if not isinstance(limit, int) or not 1 <= limit <= 100:
-        raise HTTPError("limit must be an integer between 1 and 100", status=400)
-    tag = req.queries.get("tag")
-    found = [u for u in USERS.values() if tag is None or tag in u.tags]
-    res.body = found[:limit]
+    query = req.query_data  # a UserQuery: a bad limit never gets here (422)
+    found = [u for u in USERS.values() if query.tag is None or query.tag in u.tags]
+    res.body = found[: query.limit]
+
+
+def set_avatar(req, res, ctx):
+    user = _user(req)
+    upload = req.data  # an Avatar: upload.picture is a heaven.File
+    res.body = {"id": user.id, "picture": upload.picture.filename, "bytes": upload.picture.size, "alt": upload.alt}
 
 
 def delete_user(req, res, ctx):
@@ -87,15 +104,17 @@ def delete_user(req, res, ctx):
 
 
 app.POST("/users", create_user, name="create_user")
-app.GET("/users?limit:int&tag", list_users, name="list_users")
+app.GET("/users", list_users, name="list_users")
 app.GET("/users/:id:int", get_user, name="get_user")
 app.PATCH("/users/:id:int", update_user, name="update_user")
 app.DELETE("/users/:id:int", delete_user, name="delete_user")
+app.POST("/users/:id:int/avatar", set_avatar, name="set_avatar")
 
 app.schema.POST("/users", expects=NewUser, returns=User, summary="Create a user", group="users")
-app.schema.GET("/users", returns=list[User], summary="List users", group="users")
+app.schema.GET("/users", query=UserQuery, returns=list[User], summary="List users", group="users")
 app.schema.GET("/users/:id:int", returns=User, summary="Get a user", group="users")
 app.schema.PATCH("/users/:id:int", expects=NewUser, returns=User, summary="Change some fields", group="users")
 app.schema.DELETE("/users/:id:int", summary="Delete a user", group="users")
+app.schema.POST("/users/:id:int/avatar", form=Avatar, summary="Upload a picture", group="users")
 
 app.DOCS("/docs", title="Users API", version="1.0")

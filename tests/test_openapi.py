@@ -12,7 +12,7 @@ import msgspec
 import pytest
 from openapi_spec_validator import validate
 
-from heaven import App
+from heaven import App, File
 from heaven.openapi import DEFAULT_SCRIPT, install_docs, openapi_document
 from helpers import Client
 
@@ -441,8 +441,97 @@ def test_error_responses_follow_problems():
     doc = app.openapi()
     validate(doc)
     responses = doc["components"]["responses"]
-    assert set(responses) == {"BodyNotJSON", "ValidationFailed"}
+    assert set(responses) == {"BodyNotJSON", "ValidationFailed", "UnsupportedMediaType"}
     for response in responses.values():
         (content_type,) = response["content"]
         assert content_type == "application/problem+json"
         assert response["content"][content_type]["schema"]["required"] == ["type", "title", "status"]
+
+
+# -- query, header and form contracts ------------------------------------------------
+
+
+class Search(msgspec.Struct):
+    q: Annotated[str, "min_len=2"]
+    page: Annotated[int, "ge=1"] = 1
+    tags: list[str] = []
+
+
+class ApiKey(msgspec.Struct):
+    x_api_key: str
+    accept_language: list[str] = []
+
+
+class Signup(msgspec.Struct):
+    name: str
+    newsletter: bool = False
+
+
+class Upload(msgspec.Struct):
+    title: str
+    photo: File
+    more: list[File] = []
+
+
+def validation_app() -> App:
+    app = App()
+    app.GET("/search?page:int&q&sort", handler)
+    app.schema.GET("/search?page:int&q&sort", query=Search, headers=ApiKey, returns=User)
+    app.POST("/signup", handler)
+    app.schema.POST("/signup", form=Signup)
+    app.POST("/photos", handler)
+    app.schema.POST("/photos", form=Upload, query=Search)
+    app.GET("/hinted?n:int", handler)
+    app.schema.GET("/hinted?n:int", returns=User)
+    app.POST("/users", create_user)
+    app.schema.POST("/users", expects=NewUser)
+    return app
+
+
+@pytest.fixture(scope="module")
+def vdoc():
+    document = openapi_document(validation_app())
+    validate(document)
+    return document
+
+
+def test_query_and_header_contracts_are_parameters(vdoc):
+    found = [(p["name"], p["in"], p["required"]) for p in op(vdoc, "/search", "get")["parameters"]]
+    # The contract describes q and page (not the hints' plain types); the hint `sort` stays.
+    assert found == [("sort", "query", False), ("q", "query", True), ("page", "query", False), ("tags", "query", False),
+                     ("x-api-key", "header", True), ("accept-language", "header", False)]
+    shown = params(vdoc, "/search", "get")
+    assert shown["q"]["schema"] == {"type": "string", "minLength": 2}
+    assert shown["page"]["schema"] == {"type": "integer", "minimum": 1, "default": 1}
+    assert shown["tags"]["style"] == "form" and shown["tags"]["explode"] is True
+    assert shown["tags"]["schema"] == {"type": "array", "items": {"type": "string"}, "default": []}
+    assert shown["accept-language"]["style"] == "simple" and shown["accept-language"]["explode"] is False
+    assert op(vdoc, "/search", "get")["responses"]["422"] == {"$ref": "#/components/responses/ValidationFailed"}
+    assert "Search" not in vdoc["components"]["schemas"]  # a parameter list, not a schema
+    assert "ApiKey" not in vdoc["components"]["schemas"]
+
+
+def test_form_contracts_are_form_request_bodies(vdoc):
+    signup = op(vdoc, "/signup", "post")
+    assert signup["requestBody"] == {"required": True, "content": {
+        "application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/Signup"}},
+        "multipart/form-data": {"schema": {"$ref": "#/components/schemas/Signup"}},
+    }}
+    assert set(signup["responses"]) == {"200", "415", "422"}
+    photos = op(vdoc, "/photos", "post")
+    # Files travel in multipart only.
+    assert list(photos["requestBody"]["content"]) == ["multipart/form-data"]
+    upload = vdoc["components"]["schemas"]["Upload"]
+    assert upload["properties"]["photo"] == {"type": "string", "format": "binary"}
+    assert upload["properties"]["more"]["items"] == {"type": "string", "format": "binary"}
+    assert [p["name"] for p in photos["parameters"]] == ["q", "page", "tags"]
+
+
+def test_error_answers_of_validating_routes(vdoc):
+    assert set(op(vdoc, "/users", "post")["responses"]) == {"200", "400", "415", "422"}
+    # A contract's route checks its typed hints: a value they cannot read is a 422.
+    assert set(op(vdoc, "/hinted", "get")["responses"]) == {"200", "422"}
+    media = vdoc["components"]["responses"]["UnsupportedMediaType"]["content"]["application/json"]["schema"]
+    assert media["required"] == ["error", "expected"]
+    failed = vdoc["components"]["responses"]["ValidationFailed"]["content"]["application/json"]["schema"]
+    assert failed["properties"]["in"]["enum"] == ["query", "header", "form"]

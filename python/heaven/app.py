@@ -777,9 +777,13 @@ class App:
                 entry.call, entry.is_async = swapped, is_async(swapped)
             contract = self._contracts.get((endpoint.method, endpoint.subdomain.lower(), endpoint.canonical))
             if contract is not None:
+                contract.for_route(endpoint.pattern)
                 entry.contract = contract
-                entry.validates = contract.expects is not None
+                entry.validates = contract.validates
                 entry.shapes = contract.returns is not None
+                if entry.stream and contract.expects is not None:
+                    # A JSON body is validated whole: read it (within max_body_size) before the handler.
+                    entry.stream = False
             self._catching(entry, reaches)
             entries.append(entry)
         own = {id(self): (self, 0)}

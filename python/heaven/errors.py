@@ -146,17 +146,35 @@ class ValidationError(PytasticError, ValueError):
 
 
 class ValidationFailed(HTTPError, ValidationError):
-    """422: the body does not satisfy the route's contract. `detail` is the
-    JSON answer: the reason and the failing location (`$.address.zip`)."""
+    """422: the request does not satisfy the route's contract. `detail` is
+    the JSON answer: the reason and the failing location (`$.address.zip`),
+    and, outside a JSON body, which part of the request it is in
+    (`"in": "query"`, `"header"` or `"form"`)."""
 
     status = 422
 
-    def __init__(self, reason: str, path: str = "$") -> None:
+    def __init__(self, reason: str, path: str = "$", where: str | None = None) -> None:
         self.reason = reason
         self.path = path
+        self.where = where
         self.detail = {"error": reason, "path": path}
-        HTTPError.__init__(self, f"{reason} (at {path})")
-        self.errors = [{"path": path, "message": reason}]
+        if where is not None:
+            self.detail["in"] = where
+        HTTPError.__init__(self, f"{reason} (at {path}{'' if where is None else ' in the ' + where})")
+        self.errors = [{"path": path, "message": reason, **({} if where is None else {"in": where})}]
+
+
+class UnsupportedMediaType(HTTPError):
+    """415: the body's `Content-Type` is not what the route's contract
+    reads (a JSON contract sent a form, a form contract sent JSON...).
+    `detail` says what was sent and what is expected."""
+
+    status = 415
+
+    def __init__(self, sent: str, expected: tuple[str, ...]) -> None:
+        wanted = " or ".join(expected)
+        super().__init__(f"Unsupported Media Type: expected {wanted}, got {sent}")
+        self.detail = {"error": f"Expected a body of type {wanted}, got {sent}", "expected": list(expected)}
 
 
 class FormError(BadRequest):

@@ -17,6 +17,7 @@ from typing import Any, Callable
 import msgspec
 
 from . import _core
+from ._contracts.fields import file_schema
 
 OPENAPI_VERSION = "3.1.0"
 #: The reference renderer the page loads unless told otherwise (pinned).
@@ -51,9 +52,19 @@ _ERROR_SCHEMA = {
     "type": "object",
     "properties": {
         "error": {"type": "string", "description": "what is wrong"},
-        "path": {"type": "string", "description": "where in the body, e.g. `$.address.zip`"},
+        "path": {"type": "string", "description": "where in the body, e.g. `$.address.zip` (or the field: `$.page`)"},
+        "in": {"type": "string", "enum": ["query", "header", "form"],
+               "description": "the part of the request, when it is not a JSON body"},
     },
     "required": ["error", "path"],
+}
+_MEDIA_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "error": {"type": "string", "description": "what was sent and what is expected"},
+        "expected": {"type": "array", "items": {"type": "string"}, "description": "the media types the route reads"},
+    },
+    "required": ["error", "expected"],
 }
 ERROR_RESPONSES = {
     "BodyNotJSON": {
@@ -61,8 +72,12 @@ ERROR_RESPONSES = {
         "content": {"application/json": {"schema": _ERROR_SCHEMA}},
     },
     "ValidationFailed": {
-        "description": "The body does not satisfy the contract",
+        "description": "The request does not satisfy the contract",
         "content": {"application/json": {"schema": _ERROR_SCHEMA}},
+    },
+    "UnsupportedMediaType": {
+        "description": "The body's Content-Type is not one the contract reads",
+        "content": {"application/json": {"schema": _MEDIA_SCHEMA}},
     },
 }
 _PROBLEM_SCHEMA = {
@@ -90,6 +105,7 @@ PROBLEM_RESPONSES = {
     name: {"description": response["description"], "content": {"application/problem+json": {"schema": _PROBLEM_SCHEMA}}}
     for name, response in ERROR_RESPONSES.items()
 }
+FORM_MEDIA = ("application/x-www-form-urlencoded", "multipart/form-data")
 _SCHEME = {"default": "https", "enum": ["https", "http"]}
 _DOMAIN = {"default": "example.com", "description": "the domain the app is served under"}
 
@@ -126,7 +142,8 @@ def openapi_document(
     parts: dict[str, Any] = {}
     if components.schemas:
         parts["schemas"] = components.schemas
-    if any(body.expects is not None for body in bodies.values()):
+    referred = {r["$ref"] for item in paths.values() for op in item.values() for r in op["responses"].values() if "$ref" in r}
+    if referred:
         parts["responses"] = copy.deepcopy(PROBLEM_RESPONSES if app._problems else ERROR_RESPONSES)
     if parts:
         doc["components"] = parts
@@ -235,12 +252,20 @@ def _operation(ep: Any, contract: Any, op_id: str, bodies: dict[Any, Any], combi
         operation["description"] = contract.description
     operation["operationId"] = op_id
     params = _parameters(ep.pattern)
+    body = bodies.get(contract)
+    if body is not None and body.parameters:
+        declared = {p["name"] for p in body.parameters if p["in"] == "query"}
+        params = [p for p in params if not (p["in"] == "query" and p["name"] in declared)] + body.parameters
     if params:
         operation["parameters"] = params
-    body = bodies.get(contract)
     if body is not None and body.expects is not None:
         operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body.expects}}}
-    operation["responses"] = _responses(body)
+    elif body is not None and body.form is not None:
+        media = FORM_MEDIA[1:] if body.files else FORM_MEDIA
+        operation["requestBody"] = {"required": True, "content": {kind: {"schema": body.form} for kind in media}}
+    # A contract's route checks its typed query hints too (422 for a value they cannot read).
+    hinted = contract is not None and any(kind != "str" for _, kind in _core.pattern_parts(ep.pattern)[1])
+    operation["responses"] = _responses(body, hinted)
     sub = ep.subdomain.lower()
     if combined and sub != DEFAULT_SUBDOMAIN:
         operation["servers"] = [_server(sub)]
@@ -248,15 +273,19 @@ def _operation(ep: Any, contract: Any, op_id: str, bodies: dict[Any, Any], combi
     return operation
 
 
-def _responses(body: Any) -> dict[str, Any]:
+def _responses(body: Any, hinted: bool = False) -> dict[str, Any]:
     """200 for every route (the status a handler sets is not knowable
-    here); 400 and 422 where a body is validated."""
+    here); 400 where a JSON body is read, 415 where a body is, 422 where
+    anything is validated."""
     ok: dict[str, Any] = {"description": SUCCESS}
     if body is not None and body.returns is not None:
         ok["content"] = {"application/json": {"schema": body.returns}}
     responses: dict[str, Any] = {"200": ok}
     if body is not None and body.expects is not None:
         responses["400"] = {"$ref": RESPONSE_REF.format(name="BodyNotJSON")}
+    if body is not None and (body.expects is not None or body.form is not None):
+        responses["415"] = {"$ref": RESPONSE_REF.format(name="UnsupportedMediaType")}
+    if body is not None and (body.validates or hinted):
         responses["422"] = {"$ref": RESPONSE_REF.format(name="ValidationFailed")}
     return responses
 
@@ -323,10 +352,15 @@ def _id_base(ep: Any) -> str:
 
 
 class _Body(msgspec.Struct):
-    """One contract's request and response schemas (or None)."""
+    """One contract's request and response schemas (or None), its query
+    and header parameters, and whether a request can fail its checks."""
 
     expects: Any = None
     returns: Any = None
+    form: Any = None
+    files: bool = False
+    parameters: list[dict[str, Any]] = []
+    validates: bool = False
 
 
 def _render_bodies(app: Any, routes: list[Any], components: _Components) -> dict[Any, _Body]:
@@ -340,11 +374,58 @@ def _render_bodies(app: Any, routes: list[Any], components: _Components) -> dict
             if contract.partial:
                 described[_patch_name(contract)] = _patch_note(contract)
             bodies[contract].expects = components.add(contract.decode_type, described, "Input")
+        if contract.form_fields is not None:
+            form = contract.form_fields
+            bodies[contract].form = components.add(form.decode_type, _descriptions(contract.form), "Form")
+            bodies[contract].files = any(_is_file(schema) for schema in _properties(components, form)[0].values())
+        for fields in (contract.query_fields, contract.header_fields):
+            if fields is not None:
+                bodies[contract].parameters += _field_parameters(fields, components)
+        bodies[contract].validates = contract.validates
     for contract in contracts:
         if contract.returns is not None:
             described = _descriptions(contract.returns)
             bodies[contract].returns = components.add(contract.returns_type, described, "Output")
     return bodies
+
+
+def _properties(components: _Components, fields: Any) -> tuple[dict[str, Any], list[str]]:
+    """The property schemas of a query, header or form type (rendered
+    into `components` once, where the type's own schema stays when a
+    body uses it too)."""
+    before = set(components.schemas)
+    top = components.add(fields.decode_type, _descriptions(fields.type), fields.where.title())
+    name = top.get("$ref", "").rpartition("/")[2]
+    record = components.schemas.get(name, top)
+    if name and name not in before:
+        del components.schemas[name]  # a parameter list, not a schema anyone refers to
+    return record.get("properties", {}), record.get("required", [])
+
+
+def _field_parameters(fields: Any, components: _Components) -> list[dict[str, Any]]:
+    """`in: query` or `in: header` parameters, one per declared field;
+    list fields are sent as repeated names (`?tag=a&tag=b`)."""
+    properties, required = _properties(components, fields)
+    params = []
+    for field in fields.fields:
+        schema = properties.get(field.key, {})
+        param: dict[str, Any] = {"name": field.wire, "in": fields.where, "required": field.key in required}
+        if "description" in schema:
+            param["description"] = schema["description"]
+        if field.many:
+            param["style"] = "form" if fields.where == "query" else "simple"
+            param["explode"] = fields.where == "query"
+        param["schema"] = schema
+        params.append(param)
+    return params
+
+
+def _is_file(schema: Any) -> bool:
+    if not isinstance(schema, dict):
+        return False
+    if schema.get("format") == "binary":
+        return True
+    return _is_file(schema.get("items")) or any(_is_file(arm) for arm in schema.get("anyOf", ()))
 
 
 def _patch_name(contract: Any) -> str:
@@ -360,7 +441,7 @@ def _descriptions(tp: Any) -> dict[str, str]:
     """Component descriptions as msgspec reads them from the user's own
     types (docstrings), which the rewritten types do not carry."""
     try:
-        _, found = msgspec.json.schema_components((tp,), ref_template=SCHEMA_REF)
+        _, found = msgspec.json.schema_components((tp,), ref_template=SCHEMA_REF, schema_hook=file_schema)
     except (TypeError, ValueError):
         return {}
     return {name: schema["description"] for name, schema in found.items() if "description" in schema}
@@ -377,7 +458,7 @@ class _Components:
 
     def add(self, tp: Any, described: dict[str, str], role: str) -> Any:
         """Render `tp`, merge its components, return its (top) schema."""
-        (top,), found = msgspec.json.schema_components((tp,), ref_template=SCHEMA_REF)
+        (top,), found = msgspec.json.schema_components((tp,), ref_template=SCHEMA_REF, schema_hook=file_schema)
         top = _portable(top)
         found = {name: _with_description(_portable(schema), described.get(name)) for name, schema in found.items()}
         renames = self._renames(found, role)

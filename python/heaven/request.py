@@ -52,7 +52,12 @@ class Request(Generic[T]):
         "_drained",
         "_form",
         "_id",  # set only by heaven.middleware.RequestId: unset costs nothing per request
+        # Set only on routes whose contract reads them (unset costs nothing per request).
+        "_query_data",
+        "_headers_data",
     )
+    _query_data: Any
+    _headers_data: Any
 
     def __init__(
         self, head: Head, body: bytes | None, reader: AsyncIterator[bytes] | None, app: Any, mounted: Any, server: Any
@@ -198,20 +203,46 @@ class Request(Generic[T]):
 
     @property
     def data(self) -> Any:
-        """The body validated by the route's contract (`app.schema`), else
-        `req.json`. A body that breaks the contract raises `ValidationFailed`
-        (422, naming the failing location)."""
+        """The body validated by the route's contract (`app.schema`'s
+        `expects=` or `form=`), else `req.json`. A body that breaks the
+        contract raises `ValidationFailed` (422, naming the failing
+        location); one of another Content-Type, `UnsupportedMediaType` (415)."""
         if self._data is _UNSET:
             entry = self._head.entry
             contract = entry.contract if entry is not None else None
-            if contract is None or not contract.expects:
+            if contract is None or not contract.has_body:
                 return self.json
-            self._data = contract.decode(self.body)
+            self._data = contract.body_of(self)
         return self._data
 
     @data.setter
     def data(self, value: Any) -> None:
         self._data = value
+
+    @property
+    def query_data(self) -> Any:
+        """The query string validated by the route's `query=` contract (an
+        instance of its type; None without one). A value that breaks it
+        raises `ValidationFailed` (422, `"in": "query"`)."""
+        try:
+            return self._query_data
+        except AttributeError:
+            entry = self._head.entry
+            contract = entry.contract if entry is not None else None
+            self._query_data = None if contract is None else contract.query_of(self)
+            return self._query_data
+
+    @property
+    def headers_data(self) -> Any:
+        """The headers validated by the route's `headers=` contract (None
+        without one); 422 with `"in": "header"` when they break it."""
+        try:
+            return self._headers_data
+        except AttributeError:
+            entry = self._head.entry
+            contract = entry.contract if entry is not None else None
+            self._headers_data = None if contract is None else contract.headers_of(self)
+            return self._headers_data
 
     async def stream(self) -> AsyncIterator[bytes]:
         """Body chunks as they arrive (routes registered with `stream=True`).

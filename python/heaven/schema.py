@@ -13,22 +13,27 @@ import msgspec
 
 from . import _core
 from ._contracts.constraints import Checks, Rewriter, plain, top_fields
-from .errors import BodyNotJSON, ContractError, ContractViolation, PytasticError, ValidationError, ValidationFailed
+from ._contracts.fields import FieldContract, HintCheck
+from ._contracts.fields import split as _split
+from .errors import (
+    BodyNotJSON,
+    ContractError,
+    ContractViolation,
+    HTTPError,
+    PytasticError,
+    UnsupportedMediaType,
+    ValidationError,
+    ValidationFailed,
+)
+from .forms import Form, parse_content_type
 
 __all__ = ["Contract", "DotDict", "Pytastic", "PytasticError", "SchemaRegistry", "ValidationError"]
 
 logger = logging.getLogger("heaven")
 _SKIP_OUTPUT = (bytes, bytearray, memoryview, str)
 DEFAULT_SUBDOMAIN = "www"
-
-
-def _split(error: msgspec.ValidationError) -> tuple[str, str]:
-    """msgspec says "Expected `int`, got `str` - at `$.address.zip`"."""
-    text = str(error)
-    reason, sep, where = text.rpartition(" - at `")
-    if not sep:
-        return text, "$"
-    return reason, where.rstrip("`")
+JSON_TYPES = ("application/json",)
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class Contract:
@@ -41,7 +46,11 @@ class Contract:
     response is not checked. A `PATCH` body is partial: only the fields sent
     are checked and kept. `dot=True` gives `req.data` attribute access.
     `forbid_unknown=True` refuses body fields the contract does not declare
-    (by default they are accepted and left out of `req.data`)."""
+    (by default they are accepted and left out of `req.data`).
+
+    `query=`, `headers=` and `form=` are record types for the query string
+    (`req.query_data`), the headers (`req.headers_data`) and a form body
+    (`req.data`, instead of a JSON `expects=`); see `_contracts/fields.py`."""
 
     def __init__(
         self,
@@ -58,9 +67,14 @@ class Contract:
         strict: bool | None = None,
         dot: bool = False,
         forbid_unknown: bool = False,
+        query: Any = None,
+        headers: Any = None,
+        form: Any = None,
         app: Any = None,
     ) -> None:
         where = f"schema {method} {route!r}"
+        if expects is not None and form is not None:
+            raise ContractError(f"{where}: a body is either JSON (expects=) or a form (form=), not both")
         self.method = method
         self.route = route
         self.subdomain = subdomain.lower()
@@ -90,6 +104,105 @@ class Contract:
         if self.returns is not None:
             self.returns_type = Rewriter(False, where, partial=self.output_partial).rewrite(self.returns)
             _check_type(self.returns_type, where, "returns")
+        self.query = _resolve_type(query, where)
+        self.headers = _resolve_type(headers, where)
+        self.form = _resolve_type(form, where)
+        self.query_fields = None if self.query is None else FieldContract(self.query, where, "query", forbid_unknown)
+        self.header_fields = None if self.headers is None else FieldContract(self.headers, where, "header")
+        self.form_fields = None if self.form is None else FieldContract(self.form, where, "form", forbid_unknown)
+        #: The route's typed query hints, checked on a contract's route (set by `for_route`).
+        self.hints: HintCheck | None = None
+        self.for_route(route)
+
+    def for_route(self, pattern: str) -> None:
+        """Take the query hints of the route this contract is attached to
+        (its handler may declare hints the contract's route leaves out)."""
+        hints = HintCheck(_core.pattern_parts(pattern)[1])
+        self.hints = hints if hints.hints else None
+
+    @property
+    def validates(self) -> bool:
+        """Whether a request on this contract's route is checked at all."""
+        return bool(self.expects is not None or self.form is not None or self.query_fields or self.header_fields
+                    or self.hints)
+
+    @property
+    def has_body(self) -> bool:
+        return self.expects is not None or self.form is not None
+
+    # -- a request, checked once (the lifecycle, before the handler) ----------
+
+    def check(self, req: Any) -> None:
+        """Validate what the contract declares, cheapest first: headers,
+        the query string, then the body. Each result is kept on `req`
+        (`headers_data`, `query_data`, `data`), so nothing is checked twice."""
+        self._check_head(req)
+        if self.has_body:
+            req.data
+
+    async def check_streaming(self, req: Any) -> None:
+        """`check` on a `stream=True` route: a form body is parsed as it
+        arrives (large files spill to disk), then validated. (A JSON body is
+        read whole before the handler: see `App._compile`.) Refused before
+        its body is read, the request closes its connection."""
+        try:
+            self._check_head(req)
+            arriving = self.form is not None and self._media(req, FORM_TYPES)
+        except HTTPError as exc:
+            exc._unread_body = True
+            raise
+        if arriving:
+            await req.form
+        if self.has_body:
+            req.data
+
+    def _check_head(self, req: Any) -> None:
+        if self.header_fields is not None:
+            req.headers_data
+        if self.query_fields is not None or self.hints is not None:
+            req.query_data
+
+    def headers_of(self, req: Any) -> Any:
+        if self.header_fields is None:
+            return None
+        return self.header_fields.convert(req.headers)
+
+    def query_of(self, req: Any) -> Any:
+        query_string = req.querystring.encode("latin-1")
+        if self.hints is not None:
+            self.hints.check(query_string)
+        if self.query_fields is None:
+            return None
+        return self.query_fields.convert(Form(_core.parse_query(query_string)))
+
+    def body_of(self, req: Any) -> Any:
+        """The validated body: a JSON `expects=` decoded from bytes, or a
+        `form=` read from the parsed form. A body of another type is 415."""
+        if self.form_fields is not None:
+            kind = self._media(req, FORM_TYPES)
+            form = req.form if kind else Form()
+            if form is not None and not isinstance(form, Form):
+                raise RuntimeError(f"{self.method} {self.route}: on a stream=True route the form is validated once it "
+                                   "has arrived (after the BEFORE hooks): read req.data in the handler")
+            return self.form_fields.convert(form)
+        self._media(req, JSON_TYPES)
+        return self.decode(req.body)
+
+    def _media(self, req: Any, accepted: tuple[str, ...]) -> str:
+        """The body's media type when it is one `accepted` (or any
+        `application/*+json` for JSON); '' when none is sent (then JSON is
+        assumed, as Heaven 2.4.3 did, and a form is empty). Anything else
+        is 415."""
+        headers = req.headers
+        sent = headers.get("content-type")
+        if sent is None:
+            if accepted is FORM_TYPES and (headers.get("content-length", "0") != "0" or "transfer-encoding" in headers):
+                raise UnsupportedMediaType("a body without a Content-Type", accepted)
+            return ""
+        kind = parse_content_type(sent)[0]
+        if kind in accepted or (accepted is JSON_TYPES and kind.startswith("application/") and kind.endswith("+json")):
+            return kind
+        raise UnsupportedMediaType(kind or "an empty Content-Type", accepted)
 
     def _compile_input(self, where: str) -> None:
         rewriter = Rewriter(self.forbid_unknown, where)

@@ -500,6 +500,10 @@ class CustomerOut(TypedDict):
     tier: str
 
 
+class PageOut(TypedDict):
+    page: int
+
+
 class FullUser(TypedDict):
     id: int
     name: str
@@ -580,6 +584,14 @@ def schema_failures():
     }
     requests = [req("POST", "/echo", f"POST /echo {name}", json=body) for name, body in cases.items()]
     requests.append(req("POST", "/echo", "POST /echo empty body"))
+    # A form body for a JSON contract: 2.4.3 decodes it as JSON (500), heaven answers 415 (K-schema-415).
+    requests.append(req("POST", "/echo", "POST /echo form body", body="name=Ada&age=36",
+                        headers=[("Content-Type", "application/x-www-form-urlencoded")]))
+    # A typed query hint that does not convert, on a route with a contract: 2.4.3 hands the
+    # handler the string, which `returns=` then refuses (500); heaven answers 422 (K-schema-hints).
+    app.schema.GET("/page?page:int", returns=PageOut)
+    app.GET("/page?page:int", lambda req, res, ctx: setattr(res, "body", {"page": req.queries.get("page", 1)}))
+    requests += [get("/page?page=2"), get("/page?page=abc", "GET /page bad hint")]
     return app, requests
 
 

@@ -18,7 +18,7 @@ from typing import Any, Awaitable, Callable, Coroutine
 from ..context import Context
 from ..errors import ClientDisconnected, HTTPError
 from ..request import Request
-from ..response import Response
+from ..response import TEXT, Response
 from .answers import failure, http_error, refusal
 from .catching import refused
 from .hooks import run_deferred, run_hooks
@@ -70,8 +70,11 @@ async def _route(ep: Any, req: Any, res: Any, ctx: Any, hooked: list[tuple[bytes
         aborted = await run_hooks(ep.befores, req, res, ctx)
     hooked.extend(res._headers)
     if not aborted:
-        if ep.validates:
-            req.data  # the handler never runs with a body that breaks its contract
+        if ep.validates:  # the handler never runs with a request that breaks its contract
+            if ep.stream:
+                await ep.contract.check_streaming(req)
+            else:
+                ep.contract.check(req)
         if ep.is_async:
             result = await ep.call(req, res, ctx)
         else:
@@ -134,7 +137,9 @@ async def _refuse(app: Any, head: Any, res: Any, hooked: list[tuple[bytes, bytes
     res.status = status
     res.body = payload
     res._headers.extend(headers)
-    if content_type is not None and not res._typed:
+    # A plain-text refusal stays untyped (a hook that sets another body gets
+    # that body's type); problem+json is said.
+    if content_type is not None and content_type != TEXT and not res._typed:
         res._headers.append((b"content-type", content_type))
         res._typed = True
 

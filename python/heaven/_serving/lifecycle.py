@@ -123,8 +123,11 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
                     aborted = await run_hooks(ep.befores, req, res, ctx)
                     hooked = list(res._headers)
                 if not aborted:
-                    if ep.validates:
-                        req.data  # the handler never runs with a body that breaks its contract
+                    if ep.validates:  # the handler never runs with a request that breaks its contract
+                        if ep.stream:
+                            await ep.contract.check_streaming(req)
+                        else:
+                            ep.contract.check(req)
                     if ep.is_async:
                         result = await ep.call(req, res, ctx)
                     else:
