@@ -66,8 +66,7 @@ class Context:
         # documents Context(application), which tests use to build one alone.
         if res is not None:
             self._req = application
-            self._res = res
-            self._app = None
+            self._res = res  # `_app` stays unset: `ctx.app` reads the request's
         else:
             self._req = None
             self._res = None

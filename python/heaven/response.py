@@ -36,8 +36,8 @@ TEXT = b"text/plain; charset=utf-8"
 JSON = b"application/json"
 _CONTENT_TYPE = b"content-type"
 _SET_COOKIE = b"set-cookie"
-# The statuses a response can carry (a set test is cheaper than a range check).
-_STATUSES = frozenset(range(100, 600))
+# The statuses a response can carry, each to itself (a lookup is cheaper than a range check).
+_STATUSES = {n: n for n in range(100, 600)}
 
 
 def encode_body(body: Any) -> tuple[bytes, bytes | None]:
@@ -399,8 +399,8 @@ class Response:
             return self._status(), StreamBody(body), None
         else:
             payload, default_type = encode_body(body)
-        status = self.status
-        if status not in _STATUSES or type(status) is not int:
+        status = _STATUSES.get(self.status)  # the int, for any spelling of a valid status
+        if status is None:
             status = self._status()
         return status, payload, None if self._typed else default_type
 

@@ -28,6 +28,8 @@ from .hooks import run_deferred, run_hooks
 from .startup import ready
 
 logger = logging.getLogger("heaven")
+# Payloads sent in one piece (the others are streams and files).
+_WHOLE = frozenset({bytes, str})
 
 
 class Wire(Protocol):
@@ -150,8 +152,7 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
             status, headers, payload, content_type = await caught(app, ep, exc, req, res, ctx, hooked)
         if cors is not None:
             headers.extend(cors.response_headers(head.headers))
-        kind = type(payload)
-        if kind is bytes or kind is str:
+        if type(payload) in _WHOLE:
             sent = wire.send(channel, status, headers, payload, content_type, head_only)
             if sent is not None:
                 await sent
