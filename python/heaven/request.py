@@ -25,7 +25,6 @@ _json_decode = msgspec.json.decode
 # `req.queries` and `req.headers` are read-only multi-maps built in Rust; they
 # are mappings (get, [], keys, items...), and say so to isinstance checks.
 Mapping.register(_core.MultiDict)
-_UNSET: Any = object()
 
 
 class Address(NamedTuple):
@@ -56,6 +55,9 @@ class Request(Generic[T]):
         "_query_data",
         "_headers_data",
     )
+    # Unset until first read (see `json`, `data`, `query_data`, `headers_data`).
+    _json: Any
+    _data: Any
     _query_data: Any
     _headers_data: Any
 
@@ -70,8 +72,6 @@ class Request(Generic[T]):
         self._server = server
         self.app = app
         self.mounted = mounted
-        self._json = _UNSET
-        self._data = _UNSET
         self._streamed = False
         self._drained = body is not None
         self._form: Form | None = None
@@ -188,17 +188,20 @@ class Request(Generic[T]):
     def json(self) -> Any:
         """The body decoded as JSON (None for an empty body). Malformed JSON
         raises `MalformedJSON`, a `BadRequest`: uncaught it answers 400."""
-        if self._json is _UNSET:
-            body = self.body
-            if not body:
-                self._json = None
-            else:
-                try:
-                    self._json = _json_decode(body)
-                except msgspec.DecodeError as exc:
-                    raise MalformedJSON(f"Bad Request: malformed JSON body ({exc})") from exc
-                except RecursionError as exc:  # msgspec's depth limit: a client's doing, not ours
-                    raise MalformedJSON("Bad Request: the JSON body is nested too deeply") from exc
+        try:
+            return self._json  # unset until first read: a request that never reads it pays nothing
+        except AttributeError:
+            pass
+        body = self.body
+        if not body:
+            self._json = None
+        else:
+            try:
+                self._json = _json_decode(body)
+            except msgspec.DecodeError as exc:
+                raise MalformedJSON(f"Bad Request: malformed JSON body ({exc})") from exc
+            except RecursionError as exc:  # msgspec's depth limit: a client's doing, not ours
+                raise MalformedJSON("Bad Request: the JSON body is nested too deeply") from exc
         return self._json
 
     @property
@@ -207,12 +210,15 @@ class Request(Generic[T]):
         `expects=` or `form=`), else `req.json`. A body that breaks the
         contract raises `ValidationFailed` (422, naming the failing
         location); one of another Content-Type, `UnsupportedMediaType` (415)."""
-        if self._data is _UNSET:
-            entry = self._head.entry
-            contract = entry.contract if entry is not None else None
-            if contract is None or not contract.has_body:
-                return self.json
-            self._data = contract.body_of(self)
+        try:
+            return self._data
+        except AttributeError:
+            pass
+        entry = self._head.entry
+        contract = entry.contract if entry is not None else None
+        if contract is None or not contract.has_body:
+            return self.json
+        self._data = contract.body_of(self)
         return self._data
 
     @data.setter

@@ -15,12 +15,11 @@ from functools import partial
 from inspect import CORO_CREATED, getcoroutinestate, isawaitable
 from typing import Any, Awaitable, Callable, Coroutine
 
-from ..context import Context
 from ..errors import ClientDisconnected, HTTPError
-from ..request import Request
-from ..response import TEXT, Response
+from ..response import TEXT
 from .answers import failure, http_error, refusal
 from .catching import refused
+from .exchange import begin
 from .hooks import run_deferred, run_hooks
 
 logger = logging.getLogger("heaven")
@@ -92,9 +91,7 @@ async def _route(ep: Any, req: Any, res: Any, ctx: Any, hooked: list[tuple[bytes
 async def serve_refusal(app: Any, wire: Any, channel: Any, head: Any, cors: Any) -> None:
     """A request no route takes, answered inside the app-wide AROUND hooks:
     the innermost step writes the usual 400/404/405 into `res`."""
-    req: Request[Any] = Request(head, b"", None, app, None, app)
-    res = Response(app, None, req)
-    res._ctx = ctx = Context(req, res)
+    req, res, ctx = begin(head, b"", None, app, None, app)
     problems = app._refusals is not None and app._refusals.problems
     hooked: list[tuple[bytes, bytes]] = []
     try:

@@ -31,9 +31,9 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 
 
 async def asgi(app: Any, scope: dict, receive: Receive, send: Any) -> None:
-    kind = scope["type"]
-    if kind == "http":
+    if scope["type"] == "http":
         return await serve_http(app, WIRE, scope, (receive, send, scope))
+    kind = scope["type"]
     if kind == "websocket":
         return await serve_socket(app, WIRE, scope, (receive, send, scope))
     if kind == "lifespan":
@@ -51,8 +51,10 @@ class AsgiWire:
         if content_type is not None:
             headers.append((_CONTENT_TYPE, content_type))
         if status not in _BODYLESS:
-            size = len(payload)
-            headers.append(_LENGTHS[size] if size < 4096 else (_CONTENT_LENGTH, b"%d" % size))
+            try:
+                headers.append(_LENGTHS[len(payload)])
+            except IndexError:
+                headers.append((_CONTENT_LENGTH, b"%d" % len(payload)))
         elif payload:
             payload = b""  # a 204 or 304 has no body, whatever res.body says
         send = channel[1]

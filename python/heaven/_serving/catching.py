@@ -15,11 +15,9 @@ from inspect import isawaitable
 from typing import Any
 
 from .._routing.catchers import find, table
-from ..context import Context
 from ..errors import HTTPError
-from ..request import Request
-from ..response import Response
 from .answers import Answer, Headers, failure, http_error, refusal, refusal_error
+from .exchange import begin
 
 logger = logging.getLogger("heaven")
 
@@ -62,9 +60,7 @@ async def unread(app: Any, ep: Any, head: Any, exc: HTTPError) -> Answer:
     that broke off): the route's handlers see a request with no body."""
     if not ep.catchers:
         return http_error(exc, ep.pattern, head.path, ep.problems)
-    req: Request[Any] = Request(head, b"", None, ep.app, ep.mounted, app)
-    res = Response(ep.app, req)
-    res._ctx = ctx = Context(req, res)
+    req, res, ctx = begin(head, b"", None, ep.app, ep.mounted, app)
     try:
         return await caught(app, ep, exc, req, res, ctx, None)
     finally:
@@ -86,9 +82,7 @@ async def refused(app: Any, head: Any) -> tuple[Answer, Any]:
     found = find(layers, exc, exc.status) if layers else None
     if found is None:
         return refusal(head, refusals.problems), None
-    req: Request[Any] = Request(head, b"", None, app, None, app)
-    res = Response(app, req)
-    res._ctx = ctx = Context(req, res)
+    req, res, ctx = begin(head, b"", None, app, None, app)
     if app._sessions is not None:
         ctx._sessions = app._sessions
     answer = await _handle(found[0], found[1], exc, exc.status, req, res, ctx, None, head.path)

@@ -16,14 +16,12 @@ import logging
 from inspect import isawaitable
 from typing import Any, AsyncIterator, Awaitable, Callable, Protocol
 
-from ..context import Context
 from ..errors import ClientDisconnected, HTTPError
-from ..request import Request
-from ..response import Response
 from .answers import Answer, Headers, refusal, unavailable
 from .around import run_arounds, serve_refusal
 from .catching import caught, refused, unread
 from .disconnect import until_disconnect
+from .exchange import begin
 from .hooks import run_deferred, run_hooks
 from .startup import ready
 
@@ -104,11 +102,9 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
             except HTTPError as exc:
                 return await _answer(wire, channel, _with_cors(await unread(app, ep, head, exc), cors, head), head_only)
 
-    req: Request[Any] = Request(head, body, None if body is not None else wire.chunks(channel), ep.app, ep.mounted, app)
-    res = Response(ep.app, None, req)
     # res and ctx point at each other (templates read ctx): `release` breaks
     # that cycle, so the request is freed at once rather than by the GC.
-    res._ctx = ctx = Context(req, res)
+    req, res, ctx = begin(head, body, None if body is not None else wire.chunks(channel), ep.app, ep.mounted, app)
     sessions = app._sessions
     if sessions is not None:
         ctx._sessions = sessions
@@ -238,9 +234,7 @@ async def serve_socket(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
         return await wire.refuse(channel)
     if not await wire.handshake(channel):
         return
-    req: Request[Any] = Request(head, b"", None, ep.app, ep.mounted, app)
-    res = Response(ep.app, req)
-    res._ctx = ctx = Context(req, res)
+    req, res, ctx = begin(head, b"", None, ep.app, ep.mounted, app)
     if app._sessions is not None:
         ctx._sessions = app._sessions
     try:
