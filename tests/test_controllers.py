@@ -149,3 +149,34 @@ def test_a_controller_with_nothing_marked_is_refused():
         App().controller(Empty)
     with pytest.raises(TypeError, match="route must be a string"):
         GET(42)
+
+
+def test_controller_around_hooks_and_error_handlers():
+    from heaven.controllers import AROUND, ERROR
+
+    class Orders:
+        prefix = "/orders"
+
+        @AROUND()
+        async def wrap(self, req, res, ctx, call_next):
+            await call_next()
+            res.headers = "X-Orders", "wrapped"
+
+        @ERROR(LookupError)
+        def missing(self, req, res, ctx, exc):
+            res.status = 404
+            res.body = {"error": "no such order"}
+
+        @GET("/:id:int")
+        def show(self, req, res, ctx):
+            res.body = {1: "tea"}[req.params["id"]]
+
+    app = App()
+    app.controller(Orders)
+    app.GET("/elsewhere", lambda req, res, ctx: setattr(res, "body", "plain"))
+    with Client(app) as c:
+        r = c.get("/orders/1")
+        assert (r.text, r.headers["x-orders"]) == ("tea", "wrapped")
+        r = c.get("/orders/2")
+        assert (r.status_code, r.json()) == (404, {"error": "no such order"})
+        assert "x-orders" not in c.get("/elsewhere").headers

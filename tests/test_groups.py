@@ -176,3 +176,41 @@ def test_group_assets_and_the_remaining_verbs(tmp_path):
         assert c.request("TRACE", "/site/t").text == "trace"
         assert (c.put("/site/p").text, c.patch("/site/p").text) == ("put", "patch")
     assert repr(site) == "<Group '/site' on 'www' of <heaven.App routes=7>>"
+
+
+def test_group_error_handlers_cover_the_group_prefix():
+    app = App()
+    api = app.group("/v1")
+
+    @api.ERROR(404)
+    def api_not_found(req, res, ctx, exc):
+        res.status = 404
+        res.body = {"error": "no such endpoint", "path": req.path}
+
+    api.ERROR(KeyError, lambda req, res, ctx, exc: setattr(res, "body", {"missing": exc.args[0]}) or setattr(res, "status", 400))
+    api.GET("/boom", lambda req, res, ctx: {}["id"])
+    app.GET("/boom", lambda req, res, ctx: {}["id"])
+    with Client(app, raise_app_exceptions=False) as c:
+        r = c.get("/v1/nothing")
+        assert (r.status_code, r.json()) == (404, {"error": "no such endpoint", "path": "/v1/nothing"})
+        r = c.get("/v1/boom")
+        assert (r.status_code, r.json()) == (400, {"missing": "id"})
+        # Outside the prefix: the app's own answers.
+        assert (c.get("/nothing").status_code, c.get("/nothing").text) == (404, "Not found")
+        assert c.get("/boom").status_code == 500
+
+
+def test_group_around_hooks_wrap_the_group_routes_only():
+    app = App()
+    api = app.group("/v1")
+
+    async def timed(req, res, ctx, call_next):
+        await call_next()
+        res.headers = "X-Wrapped", "group"
+
+    api.AROUND("/*", timed)
+    api.GET("/in", say("in"))
+    app.GET("/v1/out", say("out"))
+    with Client(app) as c:
+        assert c.get("/v1/in").headers["x-wrapped"] == "group"
+        assert "x-wrapped" not in c.get("/v1/out").headers

@@ -105,6 +105,18 @@ def AFTER(route: str = "/*", *, methods: Iterable[str] | None = None) -> Callabl
     return _mark("AFTER", route, {"methods": methods})
 
 
+def AROUND(route: str = "/*", *, methods: Iterable[str] | None = None) -> Callable[[Any], Any]:
+    """Mark an AROUND hook, `(self, req, res, ctx, call_next)`, for the
+    controller's routes that `route` covers (see docs/middleware.md)."""
+    return _mark("AROUND", route, {"methods": methods})
+
+
+def ERROR(error: Any) -> Callable[[Any], Any]:
+    """Mark an error handler, `(self, req, res, ctx, exc)`, for an exception
+    class or a status under the controller's prefix (see `Group.ERROR`)."""
+    return _mark("ERROR", "/", {"error": error})
+
+
 def _members(cls: type) -> dict[str, Any]:
     """The class's attributes in definition order, base classes first (a
     method overridden in a subclass keeps the base's place)."""
@@ -138,13 +150,18 @@ def register(app: Any, controller: Any, prefix: str | None, subdomain: str, name
             own = options.get("name") or (attr if len(marks) == 1 else None)
             _register_one(group, kind, route, dict(options), bound, None if own is None else f"{space}.{own}")
     if not found:
-        raise ValueError(f"app.controller({cls.__name__}): no method is marked with heaven.controllers.GET, POST, ... or BEFORE/AFTER")
+        raise ValueError(
+            f"app.controller({cls.__name__}): no method is marked with heaven.controllers.GET, POST, ... or BEFORE/AFTER/AROUND/ERROR"
+        )
     return group
 
 
 def _register_one(group: Group, kind: str, route: str, options: dict[str, Any], bound: Any, name: str | None) -> None:
-    if kind in ("BEFORE", "AFTER"):
+    if kind in ("BEFORE", "AFTER", "AROUND"):
         getattr(group, kind)(route, bound, options["methods"])
+        return
+    if kind == "ERROR":
+        group.ERROR(options["error"], bound)
         return
     options.pop("name")
     if kind == "WS":

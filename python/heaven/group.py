@@ -94,6 +94,30 @@ class Group:
         """`hook(req, res, ctx)` after the handlers of the group's routes."""
         return self.app._hook("after", join(self.prefix, route), hook, self.subdomain, methods, self)
 
+    def AROUND(self, route: str, hook: Any = None, methods: Iterable[str] | None = None) -> Any:
+        """`hook(req, res, ctx, call_next)` around the group's routes that
+        `route` covers (see docs/middleware.md), and no other."""
+        return self.app._hook("around", join(self.prefix, route), hook, self.subdomain, methods, self)
+
+    # -- errors ---------------------------------------------------------------
+
+    def ERROR(self, error: Any, handler: Any = None) -> Any:
+        """`app.ERROR` for the paths under the group's prefix (see
+        docs/errors.md): an exception class or a status, answered by
+        `handler(req, res, ctx, exc)`. It covers every request under the
+        prefix on the group's subdomain, those no route takes included
+        (a 404 under `/v1`), before the app's own handlers. Without
+        `handler`, a decorator."""
+        if handler is None:
+
+            def register(fn: Any) -> Any:
+                self.ERROR(error, fn)
+                return fn
+
+            return register
+        self.app._catch(error, handler, self.subdomain, self.prefix or None)
+        return self
+
     # -- the rest -------------------------------------------------------------
 
     @property
