@@ -325,3 +325,26 @@ def test_an_options_route_registered_later_takes_over_the_preflight_path():
         pre = c.options("/api/items", headers={"Origin": ORIGIN, "Access-Control-Request-Method": "GET"})
         assert (pre.status_code, pre.headers["access-control-allow-origin"]) == (204, ORIGIN)
         assert c.options("/api/other").text == "parent options"
+
+
+def test_error_handlers_of_a_child_follow_its_prefix():
+    child = App()
+    child.ERROR(ValueError, lambda req, res, ctx, exc: setattr(res, "body", "child caught") or setattr(res, "status", 400))
+    v1 = child.group("/v1")
+    v1.ERROR(KeyError, lambda req, res, ctx, exc: setattr(res, "body", "group caught") or setattr(res, "status", 409))
+
+    def fails(exc):
+        def handler(req, res, ctx):
+            raise exc
+
+        return handler
+
+    child.GET("/value", fails(ValueError("x")))
+    v1.GET("/key", fails(KeyError("k")))
+    parent = App()
+    parent.GET("/value", fails(ValueError("x")))
+    parent.mount(child, prefix="/api")
+    with Client(parent, raise_app_exceptions=False) as c:
+        assert (c.get("/api/value").status_code, c.get("/api/value").text) == (400, "child caught")
+        assert (c.get("/api/v1/key").status_code, c.get("/api/v1/key").text) == (409, "group caught")
+        assert c.get("/value").status_code == 500
