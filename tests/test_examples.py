@@ -133,3 +133,23 @@ def test_composed_app():
 
     asyncio.run(scenario())
     assert sorted(composed.app.openapi()["paths"]) == ["/admin/stats", "/api/v1/books", "/api/v1/books/{id}"]
+
+
+@pytest.mark.parametrize("interface", ["asgi", "rsgi"])
+def test_typed_api_groups_times_and_mounts_metrics(interface):
+    api = load("api")
+    api.TIMINGS.clear()
+    with testing.Client(api.app, interface=interface) as c:
+        r = c.get("/users")
+        assert r.status_code == 200 and re.fullmatch(r"app;dur=\d+\.\d\d", r.headers["server-timing"])
+        # The AROUND hook times failures too (their error answer is heaven's own).
+        assert [c.get("/users/999").status_code for _ in range(2)] == [404, 404]
+        r = c.get("/metrics")
+        assert r.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8"
+        assert r.text.splitlines() == [
+            "# TYPE api_requests_total counter",
+            'api_requests_total{method="GET",route="/users"} 1',
+            'api_requests_total{method="GET",route="/users/:id:int"} 2',
+        ]
+    assert api.app.url_for("get_user", id=3) == "/users/3"
+    assert sorted(api.app.openapi()["paths"]) == ["/users", "/users/{id}", "/users/{id}/avatar"]
