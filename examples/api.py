@@ -1,7 +1,10 @@
 """A typed JSON API: contracts validate requests (JSON bodies, the query
 string, a multipart upload) and shape responses, every error is answered
 as RFC 9457 `application/problem+json` (`app.PROBLEMS()`), and `/docs`
-serves the OpenAPI document and its reference page.
+serves the OpenAPI document and its reference page. The user routes are a
+route group (`app.group('/users')`), an AROUND hook times every request
+(`Server-Timing`), and a plain ASGI app mounted at `/metrics` reports the
+timings in Prometheus' text format.
 
     .venv/bin/heaven run api:app --working-dir examples    # then open http://127.0.0.1:8000/docs
 """
@@ -9,7 +12,8 @@ serves the OpenAPI document and its reference page.
 from __future__ import annotations
 
 import itertools
-from typing import Annotated
+import time
+from typing import Annotated, Any
 
 import msgspec
 
@@ -60,6 +64,36 @@ class Avatar(msgspec.Struct):
 app = App(max_body_size=64 * 1024).PROBLEMS()
 USERS: dict[int, User] = {}
 IDS = itertools.count(1)
+#: (method, route pattern) -> [requests, seconds], filled by `timed`, read by `metrics`.
+TIMINGS: dict[tuple[str, str], list[float]] = {}
+
+
+async def timed(req, res, ctx, call_next):
+    """An AROUND hook on every route: how long the request took, in the
+    answer's `Server-Timing` header and in `TIMINGS`."""
+    started = time.perf_counter()
+    try:
+        await call_next()
+    finally:
+        elapsed = time.perf_counter() - started
+        seen = TIMINGS.setdefault((req.method, req.route or "?"), [0, 0.0])
+        seen[0] += 1
+        seen[1] += elapsed
+        res.headers = "Server-Timing", f"app;dur={elapsed * 1000:.2f}"
+
+
+async def metrics(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """A plain ASGI app (any ASGI app mounts the same way): the timings in
+    Prometheus' text format."""
+    if scope["type"] != "http":
+        return
+    lines = ["# TYPE api_requests_total counter"]
+    for (method, route), (count, _) in sorted(TIMINGS.items()):
+        lines.append(f'api_requests_total{{method="{method}",route="{route}"}} {count}')
+    body = ("\n".join(lines) + "\n").encode()
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"text/plain; version=0.0.4; charset=utf-8")]})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _user(req) -> User:
@@ -103,18 +137,23 @@ def delete_user(req, res, ctx):
     res.status = 204
 
 
-app.POST("/users", create_user, name="create_user")
-app.GET("/users", list_users, name="list_users")
-app.GET("/users/:id:int", get_user, name="get_user")
-app.PATCH("/users/:id:int", update_user, name="update_user")
-app.DELETE("/users/:id:int", delete_user, name="delete_user")
-app.POST("/users/:id:int/avatar", set_avatar, name="set_avatar")
+app.AROUND("/*", timed)
 
-app.schema.POST("/users", expects=NewUser, returns=User, summary="Create a user", group="users")
-app.schema.GET("/users", query=UserQuery, returns=list[User], summary="List users", group="users")
-app.schema.GET("/users/:id:int", returns=User, summary="Get a user", group="users")
-app.schema.PATCH("/users/:id:int", expects=NewUser, returns=User, summary="Change some fields", group="users")
-app.schema.DELETE("/users/:id:int", summary="Delete a user", group="users")
-app.schema.POST("/users/:id:int/avatar", form=Avatar, summary="Upload a picture", group="users")
+users = app.group("/users")
+users.POST("/", create_user, name="create_user")
+users.GET("/", list_users, name="list_users")
+users.GET("/:id:int", get_user, name="get_user")
+users.PATCH("/:id:int", update_user, name="update_user")
+users.DELETE("/:id:int", delete_user, name="delete_user")
+users.POST("/:id:int/avatar", set_avatar, name="set_avatar")
+
+users.schema.POST("/", expects=NewUser, returns=User, summary="Create a user", group="users")
+users.schema.GET("/", query=UserQuery, returns=list[User], summary="List users", group="users")
+users.schema.GET("/:id:int", returns=User, summary="Get a user", group="users")
+users.schema.PATCH("/:id:int", expects=NewUser, returns=User, summary="Change some fields", group="users")
+users.schema.DELETE("/:id:int", summary="Delete a user", group="users")
+users.schema.POST("/:id:int/avatar", form=Avatar, summary="Upload a picture", group="users")
+
+app.mount(metrics, prefix="/metrics")
 
 app.DOCS("/docs", title="Users API", version="1.0")

@@ -108,3 +108,48 @@ def _middleware_example(example, interface, caplog):
         assert c.get("/health", headers={"host": "api.example.com"}).status_code == 200
         assert c.get("/health", headers={"host": "evil.test"}).status_code == 400
     assert [(r.getMessage(), r.request_id) for r in caplog.records if r.name == "heaven"] == [("listing 100 items", "demo-1")]
+
+
+def test_composed_app():
+    import asyncio
+
+    from heaven.testing import AsyncClient
+
+    composed = load("composed")
+
+    async def scenario():
+        async with AsyncClient(composed.app) as c:
+            r = await c.get("/api/v1/books")
+            assert (r.json(), r.headers["x-api-version"]) == (["Dune"], "1")
+            r = await c.post("/api/v1/books", json={"title": "Emma"})
+            assert (r.status_code, r.json()) == (201, {"link": "/api/v1/books/1"})
+            assert (await c.post("/api/v1/books", json={})).status_code == 422
+            assert (await c.get("/api/v1/books/9")).json() == {"error": "no such book"}
+            r = await c.get("/admin/stats", headers={"origin": "https://admin.example"})
+            # AFTER hooks skip refused (422) and aborted requests: two counted.
+            assert (r.json(), r.headers["access-control-allow-origin"]) == ({"requests": 2}, "https://admin.example")
+            r = await c.get("/metrics")
+            assert r.json() == {"requests": {"GET": 1, "POST": 1}, "up": True}
+
+    asyncio.run(scenario())
+    assert sorted(composed.app.openapi()["paths"]) == ["/admin/stats", "/api/v1/books", "/api/v1/books/{id}"]
+
+
+@pytest.mark.parametrize("interface", ["asgi", "rsgi"])
+def test_typed_api_groups_times_and_mounts_metrics(interface):
+    api = load("api")
+    api.TIMINGS.clear()
+    with testing.Client(api.app, interface=interface) as c:
+        r = c.get("/users")
+        assert r.status_code == 200 and re.fullmatch(r"app;dur=\d+\.\d\d", r.headers["server-timing"])
+        # The AROUND hook times failures too (their error answer is heaven's own).
+        assert [c.get("/users/999").status_code for _ in range(2)] == [404, 404]
+        r = c.get("/metrics")
+        assert r.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8"
+        assert r.text.splitlines() == [
+            "# TYPE api_requests_total counter",
+            'api_requests_total{method="GET",route="/users"} 1',
+            'api_requests_total{method="GET",route="/users/:id:int"} 2',
+        ]
+    assert api.app.url_for("get_user", id=3) == "/users/3"
+    assert sorted(api.app.openapi()["paths"]) == ["/users", "/users/{id}", "/users/{id}/avatar"]

@@ -20,6 +20,7 @@ from .errors import (
     IncompleteBody,
     MalformedJSON,
     MethodNotAllowed,
+    MountedAppFailed,
     NotFound,
     PayloadTooLarge,
     PluginError,
@@ -32,6 +33,7 @@ from .errors import (
     ValidationFailed,
 )
 from .forms import File, Form
+from .group import Group
 from .handler import Handler
 from .keys import Key
 from .request import Address, Request
@@ -57,6 +59,7 @@ __all__ = [
     "File",
     "Form",
     "FormError",
+    "Group",
     "HTTPError",
     "Handler",
     "HandlerError",
@@ -65,6 +68,7 @@ __all__ = [
     "Key",
     "MalformedJSON",
     "MethodNotAllowed",
+    "MountedAppFailed",
     "NotFound",
     "PayloadTooLarge",
     "PluginError",

@@ -5,6 +5,7 @@ first request, and again only if something is registered afterwards."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from typing import Any, Callable, Iterable, TypeVar, overload
 
@@ -12,17 +13,21 @@ from . import _core
 from ._routing import catchers, reverse
 from ._routing.callables import is_async, load_callable
 from ._routing.endpoint import Endpoint, Hook
-from ._routing.records import CallbackRecord, CatcherRecord, ContractRecord, DaemonRecord, HookRecord, Record, RouteRecord
+from ._routing.prefix import checked, join
+from ._routing.records import (
+    CallbackRecord, CatcherRecord, ContractRecord, CorsRecord, DaemonRecord, HookRecord, Record, RouteRecord,
+)
 from ._serving.asgi import asgi
 from ._serving.catching import Refusals
 from ._serving.monitor import monitor_from
 from ._serving.rsgi import rsgi, rsgi_del, rsgi_init
 from .context import Look
 from .cors import CorsPolicy, CorsTable
-from .errors import PluginError
+from .errors import PluginError, UrlDuplicateError
 from .keys import Key, KeyLike, slot
 from .schema import Contract, SchemaRegistry
 from .sessions import SessionManager
+from .group import Group
 from .subdomain import Subdomain
 from .templates import Templates, folder_path
 
@@ -124,7 +129,13 @@ class App:
         self._used: list[tuple[int, int, int]] = []
         #: The `app.use` hooks, outermost first, that also wrap 400/404/405 answers (set when compiled).
         self._everywhere: tuple[Hook, ...] = ()
-        self._hook_ids: dict[int, int] = {}
+        self._hook_ids: dict[tuple[int, int], int] = {}
+        #: The group or prefixed mount each hook id is limited to (None: none).
+        self._hook_scopes: list[Any] = []
+        #: Whether any CORS policy applies (the app's or a mounted app's); set when compiling.
+        self._cors_on = False
+        #: The OPTIONS routes `_add_preflight` added, by (subdomain, canonical pattern).
+        self._preflights: dict[tuple[str, str], int] = {}
         self._matcher: Any = None
         self._startup: list[tuple[Callable[[Any], Any], Any]] = []
         self._shutdown: list[tuple[Callable[[Any], Any], Any]] = []
@@ -135,7 +146,8 @@ class App:
         self._starting: Any = None
         # Registrations in order, replayed into apps this one is mounted into.
         self._log: list[Record] = []
-        self._parents: list[tuple[App, bool]] = []
+        #: The apps this one is mounted into: (parent, isolated, prefix).
+        self._parents: list[tuple[App, bool, str]] = []
         self._ws: bool | None = None
         self._table_names: set[str] = set()
         # Error handlers (`app.ERROR`), this app's and those of apps mounted into it.
@@ -286,11 +298,12 @@ class App:
         stream: bool = False,
         websocket: bool = False,
         name: str | None = None,
+        scopes: tuple[Any, ...] = (),
     ) -> Any:
         if handler is None:
             # Decorator form: @app.GET('/path')
             def register(fn: Any) -> Any:
-                self._route(methods, pattern, fn, subdomain, stream, websocket, name)
+                self._route(methods, pattern, fn, subdomain, stream, websocket, name, scopes)
                 return fn
 
             return register
@@ -301,27 +314,48 @@ class App:
         canonical = _core.pattern_parts(pattern)[2]
         template = Endpoint(
             call=call, is_async=is_async(call), app=self, stream=stream, websocket=websocket, method=methods[0],
-            pattern=pattern, subdomain=subdomain, target=handler, canonical=canonical, name=name,
+            pattern=pattern, subdomain=subdomain, target=handler, canonical=canonical, name=name, scopes=scopes,
         )
         self._add_route(methods, subdomain, pattern, template, 0)
         return None
 
-    def _add_route(self, methods: tuple[str, ...], subdomain: str, pattern: str, template: Endpoint, layer: int) -> None:
+    def _add_route(
+        self, methods: tuple[str, ...], subdomain: str, pattern: str, template: Endpoint, layer: int, record: bool = True
+    ) -> None:
         if template.name is not None:
             taken = next((e for e in self._endpoints if e.name == template.name and e.canonical != template.canonical), None)
             if taken is not None:
                 raise ValueError(f"route name {template.name!r} is already used by {taken.pattern!r}")
-        ids = self._routes.add_routes(list(methods), subdomain, pattern)
+        # A real OPTIONS route takes the place of one added for a mounted app's preflights.
+        taken_over = self._placeholder(subdomain, pattern, template) if "OPTIONS" in methods else None
+        adding = methods if taken_over is None else tuple(m for m in methods if m != "OPTIONS")
+        ids = self._routes.add_routes(list(adding), subdomain, pattern) if adding else []
         self._table_names.add(subdomain.lower())
         if template.call is _preflight_route:
             for route_id in ids:
                 self._routes.unlist(route_id)  # it rides on OPTIONS: no path becomes a 405 for it
-        for route_id, method in zip(ids, methods):
+        for route_id, method in zip(ids, adding):
             if route_id != len(self._endpoints):
                 raise RuntimeError("heaven: route ids out of step with endpoints")
             self._endpoints.append(template.copy(method=method))
+        if taken_over is not None:
+            self._endpoints[taken_over] = template.copy(method="OPTIONS")
         self._invalidate()
-        self._record(RouteRecord(methods, subdomain, pattern, template, layer))
+        if record:
+            self._record(RouteRecord(methods, subdomain, pattern, template, layer))
+
+    def _placeholder(self, subdomain: str, pattern: str, template: Endpoint) -> int | None:
+        """The id of the OPTIONS route `_add_preflight` put at this path, if
+        any. Its parameter names are the router's, so they must match."""
+        if template.call is _preflight_route or not self._preflights:
+            return None
+        route_id = self._preflights.get((subdomain.lower(), template.canonical))
+        if route_id is None or self._endpoints[route_id].target is not _mounted_preflight:
+            return None
+        routed = self._endpoints[route_id].pattern
+        if _core.pattern_parts(routed)[0] != _core.pattern_parts(pattern)[0]:
+            raise UrlDuplicateError(f"OPTIONS {pattern!r} names its parameters unlike {routed!r}, already routed here")
+        return route_id
 
     def abettor(
         self,
@@ -445,30 +479,37 @@ class App:
         self._add_hook("around", None, "/*", None, middleware, 0)
         return self
 
-    def _hook(self, kind: str, pattern: str, hook: Any, subdomain: str, methods: Iterable[str] | None) -> Any:
+    def _hook(
+        self, kind: str, pattern: str, hook: Any, subdomain: str, methods: Iterable[str] | None, scope: Any = None
+    ) -> Any:
         if hook is None:
 
             def register(fn: Any) -> Any:
-                self._hook(kind, pattern, fn, subdomain, methods)
+                self._hook(kind, pattern, fn, subdomain, methods, scope)
                 return fn
 
             return register
         fn = load_callable(hook, f"{kind.upper()} {pattern!r}")
         scoped = None if methods is None else [str(m).upper() for m in ([methods] if isinstance(methods, str) else methods)]
-        self._add_hook(kind, subdomain, pattern, scoped, fn, 0)
+        self._add_hook(kind, subdomain, pattern, scoped, fn, 0, scope)
         return None
 
-    def _add_hook(self, kind: str, subdomain: str | None, pattern: str, methods: list[str] | None, fn: Any, layer: int) -> None:
-        hook_id = self._hook_ids.get(id(fn))
+    def _add_hook(
+        self, kind: str, subdomain: str | None, pattern: str, methods: list[str] | None, fn: Any, layer: int, scope: Any = None
+    ) -> None:
+        # One id per (callable, scope): the same function on two groups is two hooks.
+        key = (id(fn), id(scope))
+        hook_id = self._hook_ids.get(key)
         if hook_id is None:
             hook_id = len(self._hooks)
             self._hooks.append((fn, is_async(fn)))
-            self._hook_ids[id(fn)] = hook_id
+            self._hook_scopes.append(scope)
+            self._hook_ids[key] = hook_id
         self._routes.add_hook(kind, subdomain, pattern, methods, hook_id, layer)
-        if subdomain is None and pattern == "/*" and methods is None and kind == "around":
+        if subdomain is None and pattern == "/*" and methods is None and kind == "around" and scope is None:
             self._used.append((layer, len(self._used), hook_id))
         self._invalidate()
-        self._record(HookRecord(kind, subdomain, pattern, methods, fn, layer))
+        self._record(HookRecord(kind, subdomain, pattern, methods, fn, layer, scope))
 
     # -- errors -------------------------------------------------------------
 
@@ -521,7 +562,7 @@ class App:
         """This app and every app it is mounted into compile again (what
         they serve of it changed)."""
         self._invalidate()
-        for parent, _ in self._parents:
+        for parent, *_ in self._parents:
             parent._invalidate_up()
 
     # -- reverse routing ----------------------------------------------------
@@ -540,7 +581,20 @@ class App:
                 raise KeyError(f"url_for: no route is registered with the pattern {target!r}")
         if endpoint is None:
             raise KeyError(f"url_for: no route is named {target!r}")
-        return reverse.build(endpoint.pattern, params)
+        path = reverse.build(endpoint.pattern, params)
+        served = self._served_prefix()
+        if not served:
+            return path
+        return served + (path[1:] if path == "/" or path.startswith("/?") else path)
+
+    def _served_prefix(self) -> str:
+        """The prefixes this app is served under, through the first app it
+        is mounted into at each level ('' when it is not mounted)."""
+        prefix, app = "", self
+        while app._parents:
+            app, _, step = app._parents[0]
+            prefix = step + prefix
+        return prefix
 
     # -- API docs -----------------------------------------------------------
 
@@ -627,6 +681,8 @@ class App:
         policy = CorsPolicy(**options)
         for name in names:
             self._cors[name] = policy
+        self._invalidate()
+        self._record(CorsRecord(tuple(names)))
         return self
 
     # -- sessions -----------------------------------------------------------
@@ -695,19 +751,63 @@ class App:
         """Registration methods bound to one subdomain: `app.subdomain('api').GET(...)`."""
         return Subdomain(self, name)
 
-    def mount(self, child: App, isolated: bool = True, prefer: Any = None) -> App:
-        """Serve `child`'s routes, hooks, lifecycle callbacks and daemons
-        from this app, at their own paths. Later registrations on `child`
-        follow. `isolated=False` also shares configuration and state.
-        `prefer` (Heaven 2.4.3: who wins a pytastic registration clash) is
-        accepted; heaven keeps no per-app validator registrations to clash."""
+    def group(self, prefix: str, subdomain: str = DEFAULT_SUBDOMAIN) -> Group:
+        """Registration verbs under a path prefix: `api = app.group('/v1');
+        api.GET('/users', handler)` serves `/v1/users`. Hooks registered on
+        the group run only for its routes; groups nest (`api.group('/admin')`).
+        See docs/groups.md."""
+        return Group(self, prefix, subdomain)
+
+    def controller(
+        self, controller: Any, prefix: str | None = None, subdomain: str = DEFAULT_SUBDOMAIN, *, namespace: str | None = None
+    ) -> App:
+        """Register every route and hook a controller declares (methods
+        marked with `heaven.controllers.GET(...)`, `BEFORE(...)`, ...), under
+        `prefix` (default: the controller's `prefix` attribute). A class is
+        instantiated with no arguments. See docs/groups.md."""
+        from .controllers import register
+
+        register(self, controller, prefix, subdomain, namespace, None)
+        return self
+
+    def mount(
+        self,
+        child: Any,
+        isolated: bool = True,
+        prefer: Any = None,
+        *,
+        prefix: str | None = None,
+        subdomain: str = DEFAULT_SUBDOMAIN,
+    ) -> App:
+        """Serve `child` from this app (see docs/mounting.md).
+
+        A heaven app brings its routes, hooks, contracts, CORS policies,
+        lifecycle callbacks and daemons, under `prefix` when one is given
+        (at their own paths otherwise, as in Heaven 2.4.3); later
+        registrations on `child` follow. `isolated=False` also shares
+        configuration and state. `prefer` (Heaven 2.4.3: who wins a
+        pytastic registration clash) is accepted; heaven keeps no per-app
+        validator registrations to clash.
+
+        Any other ASGI application is served at `prefix` (required) on the
+        `subdomain` table: every request under it goes to the app, with
+        `root_path` extended by the prefix, and its lifespan runs with ours."""
         if prefer not in (None, "parent", "self", "child", "incoming") and not isinstance(prefer, App):
             raise ValueError(f"mount(prefer=...) takes 'parent', 'self', 'child' or 'incoming', not {prefer!r}")
+        where = f"app.mount({type(child).__name__})"
+        prefix = checked(prefix, where)
         if not isinstance(child, App):
-            raise TypeError(f"app.mount needs a heaven App, got {type(child).__name__}")
+            from ._serving.foreign import mount_foreign
+
+            if not isolated:
+                raise ValueError(f"{where}: an ASGI app shares no configuration or state: isolated=False is for heaven apps")
+            mount_foreign(self, child, prefix, subdomain, where)
+            return self
+        if subdomain != DEFAULT_SUBDOMAIN:
+            raise ValueError(f"{where}: subdomain= is for ASGI apps; a heaven app's routes keep their own subdomains")
         if child is self or self._descends_from(child):
             raise ValueError("an app cannot be mounted into itself or into an app mounted under it")
-        if any(parent is self for parent, _ in child._parents):
+        if any(mount[0] is self for mount in child._parents):
             raise ValueError("this app is already mounted here")
         if not isolated:
             for key, value in child._config.items():
@@ -722,20 +822,22 @@ class App:
                 self._templates.extend(child._templates)
             child._templates = self._templates
         for record in child._log:
-            self._adopt(child, isolated, record)
-        child._parents.append((self, isolated))
+            self._adopt(child, isolated, prefix, record)
+        child._parents.append((self, isolated, prefix))
         return self
 
     def _descends_from(self, other: App) -> bool:
-        return any(parent is other or parent._descends_from(other) for parent, _ in self._parents)
+        return any(mount[0] is other or mount[0]._descends_from(other) for mount in self._parents)
 
     def _record(self, record: Record) -> None:
         self._log.append(record)
-        for parent, isolated in self._parents:
-            parent._adopt(self, isolated, record)
+        for parent, isolated, prefix in self._parents:
+            parent._adopt(self, isolated, prefix, record)
 
-    def _adopt(self, child: App, isolated: bool, record: Record) -> None:
-        """Take one registration of a mounted `child` as our own."""
+    def _adopt(self, child: App, isolated: bool, prefix: str, record: Record) -> None:
+        """Take one registration of a mounted `child` as our own, under
+        `prefix`. With a prefix the child is a scope: its hooks run only for
+        its own routes."""
 
         def owner(app: Any) -> Any:
             # Isolated children keep seeing themselves; shared ones see us.
@@ -743,18 +845,52 @@ class App:
 
         if isinstance(record, RouteRecord):
             template = record.template
-            adopted = template.copy(app=owner(template.app), mounted=template.mounted or child)
-            self._add_route(record.methods, record.subdomain, record.pattern, adopted, record.layer + 1)
+            pattern = join(prefix, record.pattern)
+            adopted = template.copy(
+                app=owner(template.app),
+                mounted=template.mounted or child,
+                pattern=pattern,
+                canonical=_core.pattern_parts(pattern)[2] if prefix else template.canonical,
+                scopes=template.scopes + (child,) if prefix else template.scopes,
+                via=template.via + (child,),
+                foreign=template.foreign.under(prefix) if template.foreign is not None and prefix else template.foreign,
+            )
+            self._add_route(record.methods, record.subdomain, pattern, adopted, record.layer + 1)
+            if not template.websocket and _cors_of(adopted) is not None:
+                self._add_preflight(record.subdomain, pattern, adopted)
         elif isinstance(record, HookRecord):
-            self._add_hook(record.kind, record.subdomain, record.pattern, record.methods, record.fn, record.layer + 1)
+            scope = record.scope if record.scope is not None or not prefix else child
+            pattern = join(prefix, record.pattern)
+            self._add_hook(record.kind, record.subdomain, pattern, record.methods, record.fn, record.layer + 1, scope)
         elif isinstance(record, CallbackRecord):
             self._lifecycle(record.event, record.fn, owner(record.owner))
         elif isinstance(record, DaemonRecord):
             self._daemon(record.fn, record.run_async, owner(record.owner))
         elif isinstance(record, CatcherRecord):
-            self._add_catcher(record)  # its owner stays the child: it covers the child's routes
+            # Its owner stays the child: it covers the child's routes; a group's path scope moves under the prefix.
+            self._add_catcher(dataclasses.replace(record, prefix=join(prefix, record.prefix)) if prefix and record.prefix else record)
+        elif isinstance(record, CorsRecord):
+            # A policy set on the child after its routes came here: they now answer preflights.
+            for ep in list(self._endpoints):
+                if child in ep.via and not ep.websocket and ep.call is not _preflight_route and _cors_of(ep) is not None:
+                    self._add_preflight(ep.subdomain, ep.pattern, ep)
+            self._invalidate()
+            self._record(record)
         else:
-            self._add_contract(record.contract, record.layer + 1)
+            contract = record.contract
+            self._add_contract(contract.at(join(prefix, contract.route)) if prefix else contract, record.layer + 1)
+
+    def _add_preflight(self, subdomain: str, pattern: str, route: Endpoint) -> None:
+        """An unlisted `OPTIONS` route beside a mounted route whose app has a
+        CORS policy, so preflights to its path find that policy (unless an
+        OPTIONS route is there already)."""
+        template = route.copy(call=_preflight_route, is_async=False, target=_mounted_preflight, name=None, stream=False,
+                              foreign=None, method="OPTIONS")
+        try:
+            self._add_route(("OPTIONS",), subdomain, pattern, template, 0, record=False)
+        except UrlDuplicateError:
+            return
+        self._preflights[(subdomain.lower(), route.canonical)] = len(self._endpoints) - 1
 
     # -- serving ------------------------------------------------------------
 
@@ -764,14 +900,23 @@ class App:
         chains = self._routes.chains()
         probe = self._probe
         hooks = self._hooks if probe is None else [probe.hook(fn, run_async) for fn, run_async in self._hooks]
+        scopes = self._hook_scopes
         entries = []
         reaches: dict[int, dict[int, tuple[Any, int]]] = {}
+        cors_on = bool(self._cors)
         for endpoint, (before, after, around) in zip(self._endpoints, chains):
             entry = endpoint.copy()
-            entry.befores = tuple(hooks[i] for i in before if hooks[i] is not None)
-            entry.afters = tuple(hooks[i] for i in after if hooks[i] is not None)
+            # A hook limited to a group or prefixed mount runs only for the routes registered through it.
+            mine = endpoint.scopes
+            entry.befores = tuple(hooks[i] for i in before if hooks[i] is not None and (scopes[i] is None or scopes[i] in mine))
+            entry.afters = tuple(hooks[i] for i in after if hooks[i] is not None and (scopes[i] is None or scopes[i] in mine))
             if around and not endpoint.websocket:  # a websocket has no response to wrap
-                entry.arounds = tuple(hooks[i] for i in around if hooks[i] is not None)
+                entry.arounds = tuple(
+                    hooks[i] for i in around if hooks[i] is not None and (scopes[i] is None or scopes[i] in mine)
+                )
+            if endpoint.via:
+                entry.cors = _cors_of(endpoint)
+                cors_on = cors_on or entry.cors is not None
             swapped = None if probe is None else probe.handler(endpoint.call, endpoint.target)
             if swapped is not None:
                 entry.call, entry.is_async = swapped, is_async(swapped)
@@ -796,6 +941,7 @@ class App:
             if hook_id not in used:
                 used.append(hook_id)
         self._everywhere = tuple(hooks[i] for i in used if hooks[i] is not None)
+        self._cors_on = cors_on
         self._matcher = self._routes.compile(entries)
         return self._matcher
 
@@ -841,9 +987,28 @@ def _label(fn: Any) -> str:
     return getattr(fn, "__qualname__", None) or type(fn).__name__
 
 
+def _cors_of(route: Endpoint) -> CorsPolicy | None:
+    """The CORS policy of the innermost app a route was mounted from that
+    has one for its subdomain (None: the serving app's own applies)."""
+    for app in route.via:
+        if app._cors:
+            policy = app._cors.get(route.subdomain.lower())
+            if isinstance(policy, CorsPolicy):
+                return policy
+    return None
+
+
 def _preflight_route(req: Any, res: Any, ctx: Any) -> None:
     """`OPTIONS /*`, registered by `app.cors(hook)` so preflights find a
     route and the hook (a BEFORE hook) answers them."""
+
+
+def _mounted_preflight(req: Any, res: Any, ctx: Any) -> None:
+    """What route listings show for the OPTIONS routes beside a mounted
+    app's routes (their policy answers preflights before any handler)."""
+
+
+_mounted_preflight._heaven_docs = True  # type: ignore[attr-defined]  # not in the OpenAPI document
 
 
 Router = Application = Server = App

@@ -220,6 +220,11 @@ class LifespanError(RuntimeError):
     """A test client's app refused to start (a startup callback failed) or to stop."""
 
 
+class MountedAppFailed(HeavenError, RuntimeError):
+    """An ASGI app mounted with `app.mount(asgi_app, prefix=)` answered its
+    lifespan startup or shutdown with `failed` (its message is kept)."""
+
+
 class CliError(Exception):
     """A problem the `heaven` command's user can fix; printed without a
     traceback, exit code 2."""

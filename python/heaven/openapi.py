@@ -163,6 +163,7 @@ def _documented(app: Any, subdomain: str | None) -> list[Any]:
         if ep.method in METHODS
         and not ep.websocket
         and not getattr(ep.target, "_heaven_docs", False)
+        and ep.foreign is None
         and not (ep.method == "HEAD" and gets.get((ep.subdomain.lower(), ep.canonical)) == ep.target)
         and (subdomain is None or ep.subdomain.lower() == subdomain.lower())
     ]

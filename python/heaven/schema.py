@@ -5,6 +5,7 @@ validates the response body and strips what the contract does not list."""
 
 from __future__ import annotations
 
+import copy
 import logging
 import types
 from typing import Annotated, Any, Union, get_args, get_origin
@@ -26,6 +27,7 @@ from .errors import (
     ValidationFailed,
 )
 from .forms import Form, parse_content_type
+from ._routing.prefix import join
 
 __all__ = ["Contract", "DotDict", "Pytastic", "PytasticError", "SchemaRegistry", "ValidationError"]
 
@@ -228,6 +230,14 @@ class Contract:
     def key(self) -> tuple[str, str, str]:
         return (self.method, self.subdomain, self.canonical)
 
+    def at(self, route: str) -> Contract:
+        """This contract for the same route served at another path (a mount
+        with a prefix): the compiled types are shared."""
+        moved = copy.copy(self)
+        moved.route = route
+        moved.canonical = _core.pattern_parts(route)[2]
+        return moved
+
     def decode(self, body: bytes) -> Any:
         """The validated body: an instance of `expects` (a dict for a
         TypedDict; for a partial contract, a dict of the fields that were
@@ -393,14 +403,16 @@ class SchemaRegistry:
     """`app.schema`: declare the contract of a route (its handler is
     registered as usual, before or after)."""
 
-    def __init__(self, app: Any, subdomain: str = DEFAULT_SUBDOMAIN) -> None:
+    def __init__(self, app: Any, subdomain: str = DEFAULT_SUBDOMAIN, prefix: str = "") -> None:
         self._app = app
         self._subdomain = subdomain
+        #: A group's prefix, joined to every route given here.
+        self._prefix = prefix
 
     def add(self, method: str, route: str, expects: Any = None, returns: Any = None, *,
             subdomain: str | None = None, **options: Any) -> Contract:
         """Declare the contract of `method route` (Heaven 2.4.3's general form)."""
-        contract = Contract(method.upper(), route, subdomain or self._subdomain, expects=expects, returns=returns,
+        contract = Contract(method.upper(), join(self._prefix, route), subdomain or self._subdomain, expects=expects, returns=returns,
                             app=self._app, **options)
         self._app._add_contract(contract, 0)
         return contract

@@ -9,6 +9,7 @@ _BOUND = frozenset(
     {
         "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT",
         "HTTP", "WS", "SOCKET", "WEBSOCKET", "BEFORE", "AFTER", "ERROR", "AROUND",
+        "group", "controller",
     }
 )
 

@@ -78,5 +78,5 @@ def templates_for(app: Any) -> Templates:
         current = pending.pop(0)
         if current._templates is not None:
             return current._templates
-        pending.extend(parent for parent, _ in current._parents)
+        pending.extend(mount[0] for mount in current._parents)
     raise TemplatesNotConfigured("no template folder: call app.TEMPLATES('templates', relative_to=__file__) first")

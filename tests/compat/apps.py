@@ -779,6 +779,20 @@ def mounting():
 
 
 @app
+def mounting_cors():
+    # A CORS policy set on a mounted app: 2.4.3 carried its hook over `/*`, so
+    # it answered for the parent's routes too; heaven keeps it to the child's.
+    parent = App()
+    parent.GET("/p", lambda req, res, ctx: setattr(res, "body", "parent"))
+    child = Router()
+    child.GET("/c", lambda req, res, ctx: setattr(res, "body", "child"))
+    child.cors(origin=["https://front.example"])
+    parent.mount(child)
+    origin = [["origin", "https://front.example"]]
+    return parent, [get("/c", "child route", headers=origin), get("/p", "parent route", headers=origin)]
+
+
+@app
 def handler_strings():
     app = App()
     app.GET("/fn", "compat_handlers.hello")

@@ -149,7 +149,8 @@ APP_DIFFERENCES = [
     Known("K-cors-expose", "Access-Control-Expose-Headers only when expose_headers is given",
           lambda d: d.what == "header access-control-expose-headers" and d.old == ["*"] and d.new is None),
     Known("K-cors-actual", "preflight headers only on preflights; no Allow-Origin (not `null`) for other origins",
-          lambda d: d.where.startswith("cors_lists:") and "preflight" not in d.where and bool(_CORS.match(d.what))),
+          lambda d: d.where.startswith(("cors_lists:", "mounting_cors: child route")) and "preflight" not in d.where
+          and bool(_CORS.match(d.what))),
     Known("K-cors-preflight", "preflights answer 204 with the headers they are asked about",
           lambda d: d.where.startswith("cors_lists: preflight") and (
               d.what == "status" and (d.old, d.new) == (200, 204) or bool(_CORS.match(d.what)))),
@@ -167,6 +168,8 @@ APP_DIFFERENCES = [
           lambda d: d.what == "body.mounted" and (d.old, d.new) == (False, True)),
     Known("K-mount-app", "a mounted route sees the app it was registered on, not the first app mounted for its method",
           lambda d: d.where == "mounting: GET /shared" and d.what == "body.db" and d.old is None),
+    Known("K-mount-cors", "a mounted app's CORS policy covers its own routes, not the parent's",
+          lambda d: d.where == "mounting_cors: parent route" and bool(_CORS.match(d.what)) and d.new is None),
     Known("K-host-case", "hosts are lower-cased; api.localhost is api",
           lambda d: d.what == "body.subdomain" and (d.old == d.new.upper() or d.where.endswith("api.localhost"))),
     Known("K-earth-host", "earth sends a Host header (the subdomain's)",

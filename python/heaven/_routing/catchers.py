@@ -64,7 +64,7 @@ def lineage(origin: Any, root: Any) -> dict[int, tuple[Any, int]]:
         for app in frontier:
             if app is root:
                 continue
-            for parent, _ in app._parents:
+            for parent, *_ in app._parents:
                 if id(parent) not in found and (parent is root or parent._descends_from(root)):
                     found[id(parent)] = (parent, found[id(app)][1] + 1)
                     step.append(parent)

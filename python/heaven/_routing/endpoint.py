@@ -29,6 +29,15 @@ class Endpoint:
     canonical: str = ""
     #: The name given with `name=`, for `app.url_for`.
     name: str | None = None
+    #: What the route was registered through, innermost first: its groups
+    #: and the apps mounted with a prefix. A hook registered on one of them
+    #: runs only for routes that carry it.
+    scopes: tuple[Any, ...] = ()
+    #: The apps the route was mounted through, innermost first (their CORS
+    #: policies apply to it before the serving app's).
+    via: tuple[Any, ...] = ()
+    #: A mounted ASGI app that answers this route itself (`_serving/foreign.py`).
+    foreign: Any = None
     befores: tuple[Hook, ...] = ()
     afters: tuple[Hook, ...] = ()
     #: AROUND hooks, outermost first (see docs/middleware.md).
@@ -41,6 +50,8 @@ class Endpoint:
     catchers: tuple[Any, ...] = ()
     #: Whether heaven's own error answers are problem+json (`app.PROBLEMS()`).
     problems: bool = False
+    #: The CORS policy of the app the route was mounted from (compile time).
+    cors: Any = None
 
     def copy(self, **changes: Any) -> Endpoint:
         return dataclasses.replace(self, **changes)

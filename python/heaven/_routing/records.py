@@ -27,6 +27,8 @@ class HookRecord:
     methods: list[str] | None
     fn: Callable[..., Any]
     layer: int
+    #: The group or prefixed mount the hook is limited to (None: every route it covers).
+    scope: Any = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -61,4 +63,12 @@ class CatcherRecord:
     owner: Any  # the app it was registered on (a mounted app's handlers stay its own)
 
 
-Record = Union[RouteRecord, HookRecord, CallbackRecord, DaemonRecord, ContractRecord, CatcherRecord]
+@dataclasses.dataclass(frozen=True, slots=True)
+class CorsRecord:
+    """`app.cors(...)` with a policy: the apps it is mounted into answer
+    preflights for its routes."""
+
+    subdomains: tuple[str, ...]
+
+
+Record = Union[RouteRecord, HookRecord, CallbackRecord, DaemonRecord, ContractRecord, CatcherRecord, CorsRecord]

@@ -12,6 +12,7 @@ from typing import Any, AsyncIterator, Awaitable, Callable
 from ..errors import ClientDisconnected, IncompleteBody, PayloadTooLarge
 from ..streaming import StreamBody
 from .body import check_declared, counted
+from .bridge import AsgiConnection
 from .lifecycle import Headers, serve_http, serve_socket
 from .startup import start_app, stop_app
 
@@ -129,6 +130,9 @@ class AsgiWire:
     async def accept(self, channel: Any) -> AsgiSocket:
         await channel[1]({"type": "websocket.accept"})
         return AsgiSocket(channel[1], channel[0])
+
+    def asgi(self, channel: Any, scope: Any) -> AsgiConnection:
+        return AsgiConnection(scope, channel[0], channel[1])
 
 
 WIRE = AsgiWire()

@@ -64,6 +64,10 @@ class Wire(Protocol):
     async def accept(self, channel: Any) -> Any:
         """Accept a websocket; returns its socket (`send`, `receive`, `close`)."""
 
+    def asgi(self, channel: Any, scope: Any) -> Any:
+        """The connection in ASGI terms, for a mounted ASGI app (see
+        `bridge`): `scope`, `receive`, `send`, then `fail()` or `finish()`."""
+
 
 async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
     """One HTTP request, from routing to release."""
@@ -76,7 +80,7 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
     head = matcher.route(scope)
     ep, head_only, has_body = head.triage
     cors = None
-    if app._cors:
+    if app._cors_on:
         cors = cors_policy(app._cors, head)
         if cors is not None and head.status != 400 and head.method == "OPTIONS":
             preflight = cors.preflight(head.headers)
@@ -101,6 +105,9 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
                 body = await wire.read_body(channel, head.content_length, app.max_body_size)
             except HTTPError as exc:
                 return await _answer(wire, channel, _with_cors(await unread(app, ep, head, exc), cors, head), head_only)
+    elif ep.foreign is not None:
+        # A mounted ASGI app (a stream route: its body is unread) answers on its own.
+        return await ep.foreign.serve(wire.asgi(channel, scope))
 
     # res and ctx point at each other (templates read ctx): `release` breaks
     # that cycle, so the request is freed at once rather than by the GC.
@@ -180,7 +187,11 @@ def release(app: Any, scope: Any, req: Any, res: Any, ctx: Any) -> None:
 
 
 def cors_policy(policies: dict[Any, Any], head: Any) -> Any:
-    """The CORS policy for the request's subdomain, else the app-wide one."""
+    """The policy of the app the route was mounted from, else the one for
+    the request's subdomain, else the app-wide one."""
+    ep = head.entry
+    if ep is not None and ep.cors is not None:
+        return ep.cors
     if len(policies) == 1 and None in policies:
         return policies[None]
     return policies.get(head.subdomain) or policies.get(None)
@@ -232,6 +243,8 @@ async def serve_socket(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
     ep = head.entry
     if ep is None:
         return await wire.refuse(channel)
+    if ep.foreign is not None:
+        return await ep.foreign.serve(wire.asgi(channel, scope))
     if not await wire.handshake(channel):
         return
     req, res, ctx = begin(head, b"", None, ep.app, ep.mounted, app)

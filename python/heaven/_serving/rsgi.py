@@ -15,6 +15,7 @@ from ..errors import ClientDisconnected, IncompleteBody
 from .._http.headers import text_headers
 from ..streaming import StreamBody
 from .body import check_declared, read_counted
+from .bridge import from_rsgi
 from .lifecycle import Headers, serve_http, serve_socket
 from .startup import start_app, stop_app
 
@@ -128,6 +129,9 @@ class RsgiWire:
 
     async def accept(self, proto: Any) -> RsgiSocket:
         return RsgiSocket(await proto.accept(), proto)
+
+    def asgi(self, proto: Any, scope: Any) -> Any:
+        return from_rsgi(scope, proto)
 
 
 WIRE = RsgiWire()
