@@ -363,3 +363,31 @@ def test_an_app_without_use_hooks_answers_refusals_as_before():
     app.GET("/x", lambda req, res, ctx: None)
     app._compile()
     assert app._everywhere == ()
+
+
+def test_headers_an_around_hook_sets_after_a_failure_stay_on_the_error_answer():
+    app = App()
+
+    async def timed(req, res, ctx, call_next):
+        try:
+            await call_next()
+        finally:
+            res.header("Server-Timing", "app;dur=1.00")
+
+    def failing(req, res, ctx):
+        res.header("X-Half-Done", "yes")  # the handler's own: dropped with its answer
+        raise HTTPError(status=409, detail={"error": "taken"})
+
+    def crashing(req, res, ctx):
+        raise RuntimeError("a bug")
+
+    app.AROUND("/*", timed)
+    app.GET("/taken", failing)
+    app.GET("/crash", crashing)
+    app.GET("/fine", lambda req, res, ctx: setattr(res, "body", "ok"))
+    with Client(app, raise_app_exceptions=False) as c:
+        taken, crash, fine = c.get("/taken"), c.get("/crash"), c.get("/fine")
+    assert (taken.status_code, taken.json(), taken.headers.get("server-timing")) == (409, {"error": "taken"}, "app;dur=1.00")
+    assert "x-half-done" not in taken.headers
+    assert (crash.status_code, crash.text, crash.headers.get("server-timing")) == (500, "Internal Server Error", "app;dur=1.00")
+    assert (fine.text, fine.headers.get("server-timing")) == ("ok", "app;dur=1.00")

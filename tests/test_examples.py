@@ -64,10 +64,18 @@ def test_typed_api_round_trip():
         assert c.get("/docs/openapi.json").json()["info"]["title"] == "Users API"
 
 
-def test_typed_api_answers_every_error_as_problem_json():
+@pytest.mark.parametrize("interface", ["asgi", "rsgi"])
+def test_typed_api_answers_every_error_as_problem_json(interface, caplog):
     api = load("api")
-    with Client(api.app) as c:
+
+    def broken(req, res, ctx):
+        raise RuntimeError("a bug")
+
+    api.app.GET("/broken", broken)  # a failing route, to show the 500's format
+    with testing.Client(api.app, interface=interface, raise_app_exceptions=False) as c:
         answers = {
+            "415": c.post("/users", content=b"name=Ada", headers={"content-type": "application/x-www-form-urlencoded"}),
+            "500": c.get("/broken"),
             "422 bad query": c.get("/users", params={"limit": 0}),
             "400 not JSON": c.post("/users", content=b"{nope", headers={"content-type": "application/json"}),
             "404 no route": c.get("/nothing"),
@@ -82,6 +90,14 @@ def test_typed_api_answers_every_error_as_problem_json():
         assert (problem["status"], problem["type"]) == (r.status_code, "about:blank"), what
         assert r.status_code == int(what[:3]), what
     assert answers["405"].headers["allow"] == "GET, HEAD, POST"
+    assert answers["500"].json() == {"type": "about:blank", "title": "Internal Server Error", "status": 500,
+                                     "instance": "/broken"}  # nothing of the bug leaks
+    assert [r.getMessage() for r in caplog.records if r.name == "heaven"] == ["unhandled error in GET /broken (route /broken)"]
+    # Every answer went through the AROUND hook that times requests, but the 413: a body
+    # over the limit is refused before any hook runs (docs/middleware.md).
+    timed = {what: r.headers.get("server-timing") for what, r in answers.items()}
+    assert timed.pop("413") is None
+    assert all(re.fullmatch(r"app;dur=\d+\.\d\d", value or "") for value in timed.values()), timed
     assert answers["422 bad query"].json()["errors"] == [{"path": "$.limit", "message": "Expected `int` >= 1", "in": "query"}]
 
 

@@ -29,12 +29,17 @@ _NO_ROUTE = "(no route)"
 
 async def run_arounds(ep: Any, req: Any, res: Any, ctx: Any, hooked: list[tuple[bytes, bytes]]) -> None:
     """Run the route through its AROUND hooks. `hooked` receives the headers
-    set before the BEFORE hooks finished (an error answer keeps them, as it
-    keeps BEFORE hooks' headers on routes without AROUND hooks)."""
-    await _around(ep.arounds, 0, partial(_route, ep, req, res, ctx, hooked), req, res, ctx, ep.pattern)
+    an error answer keeps: those set before the BEFORE hooks finished (as
+    on routes without AROUND hooks), and those an AROUND hook set after the
+    rest of the route failed (a timing or tracing header stays on the error
+    answer, whatever answers it)."""
+    failed: list[set[tuple[bytes, bytes]]] = []
+    inner = partial(_route, ep, req, res, ctx, hooked, failed)
+    await _around(ep.arounds, 0, inner, req, res, ctx, ep.pattern, hooked, failed)
 
 
-async def _around(chain: tuple[Any, ...], at: int, inner: Inner, req: Any, res: Any, ctx: Any, where: str) -> None:
+async def _around(chain: tuple[Any, ...], at: int, inner: Inner, req: Any, res: Any, ctx: Any, where: str,
+                  hooked: list[tuple[bytes, bytes]], failed: list[set[tuple[bytes, bytes]]]) -> None:
     if at == len(chain):
         return await inner()
     fn, run_async = chain[at]
@@ -44,15 +49,20 @@ async def _around(chain: tuple[Any, ...], at: int, inner: Inner, req: Any, res: 
         nonlocal pending
         if pending is not None:
             raise RuntimeError(f"AROUND hook {_name(fn)} ({where}) called call_next() twice")
-        pending = _around(chain, at + 1, inner, req, res, ctx, where)
+        pending = _around(chain, at + 1, inner, req, res, ctx, where, hooked, failed)
         return pending
 
-    if run_async:
-        await fn(req, res, ctx, call_next)
-    else:
-        result = fn(req, res, ctx, call_next)
-        if result is not None and isawaitable(result):
-            await result
+    try:
+        if run_async:
+            await fn(req, res, ctx, call_next)
+        else:
+            result = fn(req, res, ctx, call_next)
+            if result is not None and isawaitable(result):
+                await result
+    except BaseException:
+        if failed:  # the route failed inside: keep what this hook added on the way out
+            hooked.extend(h for h in res._headers if h not in failed[0] and h not in hooked)
+        raise
     if pending is not None and getcoroutinestate(pending) == CORO_CREATED:
         pending.close()
         raise TypeError(
@@ -61,31 +71,37 @@ async def _around(chain: tuple[Any, ...], at: int, inner: Inner, req: Any, res: 
         )
 
 
-async def _route(ep: Any, req: Any, res: Any, ctx: Any, hooked: list[tuple[bytes, bytes]]) -> None:
+async def _route(ep: Any, req: Any, res: Any, ctx: Any, hooked: list[tuple[bytes, bytes]],
+                 failed: list[set[tuple[bytes, bytes]]]) -> None:
     """The innermost step: what the lifecycle does inline for routes without
-    AROUND hooks (kept inline there, where a coroutine per request would cost)."""
-    aborted = False
-    if ep.befores:
-        aborted = await run_hooks(ep.befores, req, res, ctx)
-    hooked.extend(res._headers)
-    if not aborted:
-        if ep.validates:  # the handler never runs with a request that breaks its contract
-            if ep.stream:
-                await ep.contract.check_streaming(req)
+    AROUND hooks (kept inline there, where a coroutine per request would cost).
+    A failure notes the headers `res` had then (see `run_arounds`)."""
+    try:
+        aborted = False
+        if ep.befores:
+            aborted = await run_hooks(ep.befores, req, res, ctx)
+        hooked.extend(res._headers)
+        if not aborted:
+            if ep.validates:  # the handler never runs with a request that breaks its contract
+                if ep.stream:
+                    await ep.contract.check_streaming(req)
+                else:
+                    ep.contract.check(req)
+            if ep.is_async:
+                result = await ep.call(req, res, ctx)
             else:
-                ep.contract.check(req)
-        if ep.is_async:
-            result = await ep.call(req, res, ctx)
-        else:
-            result = ep.call(req, res, ctx)
-            if result is not None and isawaitable(result):
-                result = await result
-        if result is not None and result is not res:
-            res._returned(result, ep.pattern)  # the body, never silently dropped
-        if ep.afters and not res._aborted:
-            await run_hooks(ep.afters, req, res, ctx)
-    if ep.shapes:
-        ep.contract.shape(res)
+                result = ep.call(req, res, ctx)
+                if result is not None and isawaitable(result):
+                    result = await result
+            if result is not None and result is not res:
+                res._returned(result, ep.pattern)  # the body, never silently dropped
+            if ep.afters and not res._aborted:
+                await run_hooks(ep.afters, req, res, ctx)
+        if ep.shapes:
+            ep.contract.shape(res)
+    except BaseException:
+        failed.append(set(res._headers))
+        raise
 
 
 async def serve_refusal(app: Any, wire: Any, channel: Any, head: Any, cors: Any) -> None:
@@ -96,7 +112,8 @@ async def serve_refusal(app: Any, wire: Any, channel: Any, head: Any, cors: Any)
     hooked: list[tuple[bytes, bytes]] = []
     try:
         try:
-            await _around(app._everywhere, 0, partial(_refuse, app, head, res, hooked), req, res, ctx, _NO_ROUTE)
+            await _around(app._everywhere, 0, partial(_refuse, app, head, res, hooked), req, res, ctx, _NO_ROUTE,
+                          hooked, [])
             status, payload, content_type = res._finish()
             headers = res._headers
         except HTTPError as exc:
