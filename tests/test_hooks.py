@@ -163,3 +163,28 @@ def test_hook_registered_after_first_request_applies():
         assert "x-late" not in c.get("/").headers
         app.AFTER("/*", lambda req, res, ctx: res.header("X-Late", "1"))
         assert c.get("/").headers["x-late"] == "1"
+
+
+def test_a_chain_of_sync_and_async_hooks_runs_each_once_in_order():
+    """Sync hooks run without a coroutine until the first async one; the
+    rest of the chain goes on from there, in order."""
+    app = App()
+    seen = []
+
+    def async_hook(name):
+        async def hook(req, res, ctx):
+            seen.append(name)
+
+        return hook
+
+    app.BEFORE("/*", lambda req, res, ctx: seen.append("sync-1"))
+    app.BEFORE("/*", async_hook("async-1"))
+    app.BEFORE("/x", lambda req, res, ctx: seen.append("sync-2"))
+    app.BEFORE("/x", async_hook("async-2"))
+    app.BEFORE("/x", lambda req, res, ctx: seen.append("sync-3"))
+    app.AFTER("/x", lambda req, res, ctx: seen.append("after-sync"))
+    app.AFTER("/x", async_hook("after-async"))
+    app.GET("/x", lambda req, res, ctx: seen.append("handler"))
+    with Client(app) as c:
+        assert c.get("/x").status_code == 200
+    assert seen == ["sync-1", "async-1", "sync-2", "async-2", "sync-3", "handler", "after-sync", "after-async"]

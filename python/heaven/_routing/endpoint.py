@@ -46,6 +46,8 @@ class Endpoint:
     contract: Any = None
     validates: bool = False
     shapes: bool = False
+    #: No hooks (of any kind) and no contract: the lifecycle calls the handler alone.
+    plain: bool = False
     #: The error handlers the route reaches, nearest scope first (see `_routing/catchers.py`).
     catchers: tuple[Any, ...] = ()
     #: Whether heaven's own error answers are problem+json (`app.PROBLEMS()`).

@@ -20,7 +20,8 @@ from ..response import TEXT
 from .answers import failure, http_error, refusal
 from .catching import refused
 from .exchange import begin
-from .hooks import run_deferred, run_hooks
+from .hooks import run_deferred
+from .route import run_route
 
 logger = logging.getLogger("heaven")
 Inner = Callable[[], Awaitable[None]]
@@ -73,32 +74,10 @@ async def _around(chain: tuple[Any, ...], at: int, inner: Inner, req: Any, res: 
 
 async def _route(ep: Any, req: Any, res: Any, ctx: Any, hooked: list[tuple[bytes, bytes]],
                  failed: list[set[tuple[bytes, bytes]]]) -> None:
-    """The innermost step: what the lifecycle does inline for routes without
-    AROUND hooks (kept inline there, where a coroutine per request would cost).
-    A failure notes the headers `res` had then (see `run_arounds`)."""
+    """The innermost step: the route's own steps. A failure notes the
+    headers `res` had then (see `run_arounds`)."""
     try:
-        aborted = False
-        if ep.befores:
-            aborted = await run_hooks(ep.befores, req, res, ctx)
-        hooked.extend(res._headers)
-        if not aborted:
-            if ep.validates:  # the handler never runs with a request that breaks its contract
-                if ep.stream:
-                    await ep.contract.check_streaming(req)
-                else:
-                    ep.contract.check(req)
-            if ep.is_async:
-                result = await ep.call(req, res, ctx)
-            else:
-                result = ep.call(req, res, ctx)
-                if result is not None and isawaitable(result):
-                    result = await result
-            if result is not None and result is not res:
-                res._returned(result, ep.pattern)  # the body, never silently dropped
-            if ep.afters and not res._aborted:
-                await run_hooks(ep.afters, req, res, ctx)
-        if ep.shapes:
-            ep.contract.shape(res)
+        await run_route(ep, req, res, ctx, hooked)
     except BaseException:
         failed.append(set(res._headers))
         raise

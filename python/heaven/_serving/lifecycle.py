@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from inspect import isawaitable
+from types import CoroutineType
 from typing import Any, AsyncIterator, Awaitable, Callable, Protocol
 
 from ..errors import ClientDisconnected, HTTPError
@@ -23,6 +24,7 @@ from .catching import caught, refused, unread
 from .disconnect import until_disconnect
 from .exchange import begin
 from .hooks import run_deferred, run_hooks
+from .route import run_route
 from .startup import ready
 
 logger = logging.getLogger("heaven")
@@ -115,36 +117,20 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
     sessions = app._sessions
     if sessions is not None:
         ctx._sessions = sessions
-    hooked: Headers | None = None  # the headers BEFORE hooks set: an error answer keeps them (CORS...), as in 2.4.3
+    hooked: Headers = []  # what an error answer keeps of `res`'s headers (see run_route)
     try:
         try:
-            # Empty chains (the common case) cost one truth test, not a coroutine.
-            if ep.arounds:
-                hooked = []
-                await run_arounds(ep, req, res, ctx, hooked)  # the same steps, inside the AROUND hooks
-            else:
-                aborted = False
-                if ep.befores:
-                    aborted = await run_hooks(ep.befores, req, res, ctx)
-                    hooked = list(res._headers)
-                if not aborted:
-                    if ep.validates:  # the handler never runs with a request that breaks its contract
-                        if ep.stream:
-                            await ep.contract.check_streaming(req)
-                        else:
-                            ep.contract.check(req)
-                    if ep.is_async:
-                        result = await ep.call(req, res, ctx)
-                    else:
-                        result = ep.call(req, res, ctx)
-                        if result is not None and isawaitable(result):
-                            result = await result
+            if ep.plain:  # no hooks, no contract, no AROUND hooks: the handler alone
+                result = ep.call(req, res, ctx)
+                if result is not None:
+                    if type(result) is CoroutineType or isawaitable(result):
+                        result = await result
                     if result is not None and result is not res:
                         res._returned(result, ep.pattern)  # the body, never silently dropped
-                    if ep.afters and not res._aborted:
-                        await run_hooks(ep.afters, req, res, ctx)
-                if ep.shapes:
-                    ep.contract.shape(res)
+            elif ep.arounds:
+                await run_arounds(ep, req, res, ctx, hooked)  # the route's steps, inside the AROUND hooks
+            else:
+                await run_route(ep, req, res, ctx, hooked)
             if sessions is not None:
                 _commit_session(sessions, ctx, res)
             status, payload, content_type = res._finish()
@@ -272,7 +258,9 @@ async def _refused(ep: Any, req: Any, res: Any, ctx: Any) -> bool:
     """Run the BEFORE hooks of a websocket route; True when the handshake
     must be refused (a hook aborted, or failed)."""
     try:
-        await run_hooks(ep.befores, req, res, ctx)
+        done = run_hooks(ep.befores, req, res, ctx)
+        if type(done) is not bool:
+            await done
     except Exception:
         logger.exception("BEFORE hook failed for websocket %s", ep.pattern)
         return True
