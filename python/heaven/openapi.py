@@ -333,8 +333,9 @@ def _operation_ids(routes: list[Any]) -> list[str]:
 
 
 def _id_base(ep: Any) -> str:
-    if ep.name:
-        return ep.name
+    name: str | None = ep.name
+    if name:
+        return name
     target = ep.target
     if isinstance(target, str):
         module_path, _, method = target.partition("#")

@@ -339,7 +339,7 @@ class _PendingForm:
 
     __slots__ = ("_req",)
 
-    def __init__(self, req: Request) -> None:
+    def __init__(self, req: Request[Any]) -> None:
         self._req = req
 
     def __await__(self) -> Any:

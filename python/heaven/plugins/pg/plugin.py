@@ -80,7 +80,8 @@ class _Queries:
 
     async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:
         """Run a statement; returns its status, e.g. `'INSERT 0 1'`."""
-        return await self._executor().execute(query, *args, timeout=timeout)
+        status: str = await self._executor().execute(query, *args, timeout=timeout)
+        return status
 
     async def executemany(self, query: str, args: Iterable[Iterable[Any]], timeout: float | None = None) -> None:
         """Run a statement once per argument tuple (one round trip per batch)."""
