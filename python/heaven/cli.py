@@ -621,7 +621,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return args.handler(args)
+        code: int = args.handler(args)
+        return code
     except CliError as exc:
         print(f"heaven {args.command}: error: {exc}", file=sys.stderr)
         return 2

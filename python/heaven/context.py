@@ -59,7 +59,8 @@ class Context:
     def _table(self) -> str:
         """The subdomain whose routes serve this request."""
         entry = self._req._head.entry
-        return (entry.subdomain if entry is not None else self._req.subdomain).lower()
+        subdomain: str = entry.subdomain if entry is not None else self._req.subdomain
+        return subdomain.lower()
 
     def __init__(self, application: Any = None, res: Response | None = None) -> None:
         # heaven builds one per request as Context(req, res); Heaven 2.4.3

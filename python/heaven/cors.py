@@ -381,7 +381,7 @@ class CorsPolicy:
         )
 
 
-class CorsTable(dict):
+class CorsTable(dict[str | None, CorsPolicy]):
     """The app's CORS policies by subdomain. A policy set for a subdomain
     covers the requests its route table serves, so a host without a table
     of its own gets the policy of the table that serves it (`*`, else

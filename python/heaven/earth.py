@@ -169,16 +169,16 @@ class Earth:
         sent_headers = self._with_cookies(headers) if self._track_session else headers
         scope = _scope("http", method.upper(), url, subdomain, sent_headers, extra)
         seen: dict[str, Any] = {}
-        sent: list[dict] = []
+        sent: list[dict[str, Any]] = []
         chunks = [payload]
 
-        async def receive() -> dict:
+        async def receive() -> dict[str, Any]:
             if chunks:
                 return {"type": "http.request", "body": chunks.pop(0), "more_body": False}
             await asyncio.Event().wait()  # nothing more: wait like a quiet client
             return {"type": "http.disconnect"}
 
-        async def send(message: dict) -> None:
+        async def send(message: dict[str, Any]) -> None:
             sent.append(message)
 
         probe = self._probe
@@ -318,9 +318,9 @@ class EarthSocket:
     def __init__(self, app: Any, scope: dict[str, Any]) -> None:
         self._app = app
         self._scope = scope
-        self._to_app: asyncio.Queue[dict] = asyncio.Queue()
-        self._from_app: asyncio.Queue[dict] = asyncio.Queue()
-        self._task: asyncio.Task | None = None
+        self._to_app: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._from_app: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
         self.accepted = False
         self.closed = False
         #: The handshake's HTTP status when the app refused it, else None.
@@ -333,10 +333,10 @@ class EarthSocket:
         if self._task is not None:
             return self
 
-        async def receive() -> dict:
+        async def receive() -> dict[str, Any]:
             return await self._to_app.get()
 
-        async def send(message: dict) -> None:
+        async def send(message: dict[str, Any]) -> None:
             await self._from_app.put(message)
 
         self._task = asyncio.get_running_loop().create_task(self._app(self._scope, receive, send))

@@ -140,7 +140,7 @@ class ValidationError(PytasticError, ValueError):
     `{'path': ..., 'message': ...}`; `req.data` raises `ValidationFailed`,
     one of these that answers 422."""
 
-    def __init__(self, message: str, errors: list[dict] | None = None) -> None:
+    def __init__(self, message: str, errors: list[dict[str, Any]] | None = None) -> None:
         super().__init__(message)
         self.errors = errors if errors is not None else []
 

@@ -24,8 +24,12 @@ PARTS_LIMIT = 1000
 def limits(app: Any) -> dict[str, Any]:
     """The form limits `app` parses with: its own where it set them, the
     module's ceilings (read now, so a later assignment counts) elsewhere."""
-    own = app.form_limits
-    pick = lambda key, default: default if own.get(key) is None else own[key]  # noqa: E731
+    own: dict[str, int | None] = app.form_limits
+
+    def pick(key: str, default: int) -> int:
+        value = own.get(key)
+        return default if value is None else value
+
     return {
         "spill_threshold": pick("spill_threshold", SPOOL_LIMIT),
         "max_part_size": own.get("max_part_size"),

@@ -42,7 +42,7 @@ class File:
         self.size = 0
         self._threshold = spill_threshold
         self._memory: io.BytesIO | None = io.BytesIO()
-        self._disk: BinaryIO | None = None
+        self._disk: io.BufferedRandom | None = None
         self._lock = threading.Lock()  # readers in threads (asave) share the storage's position
         self._closed = False
 
@@ -55,25 +55,25 @@ class File:
         if self._disk is not None:
             self._disk.write(data)
         else:
-            self._memory.write(data)  # type: ignore[union-attr]
+            self._memory.write(data)  # type: ignore[union-attr]  # in memory until _spill, then on disk
         self.size += len(data)
 
     def _spill(self) -> None:
         disk = tempfile.TemporaryFile()
         try:
-            with self._memory.getbuffer() as held:  # type: ignore[union-attr]
+            with self._memory.getbuffer() as held:  # type: ignore[union-attr]  # _spill runs once, from memory
                 disk.write(held)
         except BaseException:
             disk.close()
             raise
-        self._memory.close()  # type: ignore[union-attr]
+        self._memory.close()  # type: ignore[union-attr]  # as above
         self._memory = None
         self._disk = disk
 
-    def _storage(self) -> BinaryIO:
+    def _storage(self) -> io.BytesIO | io.BufferedRandom:
         if self._closed:
             raise ValueError("I/O operation on a closed File")
-        return self._disk if self._disk is not None else self._memory  # type: ignore[return-value]
+        return self._disk if self._disk is not None else self._memory  # type: ignore[return-value]  # one is set until close
 
     @property
     def file(self) -> BinaryIO:
@@ -141,7 +141,7 @@ class _Reader(io.RawIOBase):
         with owner._lock:
             storage = owner._storage()
             storage.seek(self._position)
-            count = storage.readinto(buffer)  # type: ignore[attr-defined]
+            count = storage.readinto(buffer)
         self._position += count
         return count
 

@@ -150,7 +150,8 @@ class Group:
 
     def url_for(self, target: str, /, **params: Any) -> str:
         """`app.url_for` (names are app-wide)."""
-        return self.app.url_for(target, **params)
+        path: str = self.app.url_for(target, **params)
+        return path
 
     def __repr__(self) -> str:
         return f"<Group {self.prefix or '/'!r} on {self.subdomain!r} of {self.app!r}>"

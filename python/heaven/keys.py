@@ -3,7 +3,7 @@ type parameter is for the reader's type checker."""
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar, Union
+from typing import Any, Generic, TypeVar, Union
 
 T = TypeVar("T")
 
@@ -31,7 +31,7 @@ class Key(Generic[T]):
         return hash(("heaven.Key", self.name))
 
 
-KeyLike = Union[str, Key]
+KeyLike = Union[str, Key[Any]]
 
 
 def slot(key: KeyLike) -> str:

@@ -259,7 +259,7 @@ class Request(Generic[T]):
                 yield self._body
             return
         self._streamed = True
-        async for chunk in counted(self._reader, self._head.content_length, self._server.max_body_size):  # type: ignore[arg-type]
+        async for chunk in counted(self._reader, self._head.content_length, self._server.max_body_size):  # type: ignore[arg-type]  # only stream routes get here, with a reader
             yield chunk
         self._drained = True
 
@@ -339,7 +339,7 @@ class _PendingForm:
 
     __slots__ = ("_req",)
 
-    def __init__(self, req: Request) -> None:
+    def __init__(self, req: Request[Any]) -> None:
         self._req = req
 
     def __await__(self) -> Any:

@@ -93,7 +93,7 @@ class Contract:
         self.forbid_unknown = bool(forbid_unknown)
         #: The body is partial (PATCH): only the fields sent are checked and kept.
         self.partial = method == "PATCH"
-        self._decoder: msgspec.json.Decoder | None = None
+        self._decoder: msgspec.json.Decoder[Any] | None = None
         self._convert_back = False
         self._rebuild = False
         self._checks = False
@@ -355,7 +355,7 @@ def _check(value: Any, checks: Checks, path: str) -> None:
             raise ValidationFailed(f"Expected at most {checks.max_props} properties, got {count}", path)
 
 
-class DotDict(dict):
+class DotDict(dict[str, Any]):
     """`req.data` of a `dot=True` contract: a dict whose keys read as
     attributes too (`req.data.name`), nested dicts included. A declared
     field that was not sent reads None; any other missing name raises
@@ -388,7 +388,7 @@ class DotDict(dict):
             raise AttributeError(key) from None
 
 
-def _check_type(tp: Any, where: str, role: str) -> msgspec.json.Decoder:
+def _check_type(tp: Any, where: str, role: str) -> msgspec.json.Decoder[Any]:
     """A decoder for `tp`. `msgspec.json.schema` refuses custom classes up
     front (the decoder would only fail on the first request), and a type it
     cannot describe could not be documented in OpenAPI either."""

@@ -55,12 +55,14 @@ class Unserializable(SecurityError, TypeError):
 
 def _as_bytes(key: Any) -> bytes:
     if isinstance(key, str):
-        key = key.encode("utf-8")
-    elif not isinstance(key, bytes):
+        raw = key.encode("utf-8")
+    elif isinstance(key, bytes):
+        raw = key
+    else:
         raise TypeError(f"a secret key must be str or bytes, not {type(key).__name__}")
-    if not key:
+    if not raw:
         raise ValueError("a secret key cannot be empty")
-    return key
+    return raw
 
 
 class SecureSerializer:

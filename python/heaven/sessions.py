@@ -28,7 +28,7 @@ _COOKIE_DEFAULTS: dict[str, Any] = {
 _ALIASES = {"http_only": "httponly", "same_site": "samesite"}
 
 
-class Session(MutableMapping):
+class Session(MutableMapping[str, Any]):
     """`ctx.session`: one dict read as attributes or as a mapping.
 
     `session.user_id` is None when absent (`session['user_id']` raises

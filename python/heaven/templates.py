@@ -12,7 +12,7 @@ from jinja2 import BaseLoader, ChoiceLoader, Environment, FileSystemLoader, Pref
 from .errors import TemplatesNotConfigured
 
 
-def folder_path(folder: str | os.PathLike, relative_to: str | os.PathLike | None) -> str:
+def folder_path(folder: str | os.PathLike[str], relative_to: str | os.PathLike[str] | None) -> str:
     """`relative_to` may be a file (pass `__file__`) or a directory; without
     it, the folder is taken relative to the working directory."""
     folder = os.fspath(folder)
@@ -76,7 +76,8 @@ def templates_for(app: Any) -> Templates:
     pending = [app]
     while pending:
         current = pending.pop(0)
-        if current._templates is not None:
-            return current._templates
+        templates: Templates | None = current._templates
+        if templates is not None:
+            return templates
         pending.extend(mount[0] for mount in current._parents)
     raise TemplatesNotConfigured("no template folder: call app.TEMPLATES('templates', relative_to=__file__) first")

@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Any
+from typing import Any, Coroutine, TypeVar
 
 import httpx
 
 from ._serving.startup import ready
 from ._testing.rsgi import HTTPProtocol, RSGIScope
 from .errors import LifespanError
+
+T = TypeVar("T")
 
 __all__ = ["INTERFACES", "AsyncClient", "Client", "LifespanError", "Lifespan", "RSGITransport"]
 
@@ -42,15 +44,15 @@ class Lifespan:
 
     def __init__(self, app: Any) -> None:
         self.app = app
-        self._inbox: asyncio.Queue[dict] = asyncio.Queue()
-        self._outbox: asyncio.Queue[dict] = asyncio.Queue()
-        self._task: asyncio.Task | None = None
+        self._inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
 
     async def startup(self) -> None:
-        async def receive() -> dict:
+        async def receive() -> dict[str, Any]:
             return await self._inbox.get()
 
-        async def send(message: dict) -> None:
+        async def send(message: dict[str, Any]) -> None:
             await self._outbox.put(message)
 
         scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.3"}, "state": {}}
@@ -218,7 +220,7 @@ class _Portal:
             self._thread = None
             raise failure[0]
 
-    def call(self, coroutine: Any) -> Any:
+    def call(self, coroutine: Coroutine[Any, Any, T]) -> T:
         self.start()
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
 

@@ -25,7 +25,8 @@ CONVERTERS: dict[str, Callable[[str], Any]] = {
 
 def boolean(value: str) -> bool:
     """`true`/`false`/`1`/`0` (any case, surrounding spaces ignored)."""
-    return _core.convert("bool", value)
+    answer: bool = _core.convert("bool", value)
+    return answer
 
 
 def preprocessor(scope: dict[str, Any]) -> tuple[str, dict[str, Any]]:

@@ -301,7 +301,7 @@ DOCUMENTED_ONLY = {
     "K-session-salt": "tests/compat/test_api.py::test_session_cookies_have_their_own_salt",
     "K-metadata": "tests/compat/test_api.py::test_res_metadata_is_kept_not_sent",
     "K-internals": "tests/compat/test_api.py::test_route_tree_classes_are_not_provided",
-    "K-folders-checked": "tests/test_files.py::test_assets_route_option_and_validation",
+    "K-folders-checked": "tests/http/test_files.py::test_assets_route_option_and_validation",
     "K-cli-schema": "tests/compat/test_api.py::test_cli_spellings",
 }
 

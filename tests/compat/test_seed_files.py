@@ -1,6 +1,6 @@
 """The examples of shared/seeds/heaven-readme.md and heaven-examples.txt, run
 against heaven as written, with in-memory stand-ins for their databases.
-(heaven-router.txt and heaven-plugins.txt are tests/test_seeds.py.)
+(heaven-router.txt and heaven-plugins.txt are tests/project/test_seeds.py.)
 
 Evident typos fixed, each named where it is fixed:
 - readme: `from heaven import App` then `router = Router()` (Router is not

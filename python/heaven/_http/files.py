@@ -19,7 +19,7 @@ CHUNK = 256 * 1024
 _TEXT_TYPES = ("text/", "application/javascript", "application/json", "application/xml", "image/svg+xml")
 
 
-def confined_path(path: str | os.PathLike, within: str | os.PathLike | None) -> str:
+def confined_path(path: str | os.PathLike[str], within: str | os.PathLike[str] | None) -> str:
     """The real path of the file to send. With `within`, the fully resolved
     path (symlinks followed, `..` collapsed) must stay inside it; anything
     else, or anything that is not a regular file, is a 404."""

@@ -191,7 +191,7 @@ class MultipartParser:
             else:
                 if size > self._max_field_size:
                     raise PayloadTooLarge(f"Payload Too Large: form field over {self._max_field_size} bytes")
-                self._field += piece  # type: ignore[operator]
+                self._field += piece  # type: ignore[operator]  # a text part always has its bytearray (_start_part)
         self._part_size = size
 
     # -- parts ---------------------------------------------------------------

@@ -69,4 +69,5 @@ def load_callable(target: Any, where: str) -> Callable[..., Any]:
         target = _import(target, where)
     if not callable(target):
         raise HandlerError(f"{where}: {target!r} is not callable")
-    return target
+    call: Callable[..., Any] = target
+    return call

@@ -12,8 +12,9 @@ from typing import Any, AsyncIterator, Awaitable, Callable
 from ..errors import ClientDisconnected, IncompleteBody, PayloadTooLarge
 from ..streaming import StreamBody
 from .body import check_declared, counted
+from .answers import Headers
 from .bridge import AsgiConnection
-from .lifecycle import Headers, serve_http, serve_socket
+from .lifecycle import serve_http, serve_socket
 from .startup import start_app, stop_app
 
 logger = logging.getLogger("heaven")
@@ -31,7 +32,7 @@ _GONE = (ClientDisconnected, BrokenPipeError, ConnectionResetError, ConnectionAb
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 
 
-async def asgi(app: Any, scope: dict, receive: Receive, send: Any) -> None:
+async def asgi(app: Any, scope: dict[str, Any], receive: Receive, send: Any) -> None:
     if scope["type"] == "http":
         return await serve_http(app, WIRE, scope, (receive, send, scope))
     kind = scope["type"]
@@ -97,7 +98,7 @@ class AsgiWire:
         message = await receive()
         if message["type"] == "http.disconnect":
             raise IncompleteBody()
-        first = message.get("body", b"")
+        first: bytes = message.get("body", b"")
         if limit is not None and len(first) > limit:
             raise PayloadTooLarge()
         if not message.get("more_body", False):
@@ -121,7 +122,8 @@ class AsgiWire:
                 return
 
     async def handshake(self, channel: Any) -> bool:
-        return (await channel[0]())["type"] == "websocket.connect"
+        kind: str = (await channel[0]())["type"]
+        return kind == "websocket.connect"
 
     async def refuse(self, channel: Any) -> None:
         # Before `websocket.accept`, servers answer a close with HTTP 403.
@@ -191,8 +193,11 @@ class AsgiSocket:
             message = await self._receive()
             kind = message["type"]
             if kind == "websocket.receive":
-                text = message.get("text")
-                return text if text is not None else message.get("bytes", b"")
+                text: str | None = message.get("text")
+                if text is not None:
+                    return text
+                data: bytes = message.get("bytes", b"")
+                return data
             if kind == "websocket.disconnect":
                 self.closed = True
         return None

@@ -28,7 +28,7 @@ async def until_disconnect(sending: Awaitable[None], disconnected: Callable[[], 
         except Exception:
             return
         left = True
-        current.cancel()  # type: ignore[union-attr]
+        current.cancel()  # type: ignore[union-attr]  # None only outside a task, and this runs in one
 
     watcher = asyncio.ensure_future(watch())
     try:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from inspect import isawaitable
 from types import CoroutineType
-from typing import Any, AsyncIterator, Awaitable, Callable, Protocol
+from typing import TYPE_CHECKING, Any, AsyncIterator, Awaitable, Callable, Protocol
 
 from ..errors import ClientDisconnected, HTTPError
 from .answers import Answer, Headers, refusal, unavailable
@@ -26,6 +26,9 @@ from .exchange import begin
 from .hooks import run_deferred, run_hooks
 from .route import run_route
 from .startup import ready
+
+if TYPE_CHECKING:
+    from ..response import Response
 
 logger = logging.getLogger("heaven")
 # Payloads sent in one piece (the others are streams and files).
@@ -63,12 +66,22 @@ class Wire(Protocol):
     async def refuse(self, channel: Any) -> None:
         """Refuse a websocket handshake (HTTP 403)."""
 
-    async def accept(self, channel: Any) -> Any:
-        """Accept a websocket; returns its socket (`send`, `receive`, `close`)."""
+    async def accept(self, channel: Any) -> Socket:
+        """Accept a websocket; returns its socket."""
 
     def asgi(self, channel: Any, scope: Any) -> Any:
         """The connection in ASGI terms, for a mounted ASGI app (see
         `bridge`): `scope`, `receive`, `send`, then `fail()` or `finish()`."""
+
+
+class Socket(Protocol):
+    """The `send`/`receive` pair a websocket handler gets, and its close."""
+
+    async def send(self, data: str | bytes) -> None: ...
+
+    async def receive(self) -> str | bytes | None: ...
+
+    async def close(self, code: int = 1000) -> None: ...
 
 
 async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
@@ -109,7 +122,8 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
                 return await _answer(wire, channel, _with_cors(await unread(app, ep, head, exc), cors, head), head_only)
     elif ep.foreign is not None:
         # A mounted ASGI app (a stream route: its body is unread) answers on its own.
-        return await ep.foreign.serve(wire.asgi(channel, scope))
+        await ep.foreign.serve(wire.asgi(channel, scope))
+        return
 
     # res and ctx point at each other (templates read ctx): `release` breaks
     # that cycle, so the request is freed at once rather than by the GC.
@@ -230,7 +244,8 @@ async def serve_socket(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
     if ep is None:
         return await wire.refuse(channel)
     if ep.foreign is not None:
-        return await ep.foreign.serve(wire.asgi(channel, scope))
+        await ep.foreign.serve(wire.asgi(channel, scope))
+        return
     if not await wire.handshake(channel):
         return
     req, res, ctx = begin(head, b"", None, ep.app, ep.mounted, app)
@@ -254,7 +269,7 @@ async def serve_socket(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
         release(app, scope, req, res, ctx)
 
 
-async def _refused(ep: Any, req: Any, res: Any, ctx: Any) -> bool:
+async def _refused(ep: Any, req: Any, res: Response, ctx: Any) -> bool:
     """Run the BEFORE hooks of a websocket route; True when the handshake
     must be refused (a hook aborted, or failed)."""
     try:

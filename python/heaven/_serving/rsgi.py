@@ -9,14 +9,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from functools import cache
-from typing import Any, AsyncIterator, Awaitable, Callable
+from typing import Any, AsyncIterator, Awaitable, Callable, Protocol, SupportsInt
 
 from ..errors import ClientDisconnected, IncompleteBody
 from .._http.headers import text_headers
 from ..streaming import StreamBody
 from .body import check_declared, read_counted
+from .answers import Headers
 from .bridge import from_rsgi
-from .lifecycle import Headers, serve_http, serve_socket
+from .lifecycle import serve_http, serve_socket
 from .startup import start_app, stop_app
 
 logger = logging.getLogger("heaven")
@@ -46,10 +47,37 @@ def _closed() -> type[BaseException]:
     """granian's error for a connection the client has closed (looked up
     when first needed: only granian calls this wire)."""
     try:
-        from granian.rsgi import ProtocolClosed
+        # granian.rsgi imports it under another name, which mypy's strict mode
+        # does not count as exported; granian.rsgi is where granian documents it.
+        from granian.rsgi import ProtocolClosed  # type: ignore[attr-defined]
     except ImportError:  # not under granian: nothing raises it
         return ClientDisconnected
     return ProtocolClosed
+
+
+class BodyProto(Protocol):
+    """What this wire reads from granian's HTTP protocol object."""
+
+    def __call__(self) -> Awaitable[bytes]: ...
+
+    def client_disconnect(self) -> Awaitable[None]: ...
+
+
+class Message(Protocol):
+    """A websocket message from granian: `int(kind)` 0 is a close."""
+
+    kind: SupportsInt
+    data: str | bytes
+
+
+class Transport(Protocol):
+    """granian's websocket transport, as this wire uses it."""
+
+    def receive(self) -> Awaitable[Message]: ...
+
+    def send_str(self, data: str) -> Awaitable[None]: ...
+
+    def send_bytes(self, data: bytes) -> Awaitable[None]: ...
 
 
 class RsgiWire:
@@ -89,13 +117,13 @@ class RsgiWire:
         else:
             proto.response_file(status, out, payload.path)
 
-    def disconnected(self, proto: Any, body_read: bool) -> Callable[[], Awaitable[None]]:
+    def disconnected(self, proto: BodyProto, body_read: bool) -> Callable[[], Awaitable[None]]:
         return proto.client_disconnect
 
     def gone(self, exc: BaseException) -> bool:
         return isinstance(exc, _closed())
 
-    async def read_body(self, proto: Any, declared: int | None, limit: int | None) -> bytes:
+    async def read_body(self, proto: BodyProto, declared: int | None, limit: int | None) -> bytes:
         """With no limit to enforce, or a declared length within it (granian
         never delivers more than the declared `Content-Length`), one native
         call reads the body, and raises if it breaks off; otherwise the
@@ -142,7 +170,7 @@ class RsgiSocket:
 
     __slots__ = ("_transport", "_proto", "closed")
 
-    def __init__(self, transport: Any, proto: Any) -> None:
+    def __init__(self, transport: Transport, proto: Any) -> None:
         self._transport = transport
         self._proto = proto
         self.closed = False
@@ -196,8 +224,9 @@ def rsgi_init(app: Any, loop: asyncio.AbstractEventLoop) -> asyncio.Task[None] |
     whoever can await it (granian ignores it)."""
     if loop.is_running():
         app._matcher = None  # the next request takes the slow path, which waits
-        app._starting = _on_loop(loop, start_app(app), "startup failed: every request will be answered 503")
-        return app._starting
+        starting = _on_loop(loop, start_app(app), "startup failed: every request will be answered 503")
+        app._starting = starting
+        return starting
     _to_completion(loop, start_app(app), "startup failed")
     return None
 

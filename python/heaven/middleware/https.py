@@ -31,10 +31,11 @@ class HttpsRedirect:
     def secure(self, req: Any) -> bool:
         """Whether the request reached us (or the trusted proxy) over TLS."""
         if self.trust_forwarded:
-            forwarded = req.headers.get("x-forwarded-proto")
+            forwarded: str | None = req.headers.get("x-forwarded-proto")
             if forwarded:
                 return forwarded.split(",")[0].strip().lower() == "https"
-        return req.scheme == "https"
+        scheme: str = req.scheme
+        return scheme == "https"
 
     def __call__(self, req: Any, res: Any, ctx: Any, call_next: Any) -> Any:
         if self.secure(req):

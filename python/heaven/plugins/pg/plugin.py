@@ -43,7 +43,7 @@ UNAVAILABLE: tuple[type[BaseException], ...] = (
 def _rows_as(rows: list[Any], bind: type[T]) -> list[T]:
     # Plain dicts first: msgspec builds Structs from them about twice as fast
     # as from asyncpg's Record through its generic mapping path.
-    return msgspec.convert([dict(row) for row in rows], list[bind])  # type: ignore[valid-type]
+    return msgspec.convert([dict(row) for row in rows], list[bind])  # type: ignore[valid-type]  # a type held in a variable: mypy cannot subscript with it
 
 
 class _Queries:
@@ -80,7 +80,8 @@ class _Queries:
 
     async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:
         """Run a statement; returns its status, e.g. `'INSERT 0 1'`."""
-        return await self._executor().execute(query, *args, timeout=timeout)
+        status: str = await self._executor().execute(query, *args, timeout=timeout)
+        return status
 
     async def executemany(self, query: str, args: Iterable[Iterable[Any]], timeout: float | None = None) -> None:
         """Run a statement once per argument tuple (one round trip per batch)."""

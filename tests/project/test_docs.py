@@ -29,7 +29,7 @@ from heaven.testing import AsyncClient
 
 pytestmark = pytest.mark.interfaces
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 EXPECT = re.compile(r"^# (?:(asgi|rsgi): )?(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|TRACE) (\S+)(.*?) -> (\d{3})(.*)$", re.M)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from services.plugin import unavailable
 from services.postgres import NOT_INSTALLED, bindir
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SLOW_TEST = '''
 import time
 def test_waits(postgres_server):

@@ -14,7 +14,7 @@ from heaven import testing
 from heaven.openapi import openapi_document
 from helpers import Client
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def load(name):
