@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 _json_decode = msgspec.json.decode
+#: What `req.json` and `req.data` hold until first read (set by the lifecycle too).
+UNREAD: Any = object()
 
 # `req.queries` and `req.headers` are read-only multi-maps built in Rust; they
 # are mappings (get, [], keys, items...), and say so to isinstance checks.
@@ -55,9 +57,7 @@ class Request(Generic[T]):
         "_query_data",
         "_headers_data",
     )
-    # Unset until first read (see `json`, `data`, `query_data`, `headers_data`).
-    _json: Any
-    _data: Any
+    # Unset until first read (see `query_data`, `headers_data`).
     _query_data: Any
     _headers_data: Any
 
@@ -72,6 +72,9 @@ class Request(Generic[T]):
         self._server = server
         self.app = app
         self.mounted = mounted
+        # Not read yet (a sentinel: a raised AttributeError per read would cost more).
+        self._json = UNREAD
+        self._data = UNREAD
         self._streamed = False
         self._drained = body is not None
         self._form: Form | None = None
@@ -188,20 +191,17 @@ class Request(Generic[T]):
     def json(self) -> Any:
         """The body decoded as JSON (None for an empty body). Malformed JSON
         raises `MalformedJSON`, a `BadRequest`: uncaught it answers 400."""
-        try:
-            return self._json  # unset until first read: a request that never reads it pays nothing
-        except AttributeError:
-            pass
-        body = self.body
-        if not body:
-            self._json = None
-        else:
-            try:
-                self._json = _json_decode(body)
-            except msgspec.DecodeError as exc:
-                raise MalformedJSON(f"Bad Request: malformed JSON body ({exc})") from exc
-            except RecursionError as exc:  # msgspec's depth limit: a client's doing, not ours
-                raise MalformedJSON("Bad Request: the JSON body is nested too deeply") from exc
+        if self._json is UNREAD:
+            body = self.body
+            if not body:
+                self._json = None
+            else:
+                try:
+                    self._json = _json_decode(body)
+                except msgspec.DecodeError as exc:
+                    raise MalformedJSON(f"Bad Request: malformed JSON body ({exc})") from exc
+                except RecursionError as exc:  # msgspec's depth limit: a client's doing, not ours
+                    raise MalformedJSON("Bad Request: the JSON body is nested too deeply") from exc
         return self._json
 
     @property
@@ -210,15 +210,12 @@ class Request(Generic[T]):
         `expects=` or `form=`), else `req.json`. A body that breaks the
         contract raises `ValidationFailed` (422, naming the failing
         location); one of another Content-Type, `UnsupportedMediaType` (415)."""
-        try:
-            return self._data
-        except AttributeError:
-            pass
-        entry = self._head.entry
-        contract = entry.contract if entry is not None else None
-        if contract is None or not contract.has_body:
-            return self.json
-        self._data = contract.body_of(self)
+        if self._data is UNREAD:
+            entry = self._head.entry
+            contract = entry.contract if entry is not None else None
+            if contract is None or not contract.has_body:
+                return self.json
+            self._data = contract.body_of(self)
         return self._data
 
     @data.setter

@@ -29,6 +29,9 @@ from .errors import (
 from .forms import Form, parse_content_type
 from ._routing.prefix import join
 
+#: Content-Type values already parsed to their media type (see `Contract._media`).
+_KINDS: dict[str, str] = {}
+
 __all__ = ["Contract", "DotDict", "Pytastic", "PytasticError", "SchemaRegistry", "ValidationError"]
 
 logger = logging.getLogger("heaven")
@@ -195,13 +198,17 @@ class Contract:
         `application/*+json` for JSON); '' when none is sent (then JSON is
         assumed, as Heaven 2.4.3 did, and a form is empty). Anything else
         is 415."""
-        headers = req.headers
-        sent = headers.get("content-type")
+        sent = req._head.header("content-type")  # one header, without building req.headers
         if sent is None:
+            headers = req.headers
             if accepted is FORM_TYPES and (headers.get("content-length", "0") != "0" or "transfer-encoding" in headers):
                 raise UnsupportedMediaType("a body without a Content-Type", accepted)
             return ""
-        kind = parse_content_type(sent)[0]
+        kind = _KINDS.get(sent)
+        if kind is None:
+            kind = parse_content_type(sent)[0]
+            if len(_KINDS) < 256:  # clients send few distinct values; a flood of odd ones is not cached
+                _KINDS[sent] = kind
         if kind in accepted or (accepted is JSON_TYPES and kind.startswith("application/") and kind.endswith("+json")):
             return kind
         raise UnsupportedMediaType(kind or "an empty Content-Type", accepted)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..context import Context
-from ..request import Request
+from ..request import UNREAD, Request
 from ..response import Response
 
 _new = object.__new__
@@ -32,6 +32,8 @@ def begin(head: Any, body: bytes | None, reader: Any, app: Any, mounted: Any, se
     req._server = server
     req.app = app
     req.mounted = mounted
+    req._json = UNREAD
+    req._data = UNREAD
     req._streamed = False
     req._drained = body is not None
     req._form = None

@@ -153,6 +153,12 @@ impl Head {
         self.entry.as_ref().map(|e| e.clone_ref(py))
     }
 
+    /// The first value of the header `name` (any case), or None: one
+    /// header read without building `headers` (a contract's Content-Type check).
+    fn header(&self, py: Python<'_>, name: &str) -> Option<String> {
+        self.source.header(py, &name.to_ascii_lowercase())
+    }
+
     /// What the lifecycle reads first, in one call instead of three:
     /// `(entry, head_only, has_body)`.
     #[getter]

@@ -139,6 +139,32 @@ impl Source {
         }
     }
 
+    /// The first value of one header (`name` in lower case), found without
+    /// building the whole header map.
+    pub fn header(&self, py: Python<'_>, name: &str) -> Option<String> {
+        match self {
+            Source::Asgi(scope) => {
+                let headers = item(scope.bind(py), pyo3::intern!(py, "headers"))?;
+                for entry in headers.try_iter().ok()?.flatten() {
+                    let Some((key, value)) = header_pair(&entry) else {
+                        continue;
+                    };
+                    if bytes_of(&key).is_some_and(|k| k.eq_ignore_ascii_case(name.as_bytes())) {
+                        return Some(latin1(bytes_of(&value)?));
+                    }
+                }
+                None
+            }
+            Source::Rsgi(scope) => scope
+                .bind(py)
+                .getattr(pyo3::intern!(py, "headers"))
+                .and_then(|h| h.call_method1(pyo3::intern!(py, "get"), (name,)))
+                .and_then(|v| v.extract::<Option<String>>())
+                .ok()
+                .flatten(),
+        }
+    }
+
     /// A text field of the request line (`method`, `path`, `scheme`): a key
     /// of the ASGI scope, an attribute of the RSGI one. None when absent or
     /// not a str.
