@@ -115,6 +115,8 @@ class Contract:
         self.query_fields = None if self.query is None else FieldContract(self.query, where, "query", forbid_unknown)
         self.header_fields = None if self.headers is None else FieldContract(self.headers, where, "header")
         self.form_fields = None if self.form is None else FieldContract(self.form, where, "form", forbid_unknown)
+        #: Whether a body is validated (read per request: an attribute, not a property).
+        self.has_body = self.expects is not None or self.form is not None
         #: The route's typed query hints, checked on a contract's route (set by `for_route`).
         self.hints: HintCheck | None = None
         self.for_route(route)
@@ -131,17 +133,14 @@ class Contract:
         return bool(self.expects is not None or self.form is not None or self.query_fields or self.header_fields
                     or self.hints)
 
-    @property
-    def has_body(self) -> bool:
-        return self.expects is not None or self.form is not None
-
     # -- a request, checked once (the lifecycle, before the handler) ----------
 
     def check(self, req: Any) -> None:
         """Validate what the contract declares, cheapest first: headers,
         the query string, then the body. Each result is kept on `req`
         (`headers_data`, `query_data`, `data`), so nothing is checked twice."""
-        self._check_head(req)
+        if self.header_fields is not None or self.query_fields is not None or self.hints is not None:
+            self._check_head(req)
         if self.has_body:
             req.data
 
