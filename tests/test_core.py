@@ -118,3 +118,24 @@ def test_content_length_is_dropped_beside_chunked_encoding():
         scope(method="POST", headers=[(b"content-length", b"12"), (b"transfer-encoding", b"chunked")])
     )
     assert (both.content_length, both.has_body) == (None, True)
+
+
+def test_triage_and_content_type_come_with_the_routing_headers():
+    """What the lifecycle and a contract's 415 check read without building
+    `headers`: (entry, head_only, has_body), and the body's Content-Type."""
+    from heaven._testing.rsgi import RSGIScope
+
+    routes = _core.Routes()
+    routes.add_routes(["GET", "POST"], "www", "/a")
+    matcher = routes.compile(["get", "post"])
+    sent = [(b"Content-Type", b"application/json; charset=utf-8"), (b"content-length", b"2")]
+    posted = matcher.route(scope(b"/a", method="POST", headers=sent))
+    assert posted.triage == ("post", False, True)
+    assert posted.content_type == "application/json; charset=utf-8"
+    head = matcher.route(scope(b"/a", method="HEAD"))
+    assert (head.triage, head.content_type) == (("get", True, False), None)
+    # RSGI: read from granian's headers map, and only when a body may follow.
+    rsgi = RSGIScope("POST", "/a", "", [("content-type", "text/csv"), ("content-length", "3")])
+    assert matcher.route(rsgi).content_type == "text/csv"
+    empty = RSGIScope("POST", "/a", "", [("content-type", "text/csv"), ("content-length", "0")])
+    assert matcher.route(empty).content_type is None

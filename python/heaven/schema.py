@@ -197,7 +197,7 @@ class Contract:
         `application/*+json` for JSON); '' when none is sent (then JSON is
         assumed, as Heaven 2.4.3 did, and a form is empty). Anything else
         is 415."""
-        sent = req._head.header("content-type")  # one header, without building req.headers
+        sent = req._head.content_type  # read with the routing headers: req.headers is not built
         if sent is None:
             headers = req.headers
             if accepted is FORM_TYPES and (headers.get("content-length", "0") != "0" or "transfer-encoding" in headers):

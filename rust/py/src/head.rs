@@ -37,6 +37,8 @@ pub struct Head {
     pub allow: MethodSet,
     pub error: Option<&'static str>,
     pub content_length: Option<u64>,
+    /// The body's `Content-Type`, as sent (read with the routing headers).
+    pub content_type: Option<Box<str>>,
     pub chunked: bool,
     /// Views built on first read and kept for the rest of the request.
     pub views: Views,
@@ -153,10 +155,12 @@ impl Head {
         self.entry.as_ref().map(|e| e.clone_ref(py))
     }
 
-    /// The first value of the header `name` (any case), or None: one
-    /// header read without building `headers` (a contract's Content-Type check).
-    fn header(&self, py: Python<'_>, name: &str) -> Option<String> {
-        self.source.header(py, &name.to_ascii_lowercase())
+    /// The body's `Content-Type` as sent (None without one), read in the
+    /// same pass as the routing headers: a contract's 415 check without
+    /// building `headers`.
+    #[getter]
+    fn content_type(&self) -> Option<&str> {
+        self.content_type.as_deref()
     }
 
     /// What the lifecycle reads first, in one call instead of three:

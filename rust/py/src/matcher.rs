@@ -140,6 +140,7 @@ fn head(source: Source, status: u16) -> Head {
         allow: MethodSet::EMPTY,
         error: None,
         content_length: None,
+        content_type: None,
         chunked: false,
         views: Views::default(),
     }
@@ -188,6 +189,7 @@ impl Matcher {
             method,
             subdomain,
             content_length: facts.content_length,
+            content_type: facts.content_type,
             chunked: facts.chunked,
             ..head(source, 404)
         };

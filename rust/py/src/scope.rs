@@ -42,6 +42,8 @@ pub struct HeaderFacts {
     pub content_length: Option<u64>,
     pub chunked: bool,
     pub bad_length: bool,
+    /// The first `Content-Type` (read only when a body may follow, on RSGI).
+    pub content_type: Option<Box<str>>,
 }
 
 pub fn scan_headers(headers: Option<Bound<'_, PyAny>>, want_host: bool) -> HeaderFacts {
@@ -75,6 +77,8 @@ pub fn scan_headers(headers: Option<Bound<'_, PyAny>>, want_host: bool) -> Heade
             }
         } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
             facts.chunked = true;
+        } else if facts.content_type.is_none() && name.eq_ignore_ascii_case(b"content-type") {
+            facts.content_type = Some(latin1(value).into());
         }
     }
     facts
@@ -136,32 +140,6 @@ impl Source {
                         .collect()
                 })
                 .unwrap_or_default(),
-        }
-    }
-
-    /// The first value of one header (`name` in lower case), found without
-    /// building the whole header map.
-    pub fn header(&self, py: Python<'_>, name: &str) -> Option<String> {
-        match self {
-            Source::Asgi(scope) => {
-                let headers = item(scope.bind(py), pyo3::intern!(py, "headers"))?;
-                for entry in headers.try_iter().ok()?.flatten() {
-                    let Some((key, value)) = header_pair(&entry) else {
-                        continue;
-                    };
-                    if bytes_of(&key).is_some_and(|k| k.eq_ignore_ascii_case(name.as_bytes())) {
-                        return Some(latin1(bytes_of(&value)?));
-                    }
-                }
-                None
-            }
-            Source::Rsgi(scope) => scope
-                .bind(py)
-                .getattr(pyo3::intern!(py, "headers"))
-                .and_then(|h| h.call_method1(pyo3::intern!(py, "get"), (name,)))
-                .and_then(|v| v.extract::<Option<String>>())
-                .ok()
-                .flatten(),
         }
     }
 
@@ -258,6 +236,10 @@ pub fn scan_rsgi_headers(headers: Option<Bound<'_, PyAny>>, want_host: bool) -> 
         }
     }
     facts.chunked = get(pyo3::intern!(py, "transfer-encoding")).is_some();
+    if facts.chunked || facts.content_length.is_some_and(|n| n > 0) {
+        // Only a request with a body has a type worth reading: one lookup, not one per request.
+        facts.content_type = get(pyo3::intern!(py, "content-type")).map(String::into_boxed_str);
+    }
     if want_host {
         facts.host = get(pyo3::intern!(py, "host"));
     }
