@@ -27,6 +27,7 @@ from .errors import (
     ValidationFailed,
 )
 from .forms import Form, parse_content_type
+from .request import UNREAD
 from ._routing.prefix import join
 
 #: Content-Type values already parsed to their media type (see `Contract._media`).
@@ -106,6 +107,8 @@ class Contract:
         self.returns_type: Any = None
         if self.expects is not None:
             self._compile_input(where)
+        #: The decoded body is the answer as is (no extra checks, no rewriting back).
+        self._as_decoded = not (self._checks or self.partial or self._rebuild or self._convert_back or self.dot)
         if self.returns is not None:
             self.returns_type = Rewriter(False, where, partial=self.output_partial).rewrite(self.returns)
             _check_type(self.returns_type, where, "returns")
@@ -141,8 +144,8 @@ class Contract:
         (`headers_data`, `query_data`, `data`), so nothing is checked twice."""
         if self.header_fields is not None or self.query_fields is not None or self.hints is not None:
             self._check_head(req)
-        if self.has_body:
-            req.data
+        if self.has_body and req._data is UNREAD:
+            req._data = self.body_of(req)  # what `req.data` would do, without finding the contract again
 
     async def check_streaming(self, req: Any) -> None:
         """`check` on a `stream=True` route: a form body is parsed as it
@@ -157,8 +160,8 @@ class Contract:
             raise
         if arriving:
             await req.form
-        if self.has_body:
-            req.data
+        if self.has_body and req._data is UNREAD:
+            req._data = self.body_of(req)  # what `req.data` would do, without finding the contract again
 
     def _check_head(self, req: Any) -> None:
         if self.header_fields is not None:
@@ -260,6 +263,8 @@ class Contract:
             raise BodyNotJSON(f"the body is not valid JSON ({exc})") from exc
         except RecursionError as exc:
             raise BodyNotJSON("the JSON body is nested too deeply") from exc
+        if self._as_decoded:
+            return value
         if self._checks:
             verify(value, self.decode_type, "$")
         if self.partial:
