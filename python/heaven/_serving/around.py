@@ -18,10 +18,11 @@ from typing import Any, Awaitable, Callable, Coroutine
 from ..errors import ClientDisconnected, HTTPError
 from ..response import TEXT
 from .answers import failure, http_error, refusal
-from .catching import refused
+from .catching import keeping, refused
 from .exchange import begin
 from .hooks import run_deferred
 from .route import run_route
+from .sending import send_body
 
 logger = logging.getLogger("heaven")
 Inner = Callable[[], Awaitable[None]]
@@ -96,8 +97,7 @@ async def serve_refusal(app: Any, wire: Any, channel: Any, head: Any, cors: Any)
             status, payload, content_type = res._finish()
             headers = res._headers
         except HTTPError as exc:
-            status, headers, payload, content_type = http_error(exc, _NO_ROUTE, head.path, problems)
-            headers.extend(h for h in hooked if h[0] not in (b"content-type", b"content-length"))
+            status, headers, payload, content_type = keeping(http_error(exc, _NO_ROUTE, head.path, problems), hooked)
         except ClientDisconnected:
             return
         except Exception as exc:
@@ -110,7 +110,7 @@ async def serve_refusal(app: Any, wire: Any, channel: Any, head: Any, cors: Any)
             if sent is not None:
                 await sent
         else:
-            await wire.send_body(channel, status, headers, payload, head.head_only)
+            await send_body(wire, channel, status, headers, payload, head.head_only, False, _NO_ROUTE)
         if res._deferred:
             await run_deferred(app, res._deferred)
     finally:

@@ -49,10 +49,10 @@ async def caught(app: Any, ep: Any, exc: Exception, req: Any, res: Any, ctx: Any
         answer = await _handle(found[0], found[1], exc, status, req, res, ctx, hooked, ep.pattern)
         if answer is not None:
             return answer
-        return _keeping(failure(app, exc, req, ep.problems), hooked)
+        return keeping(failure(app, exc, req, ep.problems), hooked)
     if isinstance(exc, HTTPError):
-        return _keeping(http_error(exc, ep.pattern, req.path, ep.problems), hooked)
-    return _keeping(failure(app, exc, req, ep.problems), hooked)
+        return keeping(http_error(exc, ep.pattern, req.path, ep.problems), hooked)
+    return keeping(failure(app, exc, req, ep.problems), hooked)
 
 
 async def unread(app: Any, ep: Any, head: Any, exc: HTTPError) -> Answer:
@@ -88,7 +88,7 @@ async def refused(app: Any, head: Any) -> tuple[Answer, Any]:
     answer = await _handle(found[0], found[1], exc, exc.status, req, res, ctx, None, head.path)
     res._ctx = None
     if answer is None:
-        return _keeping(failure(app, exc, req, refusals.problems), None), res
+        return keeping(failure(app, exc, req, refusals.problems), None), res
     return answer, res
 
 
@@ -118,7 +118,7 @@ async def _handle(fn: Any, is_async: bool, exc: BaseException, status: int, req:
     return status, res._headers, payload, content_type
 
 
-def _keeping(answer: Answer, hooked: Headers | None) -> Answer:
+def keeping(answer: Answer, hooked: Headers | None) -> Answer:
     """An error answer with the headers BEFORE hooks had set (not their
     content type or length: the error has its own)."""
     if hooked:

@@ -21,10 +21,10 @@ from ..errors import ClientDisconnected, HTTPError
 from .answers import Answer, Headers, refusal, unavailable
 from .around import run_arounds, serve_refusal
 from .catching import caught, refused, unread
-from .disconnect import until_disconnect
 from .exchange import begin
 from .hooks import run_deferred, run_hooks
 from .route import run_route
+from .sending import send_body
 from .startup import ready
 
 if TYPE_CHECKING:
@@ -160,7 +160,7 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
             if sent is not None:
                 await sent
         else:
-            await _send_body(wire, channel, status, headers, payload, head_only, req._drained, ep.pattern)
+            await send_body(wire, channel, status, headers, payload, head_only, req._drained, ep.pattern)
         if res._deferred:
             await run_deferred(res.app, res._deferred)
     finally:
@@ -208,23 +208,6 @@ async def _answer(wire: Wire, channel: Any, answer: Answer, head_only: bool) -> 
     sent = wire.send(channel, status, headers, payload, content_type, head_only)
     if sent is not None:
         await sent
-
-
-async def _send_body(wire: Wire, channel: Any, status: int, headers: Headers, payload: Any, head_only: bool,
-                     body_read: bool, pattern: str) -> None:
-    """A stream or a file, stopped when the client leaves. The status line
-    goes out first, so a failure after it can only be logged and the body
-    cut short (see docs/streaming.md for what each interface shows)."""
-    sending = wire.send_body(channel, status, headers, payload, head_only)
-    watch = None if head_only else wire.disconnected(channel, body_read)
-    try:
-        if watch is None:
-            await sending
-        else:
-            await until_disconnect(sending, watch)
-    except Exception as exc:
-        if not wire.gone(exc):
-            logger.exception("error while sending the body of %s", pattern)
 
 
 # -- websockets -------------------------------------------------------------------
