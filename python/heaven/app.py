@@ -929,7 +929,10 @@ class App:
                 if entry.stream and contract.expects is not None:
                     # A JSON body is validated whole: read it (within max_body_size) before the handler.
                     entry.stream = False
-            entry.plain = not (entry.befores or entry.afters or entry.arounds or entry.validates or entry.shapes)
+            entry.plain = not (entry.befores or entry.afters or entry.arounds or entry.shapes
+                               or (entry.validates and entry.stream))
+            if entry.plain and entry.validates:
+                entry.check = entry.contract.checker()
             self._catching(entry, reaches)
             entries.append(entry)
         own = {id(self): (self, 0)}

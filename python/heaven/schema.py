@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 import logging
 import types
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Callable, Union, get_args, get_origin
 
 import msgspec
 
@@ -32,6 +32,8 @@ from ._routing.prefix import join
 
 #: Content-Type values already parsed to their media type (see `Contract._media`).
 _KINDS: dict[str, str] = {}
+#: Content-Type values already accepted for a JSON body (see `Contract.check_json`).
+_JSON_SENT: set[str] = set()
 
 __all__ = ["Contract", "DotDict", "Pytastic", "PytasticError", "SchemaRegistry", "ValidationError"]
 
@@ -147,6 +149,23 @@ class Contract:
         if self.has_body and req._data is UNREAD:
             req._data = self.body_of(req)  # what `req.data` would do, without finding the contract again
 
+    def checker(self) -> Callable[[Any], None]:
+        """The check a route without hooks runs per request: `check`, or
+        `check_json` when a JSON `expects=` is all there is to check."""
+        if self.expects is not None and self.form is None and self.header_fields is None \
+                and self.query_fields is None and self.hints is None:
+            return self.check_json
+        return self.check
+
+    def check_json(self, req: Any) -> None:
+        """`check` for a contract with only a JSON `expects=`: the body's
+        media type (a value seen before is known good), then the body."""
+        if req._data is UNREAD:
+            sent = req._head.content_type
+            if sent is not None and sent not in _JSON_SENT:
+                self._media(req, JSON_TYPES)
+            req._data = self.decode(req._body)
+
     async def check_streaming(self, req: Any) -> None:
         """`check` on a `stream=True` route: a form body is parsed as it
         arrives (large files spill to disk), then validated. (A JSON body is
@@ -212,6 +231,8 @@ class Contract:
             if len(_KINDS) < 256:  # clients send few distinct values; a flood of odd ones is not cached
                 _KINDS[sent] = kind
         if kind in accepted or (accepted is JSON_TYPES and kind.startswith("application/") and kind.endswith("+json")):
+            if accepted is JSON_TYPES and len(_JSON_SENT) < 256:
+                _JSON_SENT.add(sent)
             return kind
         raise UnsupportedMediaType(kind or "an empty Content-Type", accepted)
 

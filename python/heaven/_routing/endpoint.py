@@ -46,8 +46,11 @@ class Endpoint:
     contract: Any = None
     validates: bool = False
     shapes: bool = False
-    #: No hooks (of any kind) and no contract: the lifecycle calls the handler alone.
+    #: No hooks (of any kind), no `returns=` and no streamed contract: the
+    #: lifecycle calls the handler alone, after `check` when there is one.
     plain: bool = False
+    #: The contract's per-request check on a `plain` route (None: nothing to check).
+    check: Any = None
     #: The error handlers the route reaches, nearest scope first (see `_routing/catchers.py`).
     catchers: tuple[Any, ...] = ()
     #: Whether heaven's own error answers are problem+json (`app.PROBLEMS()`).

@@ -134,7 +134,9 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
     hooked: Headers = []  # what an error answer keeps of `res`'s headers (see run_route)
     try:
         try:
-            if ep.plain:  # no hooks, no contract, no AROUND hooks: the handler alone
+            if ep.plain:  # no hooks of any kind: the contract's check (if any), then the handler alone
+                if ep.check is not None:
+                    ep.check(req)
                 result = ep.call(req, res, ctx)
                 if result is not None:
                     if type(result) is CoroutineType or isawaitable(result):

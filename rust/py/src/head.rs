@@ -15,7 +15,7 @@ use pyo3::types::{PyBytes, PyDict, PyString};
 
 use crate::errors::bad_request;
 use crate::multidict::{MultiDict, Repeats};
-use crate::scope::Source;
+use crate::scope::{bytes_of, latin1, Source};
 use crate::values::to_python;
 
 /// Routing outcome codes, as the dispatcher reads `head.status`.
@@ -37,8 +37,9 @@ pub struct Head {
     pub allow: MethodSet,
     pub error: Option<&'static str>,
     pub content_length: Option<u64>,
-    /// The body's `Content-Type`, as sent (read with the routing headers).
-    pub content_type: Option<Box<str>>,
+    /// The body's `Content-Type` header value, as the server gave it (ASGI
+    /// bytes, RSGI str): kept without a copy, decoded only when read.
+    pub content_type: Option<Py<PyAny>>,
     pub chunked: bool,
     /// Views built on first read and kept for the rest of the request.
     pub views: Views,
@@ -159,8 +160,17 @@ impl Head {
     /// same pass as the routing headers: a contract's 415 check without
     /// building `headers`.
     #[getter]
-    fn content_type(&self) -> Option<&str> {
-        self.content_type.as_deref()
+    fn content_type<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyAny>> {
+        let value = self.content_type.as_ref()?.bind(py);
+        let Some(bytes) = bytes_of(value) else {
+            return Some(value.clone()); // RSGI: already a str
+        };
+        Some(match std::str::from_utf8(bytes) {
+            // The usual value: one shared str, its hash computed once.
+            Ok("application/json") => intern!(py, "application/json").clone().into_any(),
+            Ok(text) if text.is_ascii() => PyString::new(py, text).into_any(),
+            _ => PyString::new(py, &latin1(bytes)).into_any(),
+        })
     }
 
     /// What the lifecycle reads first, in one call instead of three:

@@ -42,8 +42,9 @@ pub struct HeaderFacts {
     pub content_length: Option<u64>,
     pub chunked: bool,
     pub bad_length: bool,
-    /// The first `Content-Type` (read only when a body may follow, on RSGI).
-    pub content_type: Option<Box<str>>,
+    /// The first `Content-Type` value, as given (read only when a body may
+    /// follow, on RSGI).
+    pub content_type: Option<Py<PyAny>>,
 }
 
 pub fn scan_headers(headers: Option<Bound<'_, PyAny>>, want_host: bool) -> HeaderFacts {
@@ -55,10 +56,10 @@ pub fn scan_headers(headers: Option<Bound<'_, PyAny>>, want_host: bool) -> Heade
         return facts;
     };
     for entry in iter.flatten() {
-        let Some((name, value)) = header_pair(&entry) else {
+        let Some(pair) = header_pair(&entry) else {
             continue;
         };
-        let (Some(name), Some(value)) = (bytes_of(&name), bytes_of(&value)) else {
+        let (Some(name), Some(value)) = (bytes_of(&pair.0), bytes_of(&pair.1)) else {
             continue;
         };
         if want_host && facts.host.is_none() && name.eq_ignore_ascii_case(b"host") {
@@ -78,7 +79,7 @@ pub fn scan_headers(headers: Option<Bound<'_, PyAny>>, want_host: bool) -> Heade
         } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
             facts.chunked = true;
         } else if facts.content_type.is_none() && name.eq_ignore_ascii_case(b"content-type") {
-            facts.content_type = Some(latin1(value).into());
+            facts.content_type = Some(pair.1.clone().unbind());
         }
     }
     facts
@@ -238,7 +239,14 @@ pub fn scan_rsgi_headers(headers: Option<Bound<'_, PyAny>>, want_host: bool) -> 
     facts.chunked = get(pyo3::intern!(py, "transfer-encoding")).is_some();
     if facts.chunked || facts.content_length.is_some_and(|n| n > 0) {
         // Only a request with a body has a type worth reading: one lookup, not one per request.
-        facts.content_type = get(pyo3::intern!(py, "content-type")).map(String::into_boxed_str);
+        facts.content_type = headers
+            .call_method1(
+                pyo3::intern!(py, "get"),
+                (pyo3::intern!(py, "content-type"),),
+            )
+            .ok()
+            .filter(|v| v.is_instance_of::<PyString>())
+            .map(Bound::unbind);
     }
     if want_host {
         facts.host = get(pyo3::intern!(py, "host"));
