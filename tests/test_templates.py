@@ -4,6 +4,7 @@ sync rendering, req/res/ctx in every template."""
 import pytest
 
 from heaven import App
+from heaven.templates import templates_for
 from helpers import Client
 
 pytestmark = pytest.mark.interfaces
@@ -90,3 +91,62 @@ def test_mounted_child_uses_its_own_then_its_parents_templates(folders):
     parent.mount(child)
     with Client(parent) as c:
         assert c.get("/child").text == "from shared"
+
+
+def test_templates_await_by_default(folders):
+    (folders / "main" / "awaits.html").write_text("{{ greeting() }}{% for n in numbers %} {{ n }}{% endfor %}")
+    app = build(folders)
+
+    async def greeting():
+        return "hello"
+
+    async def numbers():
+        for n in (1, 2, 3):
+            yield n
+
+    async def page(req, res, ctx):
+        await res.render("awaits.html", greeting=greeting, numbers=numbers())
+
+    app.GET("/awaits", page)
+    with Client(app) as c:
+        r = c.get("/awaits")
+    assert (r.status_code, r.text) == (200, "hello 1 2 3")
+
+
+def test_synchronous_templates_render_awaited_without_async_mode(folders):
+    (folders / "main" / "loop.html").write_text("{% for n in numbers %}{{ n }},{% endfor %} {{ title }}")
+    app = App()
+    app.TEMPLATES("main", relative_to=str(folders), asynchronous=False)
+    app.TEMPLATES("shared", relative_to=str(folders))  # the first call's `asynchronous` holds, as in 2.4.3
+
+    async def page(req, res, ctx):
+        await res.render("loop.html", numbers=[1, 2], title="<t>")
+
+    async def text(req, res, ctx):
+        res.body = await res.interpolate("page.html", title="T") + "|" + await res.interpolate("only-shared.html")
+
+    async def awaited_loop(req, res, ctx):
+        async def numbers():
+            yield 1
+
+        await res.render("loop.html", numbers=numbers(), title="x")
+
+    app.GET("/page", page)
+    app.GET("/text", text)
+    app.GET("/async-loop", awaited_loop)
+    with Client(app, raise_app_exceptions=False) as c:
+        r = c.get("/page")
+        assert (r.status_code, r.text, r.headers["content-type"]) == (200, "1,2, &lt;t&gt;", "text/html; charset=utf-8")
+        assert c.get("/text").text == "main T  None 200|from shared"
+        # Synchronous templates cannot iterate an async generator: it is a 500, not a silent empty loop.
+        assert c.get("/async-loop").status_code == 500
+    assert templates_for(app).environment(asynchronous=True).is_async is False
+
+
+def test_mounted_app_without_templates_takes_the_childs_mode(folders):
+    parent = App()
+    child = App()
+    child.TEMPLATES("main", relative_to=str(folders), asynchronous=False)
+    parent.mount(child, isolated=False)
+    assert templates_for(parent).asynchronous is False
+    assert templates_for(parent).environment(asynchronous=True).is_async is False

@@ -719,11 +719,15 @@ class App:
         `relative_to` is a file (`__file__`) or directory the folder is
         relative to; `prefix` puts the folder's templates under `prefix/`;
         files with an `escape` extension (default `html`, `htm`) are
-        autoescaped. `asynchronous` is accepted for Heaven 2.4.3 code: both
-        `await res.render()` and `res.renders()` work either way."""
+        autoescaped. Both `await res.render()` and `res.renders()` work
+        either way; `asynchronous=False` (the first call's value holds, as in
+        Heaven 2.4.3) renders awaited templates synchronously: no awaiting
+        inside templates, and no cost of Jinja2's async mode."""
         if self._templates is None:
             self._templates = Templates()
-        self._templates.add(folder_path(folder, relative_to), prefix, ("html", "htm") if escape is None else escape)
+        self._templates.add(
+            folder_path(folder, relative_to), prefix, ("html", "htm") if escape is None else escape, asynchronous
+        )
         return self
 
     def ASSETS(

@@ -37,7 +37,7 @@ def build() -> App:
     app.POST(fx.UPLOAD_PATH, upload, stream=True)
     app.POST(fx.FORM_PATH, form)
     app.ASSETS("static", relative_to=fx.STATIC_DIR.parent)
-    app.TEMPLATES(fx.TEMPLATES.name, relative_to=fx.TEMPLATES.parent)
+    app.TEMPLATES(fx.TEMPLATES.name, relative_to=fx.TEMPLATES.parent, asynchronous=False)
     app.GET(fx.PAGE_PATH, page)
     return app
 
