@@ -27,6 +27,8 @@ fi
 "$PY" -m pip install --quiet \
     "starlette==1.10.0" "fastapi==0.165.0" "pydantic==2.14.3" \
     "litestar==2.25.0" "blacksheep==2.6.4"
+# work.py: Starlette's and FastAPI's form parsing (request.form(), UploadFile, Form()) needs it.
+"$PY" -m pip install --quiet "python-multipart==0.0.34"
 
 # The original Heaven in a venv of its own (tests/compat/setup_heaven243.sh,
 # shared with `make test`), plus the server the bench runs it under.
@@ -42,7 +44,7 @@ print("heaven", heaven.__version__, "from", heaven.__file__)
 ')
 "$PY" -c '
 from importlib import import_module, metadata
-for name in ("starlette", "fastapi", "pydantic", "litestar", "blacksheep"):
+for name in ("starlette", "fastapi", "pydantic", "litestar", "blacksheep", "python_multipart"):
     import_module(name)
-print(", ".join(f"{d} {metadata.version(d)}" for d in ("starlette", "fastapi", "pydantic", "litestar", "blacksheep")))
+print(", ".join(f"{d} {metadata.version(d)}" for d in ("starlette", "fastapi", "pydantic", "litestar", "blacksheep", "python-multipart")))
 '
