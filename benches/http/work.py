@@ -31,7 +31,6 @@ import statistics
 import sys
 import tempfile
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent

@@ -2,16 +2,30 @@
 304, ranges, downloads."""
 
 import os
+import sys
 from email.utils import formatdate
 
 import pytest
 
 from heaven import App
+from heaven._http import files
+from heaven.errors import NotFound
 from helpers import Client, call_raw, http_scope
 
 pytestmark = pytest.mark.interfaces
 
 CONTENT = bytes(range(256)) * 40  # 10,240 bytes
+
+
+@pytest.fixture(params=["kernel", "realpath"])
+def lookup(request, monkeypatch):
+    """Confinement is resolved by the kernel (an O_PATH lookup, Linux) or by
+    os.path.realpath (elsewhere): both must refuse the same escapes."""
+    if request.param == "realpath":
+        monkeypatch.setattr(files, "_KERNEL_LOOKUP", False)
+    else:
+        assert files._KERNEL_LOOKUP or sys.platform != "linux"
+    return request.param
 
 
 @pytest.fixture
@@ -66,7 +80,7 @@ def test_serves_files_with_type_length_and_validators(site):
         b"/public/a%00b",
     ],
 )
-def test_escape_attempts_are_404(site, raw_path):
+def test_escape_attempts_are_404(site, lookup, raw_path):
     c, root = site
     out = call_raw(c_app(c), http_scope(raw_path.decode(), raw_path=raw_path))
     assert out["status"] in (404, 400), out
@@ -79,13 +93,13 @@ def c_app(client):
     return client.app
 
 
-def test_symlink_inside_the_root_and_literal_percent_names_are_served(site):
+def test_symlink_inside_the_root_and_literal_percent_names_are_served(site, lookup):
     c, _ = site
     assert c.get("/public/inner-link.css").text == "body { color: red }"
     assert c.get("/public/odd%20name%20%252e%252e.txt").text == "literal"
 
 
-def test_within_refuses_absolute_and_parent_paths(tmp_path):
+def test_within_refuses_absolute_and_parent_paths(tmp_path, lookup):
     (tmp_path / "root").mkdir()
     (tmp_path / "root" / "ok.txt").write_text("ok")
     (tmp_path / "outside.txt").write_text("no")
@@ -97,7 +111,28 @@ def test_within_refuses_absolute_and_parent_paths(tmp_path):
             assert c.get("/f", params={"p": bad}).status_code == 404, bad
 
 
-def test_304_on_if_none_match_and_if_modified_since(site):
+def test_kernel_lookup_resolves_as_realpath_does(site, monkeypatch):
+    _, root = site
+    (root / "css" / "up-link").symlink_to("..")
+    paths = ["css/site.css", "inner-link.css", "/css/site.css", "css/../data.bin", "css/up-link/data.bin",
+             "css/up-link/../secret.txt", "escape-link", "folder-link/public/data.bin", "folder-link/secret.txt",
+             "css", "", ".", "missing", "css/site.css/x", "data.bin\0"]  # fmt: skip
+
+    def outcome(path):
+        try:
+            return files.confined_path(path, str(root))
+        except NotFound:
+            return "404"
+
+    kernel = [outcome(p) for p in paths]
+    monkeypatch.setattr(files, "_KERNEL_LOOKUP", False)
+    assert kernel == [outcome(p) for p in paths]
+    assert kernel[:6] == [str(root / "css" / "site.css")] * 3 + [str(root / "data.bin")] * 2 + ["404"]
+    assert kernel[7] == str(root / "data.bin")  # out through the folder link and back in: still inside
+    assert set(kernel[5:7] + kernel[8:]) == {"404"}
+
+
+def test_304_on_if_none_match_and_if_modified_since(site, lookup):
     c, _ = site
     first = c.get("/public/css/site.css")
     etag, modified = first.headers["etag"], first.headers["last-modified"]
