@@ -20,6 +20,7 @@ file's bytes and a real 304 for its ETag, the page's exact HTML.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import http.client
 import json
@@ -30,6 +31,7 @@ import signal
 import statistics
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -299,6 +301,100 @@ def render(results: dict, contenders: list[str], scenarios: list[str], env: dict
     return "\n".join(out)
 
 
+# -- in-process: CPU per request without a server -------------------------------
+
+IN_PROCESS_CALLS = {"upload": 3, "form": 200, "static": 200, "static_304": 200, "page": 30}
+
+
+async def _asgi_call(app, sc: Scenario, body: bytes, headers: list[tuple[bytes, bytes]], chunk: int = 65536):
+    """One request through the app's ASGI entry, the body in `chunk`-byte
+    messages as a server hands them over; returns (status, ETag)."""
+    pieces = [body[i : i + chunk] for i in range(0, len(body), chunk)] or [b""]
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": sc.method, "scheme": "http",
+        "path": sc.path, "raw_path": sc.path.encode(), "query_string": b"", "root_path": "",
+        "headers": [(b"host", b"127.0.0.1"), (b"content-length", str(len(body)).encode()), *headers],
+        "client": (run.HOST, 50000), "server": (run.HOST, 80), "extensions": {"http.response.pathsend": {}},
+    }  # fmt: skip
+    seen = {"status": 0, "etag": None}
+
+    async def receive():
+        if not pieces:
+            await asyncio.Event().wait()  # the body is over: wait, as for a client that stays
+        return {"type": "http.request", "body": pieces.pop(0), "more_body": bool(pieces)}
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            seen["status"] = message["status"]
+            seen["etag"] = dict((k.lower(), v) for k, v in message["headers"]).get(b"etag", seen["etag"])
+
+    await app(scope, receive, send)
+    return seen["status"], seen["etag"]
+
+
+async def _in_process(contenders: list[str], scenarios: list[str], repeats: int) -> dict[tuple[str, str], float]:
+    import importlib
+
+    bodies = request_bodies()
+    apps = {}
+    for c in dict.fromkeys(CONTENDERS[c].module for c in contenders if CONTENDERS[c].interface == "asgi"):
+        app = importlib.import_module(c).app
+        if hasattr(app, "start") and c == "work_blacksheep":
+            await app.start()  # BlackSheep builds its routes at start-up (its lifespan under a server)
+        apps[c] = app
+    best: dict[tuple[str, str], float] = {}
+    etags: dict[str, bytes] = {}
+    for _ in range(repeats):  # interleaved: every app once per repeat, the minimum kept
+        for module, app in apps.items():
+            for sc_name in scenarios:
+                if (module, sc_name) in {(CONTENDERS[c].module, s) for c, s in UNSUPPORTED}:
+                    continue
+                sc = SCENARIOS[sc_name]
+                headers = [(b"content-type", sc.request_type.encode())] if sc.request_type else []
+                if sc.conditional:
+                    if module not in etags:
+                        _, etags[module] = await _asgi_call(app, SCENARIOS["static"], b"", [])
+                    headers.append((b"if-none-match", etags[module]))
+                calls = IN_PROCESS_CALLS[sc_name]
+                started = time.process_time()  # the worker threads' CPU too (uploads copied in threads)
+                for _ in range(calls):
+                    status, _ = await _asgi_call(app, sc, bodies.get(sc_name, b""), headers)
+                    if status != sc.status:
+                        raise BenchError(f"{module} {sc_name} in-process: status {status}, expected {sc.status}")
+                spent = (time.process_time() - started) / calls
+                best[(module, sc_name)] = min(best.get((module, sc_name), spent), spent)
+            shutil.rmtree(fx.UPLOAD_DIR, ignore_errors=True)
+    return best
+
+
+def render_in_process(best: dict[tuple[str, str], float], contenders: list[str], scenarios: list[str], repeats: int) -> str:
+    modules = {CONTENDERS[c].module: c for c in reversed(contenders) if CONTENDERS[c].interface == "asgi"}
+    names = list(modules.values())[::-1]
+    out = [
+        "## Real work in-process: CPU per request, no server",
+        "",
+        f"Each app called through its ASGI entry in this process (the body in 64 KiB messages, the "
+        f"static file handed to the server by pathsend where the framework uses it), CPU time of the "
+        f"process (worker threads included), the minimum of {repeats} interleaved repeats. No socket, "
+        "no HTTP parsing: what the framework and the work cost, steadier than HTTP on a busy machine.",
+        "",
+        "| scenario | " + " | ".join(names) + " | " + " | ".join(f"heaven / {n}" for n in names if n in PEERS) + " |",
+        "|---|" + "---:|" * (len(names) + sum(n in PEERS for n in names)),
+    ]
+    for sc_name in scenarios:
+        cells, ratios = [], []
+        mine = best.get(("work_heaven", sc_name))
+        for n in names:
+            t = best.get((CONTENDERS[n].module, sc_name))
+            cells.append("–" if t is None else f"{t * 1e6:,.0f} µs")
+            if n in PEERS:
+                # heaven's CPU / the peer's: below 1.00 heaven is cheaper
+                ratios.append("–" if t is None or mine is None else f"{mine / t:.2f}")
+        out.append(f"| {sc_name} | " + " | ".join(cells + ratios) + " |")
+    out += ["", "heaven / peer is CPU time: below 1.00 heaven does the same work with less CPU.", ""]
+    return "\n".join(out)
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
@@ -313,6 +409,12 @@ def main() -> int:
     p.add_argument("--markdown", type=Path, help="also write the result tables as markdown to this file")
     p.add_argument("--no-save", action="store_true", help=f"do not write raw results to {run.RESULTS.relative_to(run.REPO)}/")
     p.add_argument("--check", action="store_true", help="start each server and check its answers; no load")
+    p.add_argument(
+        "--in-process",
+        action="store_true",
+        help="CPU per request of each app called in this process over ASGI (no server, no wrk); "
+        "--rounds repeats, minimum kept",
+    )
     args = p.parse_args()
     if args.warmup is None:
         args.warmup = min(2, args.duration)
@@ -322,6 +424,15 @@ def main() -> int:
     scenarios = [s for s in SCENARIOS if s in run.choose(args.scenarios, SCENARIOS, "scenario")]
     if "static_304" in scenarios and "static" not in scenarios:
         scenarios.insert(scenarios.index("static_304"), "static")  # its ETag comes from the full fetch
+    if args.in_process:
+        run.check_contenders(contenders, CONTENDERS)
+        os.chdir(run.APPS)  # where granian runs the apps (--working-dir)
+        repeats = max(args.rounds, 3)
+        report = render_in_process(asyncio.run(_in_process(contenders, scenarios, repeats)), contenders, scenarios, repeats)
+        print(report)
+        if args.markdown:
+            args.markdown.write_text(report)
+        return 0
 
     granian = str(Path(sys.executable).parent / "granian")
     if not os.access(granian, os.X_OK):
