@@ -8,6 +8,7 @@ benches/http/README.md ("Real work").
     .venv/bin/python benches/http/work.py                               # 5 rounds x (2 + 6) s (~25 min)
     .venv/bin/python benches/http/work.py --rounds 1 --duration 2       # smoke run (~4 min)
     .venv/bin/python benches/http/work.py --check                       # answers only, no load
+    .venv/bin/python benches/http/work.py --in-process --rounds 5       # CPU per request, no server
     .venv/bin/python benches/http/work.py --only heaven,starlette --scenarios page --markdown /tmp/work.md
 
 Uses run.py's servers, CPU pinning (granian on one CPU, wrk on the other),
