@@ -42,6 +42,7 @@ import time
 from dataclasses import dataclass, field, replace
 from importlib import metadata, util
 from pathlib import Path
+from typing import Callable
 
 HERE = Path(__file__).resolve().parent
 APPS = HERE / "apps"
@@ -544,6 +545,12 @@ def _verdict(value: float, goal: float, strict: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
+def best_of(rps: dict[tuple[str, str], float], names: list[str], key: str) -> tuple[float, str] | None:
+    """The highest req/s among `names` for an endpoint or scenario, and whose."""
+    have = [(rps[(n, key)], n) for n in names if (n, key) in rps]
+    return max(have) if have else None
+
+
 def render(results, contenders, endpoints, env, args, commands) -> str:
     med = {
         key: (statistics.median(r.rps for r in runs), statistics.median(r.p99_ms for r in runs))
@@ -618,10 +625,10 @@ def render(results, contenders, endpoints, env, args, commands) -> str:
             "|---|---|" + "---:|" * len(peers),
         ]
         for ep in endpoints:
-            have = [(rps[(h, ep)], h) for h in heavens if (h, ep) in rps]
-            if not have:
+            top = best_of(rps, heavens, ep)
+            if top is None:
                 continue
-            best, who = max(have)
+            best, who = top
             cells = []
             for p, goal, strict in peers:
                 if (p, ep) not in rps:
@@ -748,31 +755,15 @@ def check_contenders(contenders: list[str], known: dict[str, Contender] | None =
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
-    p.add_argument("--duration", type=int, default=6, help="seconds per measured wrk run (default 6)")
-    p.add_argument(
-        "--warmup", type=int, default=None, help="seconds of warm-up before each measured run (default min(2, duration))"
-    )
-    p.add_argument("--connections", type=int, default=64, help="wrk connections (default 64)")
-    p.add_argument("--threads", type=int, default=1, help="wrk threads (default 1)")
-    p.add_argument("--only", help=f"contenders, comma-separated (default all: {','.join(CONTENDERS)})")
+    p = load_options(__doc__, CONTENDERS)
     p.add_argument("--endpoints", help=f"endpoints, comma-separated (default all: {','.join(ENDPOINTS)})")
-    p.add_argument("--server-cpu", type=int, default=0, help="CPU granian is pinned to (default 0)")
-    p.add_argument("--client-cpu", type=int, default=1, help="CPU wrk is pinned to (default 1)")
-    p.add_argument("--markdown", type=Path, help="also write the result tables as markdown to this file")
-    p.add_argument("--no-save", action="store_true", help=f"do not write raw results to {RESULTS.relative_to(REPO)}/")
     p.add_argument(
         "--against",
         type=Path,
         help="a directory holding an earlier `heaven` package (with its built _core), e.g. a copy of an "
         "earlier python/ tree: adds the contenders heaven_before and heaven_rsgi_before, served from it",
     )
-    args = p.parse_args()
-    if args.warmup is None:
-        args.warmup = min(2, args.duration)
-    if args.rounds < 1 or args.duration <= 0 or args.warmup < 0 or args.connections < 1 or args.threads < 1:
-        raise SystemExit("--rounds, --duration, --connections and --threads must be positive")
+    args = parse_load_options(p)
     if args.against is not None:
         if not (args.against / "heaven" / "__init__.py").is_file():
             raise SystemExit(f"--against {args.against}: no heaven/__init__.py there")
@@ -784,13 +775,7 @@ def main() -> int:
         contenders += [t for t in twins if t not in contenders]
     endpoints = [e for e in ENDPOINTS if e in choose(args.endpoints, ENDPOINTS, "endpoint")]
 
-    granian = str(Path(sys.executable).parent / "granian")
-    if not os.access(granian, os.X_OK):
-        granian = shutil.which("granian") or ""
-    tools = (("granian", granian), ("wrk", shutil.which("wrk")), ("taskset", shutil.which("taskset")))
-    missing = [name for name, path in tools if not path]
-    if missing:
-        raise SystemExit(f"missing: {', '.join(missing)} (wrk: `apt-get install wrk`; granian: in the venv)")
+    granian = find_tools()
     check_contenders(contenders)
     cpus = os.sched_getaffinity(0)
     for flag, cpu in (("--server-cpu", args.server_cpu), ("--client-cpu", args.client_cpu)):
@@ -851,7 +836,7 @@ def main() -> int:
             c, spec.granian(granian), args.server_cpu, logdir, spec.target(app), spec.interface, ready_for(app), spec.pythonpath
         )
 
-    try:
+    def bench() -> None:
         if "validate" in endpoints:
             check_contracts()
         # Preflight: every contender answers every endpoint identically.
@@ -894,6 +879,72 @@ def main() -> int:
                             errs = f"  socket errors {run.socket_errors}" if any(run.socket_errors.values()) else ""
                             print(f"round {rnd + 1}/{args.rounds}  {c:<12} {ep:<12} {run.rps:>10,.0f} req/s"
                                   f"  p50 {fmt_ms(run.p50_ms):>9}  p99 {fmt_ms(run.p99_ms):>9}{errs}", flush=True)
+
+    failed = guarded(bench, logdir)
+    if failed is not None:
+        return failed
+
+    for k in results:
+        for r in results[k]:
+            if any(r.socket_errors.values()):
+                print(f"warning: wrk socket errors for {k}: {r.socket_errors}", file=sys.stderr)
+    publish(render(results, contenders, endpoints, env, args, commands), args.markdown)
+    if not args.no_save:
+        runs = [
+            {"contender": c, "endpoint": e, "round": i + 1, **vars(r)} for (c, e), runs in results.items() for i, r in enumerate(runs)
+        ]
+        raw = save_raw("", args, env, commands, runs)
+        print(f"raw results: {raw.relative_to(REPO)}")
+    return 0
+
+
+def load_options(doc: str | None, contenders: dict) -> argparse.ArgumentParser:
+    """The options every wrk-driven bench here shares: rounds, durations,
+    wrk's connections and threads, contenders, CPUs, markdown, raw results."""
+    p = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
+    p.add_argument("--duration", type=int, default=6, help="seconds per measured wrk run (default 6)")
+    p.add_argument(
+        "--warmup", type=int, default=None, help="seconds of warm-up before each measured run (default min(2, duration))"
+    )
+    p.add_argument("--connections", type=int, default=64, help="wrk connections (default 64)")
+    p.add_argument("--threads", type=int, default=1, help="wrk threads (default 1)")
+    p.add_argument("--only", help=f"contenders, comma-separated (default all: {','.join(contenders)})")
+    p.add_argument("--server-cpu", type=int, default=0, help="CPU granian is pinned to (default 0)")
+    p.add_argument("--client-cpu", type=int, default=1, help="CPU wrk is pinned to (default 1)")
+    p.add_argument("--markdown", type=Path, help="also write the result tables as markdown to this file")
+    p.add_argument("--no-save", action="store_true", help=f"do not write raw results to {RESULTS.relative_to(REPO)}/")
+    return p
+
+
+def parse_load_options(p: argparse.ArgumentParser) -> argparse.Namespace:
+    args = p.parse_args()
+    if args.warmup is None:
+        args.warmup = min(2, args.duration)
+    if args.rounds < 1 or args.duration <= 0 or args.warmup < 0 or args.connections < 1 or args.threads < 1:
+        raise SystemExit("--rounds, --duration, --connections and --threads must be positive")
+    return args
+
+
+def find_tools(wrk: bool = True) -> str:
+    """The granian next to this interpreter (else on PATH); exits naming
+    what is missing of granian, taskset and (with `wrk`) wrk."""
+    granian = str(Path(sys.executable).parent / "granian")
+    if not os.access(granian, os.X_OK):
+        granian = shutil.which("granian") or ""
+    tools = [("granian", granian), ("taskset", shutil.which("taskset"))] + ([("wrk", shutil.which("wrk"))] if wrk else [])
+    missing = [name for name, path in tools if not path]
+    if missing:
+        raise SystemExit(f"missing: {', '.join(missing)} (wrk: `apt-get install wrk`; granian: in the venv)")
+    return granian
+
+
+def guarded(measure: Callable[[], None], logdir: Path) -> int | None:
+    """Run `measure()`: a BenchError or Ctrl-C ends it with its message and
+    exit status (1, 130); the servers are stopped and `logdir` removed
+    either way. None when it ran to the end."""
+    try:
+        measure()
     except BenchError as exc:
         print(f"\nFAILED: {exc}", file=sys.stderr)
         return 1
@@ -903,38 +954,26 @@ def main() -> int:
     finally:
         stop_all()
         shutil.rmtree(logdir, ignore_errors=True)
+    return None
 
-    for k in results:
-        for r in results[k]:
-            if any(r.socket_errors.values()):
-                print(f"warning: wrk socket errors for {k}: {r.socket_errors}", file=sys.stderr)
-    report = render(results, contenders, endpoints, env, args, commands)
+
+def publish(report: str, markdown: Path | None) -> None:
+    """Print the report, and write it to `markdown` when asked."""
     print()
     print(report)
-    if args.markdown:
-        args.markdown.write_text(report)
-        print(f"wrote {args.markdown}")
-    if not args.no_save:
-        RESULTS.mkdir(exist_ok=True)
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        raw = RESULTS / f"{stamp}.json"
-        raw.write_text(
-            json.dumps(
-                {
-                    "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
-                    "environment": env,
-                    "commands": commands,
-                    "runs": [
-                        {"contender": c, "endpoint": e, "round": i + 1, **vars(r)}
-                        for (c, e), runs in results.items()
-                        for i, r in enumerate(runs)
-                    ],
-                },
-                indent=2,
-            )
-        )
-        print(f"raw results: {raw.relative_to(REPO)}")
-    return 0
+    if markdown:
+        markdown.write_text(report)
+        print(f"wrote {markdown}")
+
+
+def save_raw(prefix: str, args: argparse.Namespace, env: dict, commands: list[str], runs: list[dict]) -> Path:
+    """Write the per-round results, the options, environment and commands
+    as JSON to results/PREFIX<timestamp>.json (git-ignored)."""
+    RESULTS.mkdir(exist_ok=True)
+    raw = RESULTS / f"{prefix}{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}.json"
+    options = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
+    raw.write_text(json.dumps({"args": options, "environment": env, "commands": commands, "runs": runs}, indent=2))
+    return raw
 
 
 if __name__ == "__main__":

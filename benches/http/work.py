@@ -20,7 +20,6 @@ file's bytes and a real 304 for its ETag, the page's exact HTML.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import datetime as dt
 import http.client
@@ -275,10 +274,10 @@ def render(results: dict, contenders: list[str], scenarios: list[str], env: dict
             "|---|---|" + "---:|" * len(peers),
         ]
         for sc_name in scenarios:
-            have = [(rps[(h, sc_name)], h) for h in heavens if (h, sc_name) in rps]
-            if not have:
+            top = run.best_of(rps, heavens, sc_name)
+            if top is None:
                 continue
-            best, who = max(have)
+            best, who = top
             cells = []
             for p in peers:
                 if (p, sc_name) not in rps:
@@ -397,18 +396,8 @@ def render_in_process(best: dict[tuple[str, str], float], contenders: list[str],
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
-    p.add_argument("--duration", type=int, default=6, help="seconds per measured wrk run (default 6)")
-    p.add_argument("--warmup", type=int, default=None, help="seconds of warm-up before each run (default min(2, duration))")
-    p.add_argument("--connections", type=int, default=64, help=f"wrk connections (default 64; upload: {UPLOAD_CONNECTIONS})")
-    p.add_argument("--threads", type=int, default=1, help="wrk threads (default 1)")
-    p.add_argument("--only", help=f"contenders, comma-separated (default all: {','.join(CONTENDERS)})")
+    p = run.load_options(__doc__, CONTENDERS)
     p.add_argument("--scenarios", help=f"scenarios, comma-separated (default all: {','.join(SCENARIOS)})")
-    p.add_argument("--server-cpu", type=int, default=0, help="CPU granian is pinned to (default 0)")
-    p.add_argument("--client-cpu", type=int, default=1, help="CPU wrk is pinned to (default 1)")
-    p.add_argument("--markdown", type=Path, help="also write the result tables as markdown to this file")
-    p.add_argument("--no-save", action="store_true", help=f"do not write raw results to {run.RESULTS.relative_to(run.REPO)}/")
     p.add_argument("--check", action="store_true", help="start each server and check its answers; no load")
     p.add_argument(
         "--in-process",
@@ -416,11 +405,7 @@ def main() -> int:
         help="CPU per request of each app called in this process over ASGI (no server, no wrk); "
         "--rounds repeats, minimum kept",
     )
-    args = p.parse_args()
-    if args.warmup is None:
-        args.warmup = min(2, args.duration)
-    if args.rounds < 1 or args.duration <= 0 or args.warmup < 0 or args.connections < 1 or args.threads < 1:
-        raise SystemExit("--rounds, --duration, --connections and --threads must be positive")
+    args = run.parse_load_options(p)
     contenders = run.choose(args.only, CONTENDERS, "contender")
     scenarios = [s for s in SCENARIOS if s in run.choose(args.scenarios, SCENARIOS, "scenario")]
     if "static_304" in scenarios and "static" not in scenarios:
@@ -429,21 +414,11 @@ def main() -> int:
         run.check_contenders(contenders, CONTENDERS)
         os.chdir(run.APPS)  # where granian runs the apps (--working-dir)
         repeats = max(args.rounds, 3)
-        report = render_in_process(asyncio.run(_in_process(contenders, scenarios, repeats)), contenders, scenarios, repeats)
-        print(report)
-        if args.markdown:
-            args.markdown.write_text(report)
+        best = asyncio.run(_in_process(contenders, scenarios, repeats))
+        run.publish(render_in_process(best, contenders, scenarios, repeats), args.markdown)
         return 0
 
-    granian = str(Path(sys.executable).parent / "granian")
-    if not os.access(granian, os.X_OK):
-        granian = shutil.which("granian") or ""
-    tools = [("granian", granian), ("taskset", shutil.which("taskset"))]
-    if not args.check:
-        tools.append(("wrk", shutil.which("wrk")))
-    missing = [name for name, path in tools if not path]
-    if missing:
-        raise SystemExit(f"missing: {', '.join(missing)} (wrk: `apt-get install wrk`; granian: in the venv)")
+    granian = run.find_tools(wrk=not args.check)
     run.check_contenders(contenders, CONTENDERS)
     cpus = os.sched_getaffinity(0)
     for flag, cpu in (("--server-cpu", args.server_cpu), ("--client-cpu", args.client_cpu)):
@@ -495,7 +470,7 @@ def main() -> int:
         spec = CONTENDERS[c]
         return run.Server(c, granian, args.server_cpu, logdir, spec.target(run.MAIN), spec.interface, ("GET", fx.PAGE_PATH, None))
 
-    try:
+    def bench() -> None:
         seen = {}
         for c in contenders:
             with serve(c) as srv:
@@ -517,7 +492,7 @@ def main() -> int:
         if differing:
             print("note: header names differing from " + reference + ": " + "; ".join(differing), flush=True)
         if args.check:
-            return 0
+            return
         print(flush=True)
         for rnd in range(args.rounds):
             shift = rnd % len(contenders)
@@ -537,41 +512,14 @@ def main() -> int:
                         print(f"round {rnd + 1}/{args.rounds}  {c:<12} {sc_name:<11} {result.rps:>10,.1f} req/s"
                               f"  p99 {run.fmt_ms(result.p99_ms):>9}{errs}", flush=True)  # fmt: skip
                 shutil.rmtree(fx.UPLOAD_DIR, ignore_errors=True)  # what a cut-off upload left behind
-    except BenchError as exc:
-        print(f"\nFAILED: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
-        return 130
-    finally:
-        run.stop_all()
-        shutil.rmtree(logdir, ignore_errors=True)
 
-    report = render(results, contenders, scenarios, env, args, commands)
-    print()
-    print(report)
-    if args.markdown:
-        args.markdown.write_text(report)
-        print(f"wrote {args.markdown}")
+    failed = run.guarded(bench, logdir)
+    if failed is not None or args.check:
+        return failed or 0
+    run.publish(render(results, contenders, scenarios, env, args, commands), args.markdown)
     if not args.no_save:
-        run.RESULTS.mkdir(exist_ok=True)
-        raw = run.RESULTS / f"work-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}.json"
-        raw.write_text(
-            json.dumps(
-                {
-                    "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
-                    "environment": env,
-                    "commands": commands,
-                    "runs": [
-                        {"contender": c, "scenario": s, "round": i + 1, **vars(r)}
-                        for (c, s), rs in results.items()
-                        for i, r in enumerate(rs)
-                    ],
-                },
-                indent=2,
-            )
-        )
-        print(f"raw results: {raw.relative_to(run.REPO)}")
+        runs = [{"contender": c, "scenario": s, "round": i + 1, **vars(r)} for (c, s), rs in results.items() for i, r in enumerate(rs)]
+        print(f"raw results: {run.save_raw('work-', args, env, commands, runs).relative_to(run.REPO)}")
     return 0
 
 
