@@ -4,7 +4,7 @@ rendering from the same folders.
 
 Jinja2's async mode (what lets a template await) wraps every output and
 loop in awaitable checks: on a page of a few hundred expressions it renders
-at about half the speed of synchronous mode. An app that declares
+1.7 times as slowly as in synchronous mode. An app that declares
 `asynchronous=False` has its awaited renders done synchronously, without
 that cost."""
 
