@@ -44,9 +44,13 @@ from run import BenchError, Contender  # noqa: E402
 
 UPLOAD_CONNECTIONS = 8  # 64 x 10 MB in flight would measure the kernel's socket buffers, not the apps
 
+_SYNC_TEMPLATES = (
+    "`app.TEMPLATES(..., asynchronous=False)`: synchronous templates, as every peer's are by default; "
+    "heaven's default (Jinja2's async mode, templates may await) takes about 1.7x the render time"
+)
 CONTENDERS: dict[str, Contender] = {
-    "heaven": Contender("work_heaven", needs=("heaven", "jinja2")),
-    "heaven_rsgi": Contender("work_heaven", "rsgi", needs=("heaven", "jinja2")),
+    "heaven": Contender("work_heaven", needs=("heaven", "jinja2"), notes={"page": _SYNC_TEMPLATES}),
+    "heaven_rsgi": Contender("work_heaven", "rsgi", needs=("heaven", "jinja2"), notes={"page": _SYNC_TEMPLATES}),
     "starlette": Contender("work_starlette", needs=("starlette", "python_multipart", "jinja2")),
     "fastapi": Contender(
         "work_fastapi",
@@ -230,7 +234,7 @@ def render(results: dict, contenders: list[str], scenarios: list[str], env: dict
         "contender runs under the same granian (one worker, uvloop), pinned to its own CPU.",
         "",
     ]
-    notes: list[str] = []
+    notes: dict[tuple[str, str], list[str]] = {}  # (scenario, text) -> contenders, in order of appearance
     for sc_name in scenarios:
         sc = SCENARIOS[sc_name]
         peers = [rps[(p, sc_name)] for p in PEERS if (p, sc_name) in rps]
@@ -245,8 +249,8 @@ def render(results: dict, contenders: list[str], scenarios: list[str], env: dict
             note = CONTENDERS[c].notes.get(sc_name)
             mark = ""
             if note:
-                notes.append(f"[{len(notes) + 1}] {c}, {sc_name}: {note}")
-                mark = f" [{len(notes)}]"
+                notes.setdefault((sc_name, note), []).append(c)
+                mark = f" [{list(notes).index((sc_name, note)) + 1}]"
             if (c, sc_name) not in rps:
                 if (c, sc_name) in UNSUPPORTED:
                     out.append(f"| {c}{mark} | – |" + (" – |" if mb else "") + " – | – | – |")
@@ -262,7 +266,7 @@ def render(results: dict, contenders: list[str], scenarios: list[str], env: dict
             out.append(f"| {c}{mark} | " + " | ".join(cells) + " |")
         out.append("")
     if notes:
-        out += [f"{n}  " for n in notes] + [""]
+        out += [f"[{i}] {', '.join(who)}, {sc}: {text}  " for i, ((sc, text), who) in enumerate(notes.items(), 1)] + [""]
 
     heavens = [h for h in HEAVENS if h in contenders]
     peers = [p for p in PEERS if p in contenders]
