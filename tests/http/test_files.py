@@ -279,3 +279,11 @@ def test_rsgi_hands_whole_files_and_ranges_to_granian(tmp_path):
     path = str((tmp_path / "f.bin").resolve())
     assert calls == [("response_file", 200, path), ("response_file_range", 206, path, 5, 10)]
     assert whole.body == CONTENT and ranged.body == CONTENT[5:10]
+
+
+def test_kernel_lookup_is_used_only_where_it_answers_right(monkeypatch):
+    assert files._kernel_lookup_works() is (sys.platform == "linux")
+    monkeypatch.setattr(files.os, "readlink", lambda path: "/proc-that-lies")
+    assert files._kernel_lookup_works() is False
+    monkeypatch.setattr(files, "_O_PATH", 0)
+    assert files._kernel_lookup_works() is False

@@ -18,12 +18,28 @@ from .headers import header_value
 
 CHUNK = 256 * 1024
 _TEXT_TYPES = ("text/", "application/javascript", "application/json", "application/xml", "image/svg+xml")
-# Linux resolves a path in one system call (an O_PATH descriptor, its real
-# path read back from /proc/self/fd) where os.path.realpath makes one per
-# component, in Python: confinement checks on every asset request cost a
-# third as much. Elsewhere, os.path.realpath.
 _O_PATH = getattr(os, "O_PATH", 0)
-_KERNEL_LOOKUP = bool(_O_PATH) and os.path.isdir("/proc/self/fd")
+
+
+def _kernel_lookup_works() -> bool:
+    """Linux resolves a path in one system call (an O_PATH descriptor, its
+    real path read back from /proc/self/fd) where os.path.realpath makes
+    one per component, in Python: a confinement check costs a third as
+    much. Used only where it gives the right answer for "/" here (not
+    without /proc, or in sandboxes that fake it); else os.path.realpath."""
+    if not _O_PATH:
+        return False
+    try:
+        fd = os.open("/", _O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            return os.readlink(f"/proc/self/fd/{fd}") == "/"
+        finally:
+            os.close(fd)
+    except OSError:
+        return False
+
+
+_KERNEL_LOOKUP = _kernel_lookup_works()
 
 
 def confined_path(path: str | os.PathLike[str], within: str | os.PathLike[str] | None) -> str:
