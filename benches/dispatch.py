@@ -27,7 +27,7 @@ from pathlib import Path
 
 CASES = (
     "bare", "plaintext", "json", "params", "hooks", "validate", "resolve_params",
-    "bare_rsgi", "rsgi_plaintext", "rsgi_params", "rsgi_hooks", "rsgi_validate",
+    "bare_rsgi", "rsgi_plaintext", "rsgi_json", "rsgi_params", "rsgi_hooks", "rsgi_validate",
 )  # fmt: skip
 APPS = Path(__file__).resolve().parent / "http" / "apps"
 ORDER = (Path(__file__).resolve().parent / "http" / "validate_body.json").read_bytes().rstrip()
@@ -167,6 +167,7 @@ def run_once(n: int) -> dict[str, float]:
         rsgi = app.__rsgi__
         out["bare_rsgi"] = asyncio.run(measure_rsgi(bare_rsgi, _RsgiScope("/plaintext"), n))
         out["rsgi_plaintext"] = asyncio.run(measure_rsgi(rsgi, _RsgiScope("/plaintext"), n))
+        out["rsgi_json"] = asyncio.run(measure_rsgi(rsgi, _RsgiScope("/json"), n))
         out["rsgi_params"] = asyncio.run(measure_rsgi(rsgi, _RsgiScope("/users/42/posts/7"), n))
         out["rsgi_hooks"] = asyncio.run(measure_rsgi(rsgi, _RsgiScope("/hooks"), n))
         out["rsgi_validate"] = asyncio.run(measure_rsgi(rsgi, _RsgiScope("/validate", "POST", ORDER), n, ORDER))

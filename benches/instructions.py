@@ -24,7 +24,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 CASES = ("bare", "plaintext", "json", "params", "hooks", "validate",
-         "bare_rsgi", "rsgi_plaintext", "rsgi_params", "rsgi_hooks", "rsgi_validate")  # fmt: skip
+         "bare_rsgi", "rsgi_plaintext", "rsgi_json", "rsgi_params", "rsgi_hooks", "rsgi_validate")  # fmt: skip
 SMALL, LARGE = 1_000, 3_000  # enough for a steady difference, quick enough to run often
 
 

@@ -131,7 +131,7 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
     sessions = app._sessions
     if sessions is not None:
         ctx._sessions = sessions
-    hooked: Headers = []  # what an error answer keeps of `res`'s headers (see run_route)
+    hooked: Headers | None = None  # what an error answer keeps of `res`'s headers (see run_route)
     try:
         try:
             if ep.plain:  # no hooks of any kind: the contract's check (if any), then the handler alone
@@ -143,10 +143,12 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
                         result = await result
                     if result is not None and result is not res:
                         res._returned(result, ep.pattern)  # the body, never silently dropped
-            elif ep.arounds:
-                await run_arounds(ep, req, res, ctx, hooked)  # the route's steps, inside the AROUND hooks
             else:
-                await run_route(ep, req, res, ctx, hooked)
+                hooked = []
+                if ep.arounds:
+                    await run_arounds(ep, req, res, ctx, hooked)  # the route's steps, inside the AROUND hooks
+                else:
+                    await run_route(ep, req, res, ctx, hooked)
             if sessions is not None:
                 _commit_session(sessions, ctx, res)
             status, payload, content_type = res._finish()
@@ -166,7 +168,9 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
         if res._deferred:
             await run_deferred(res.app, res._deferred)
     finally:
-        release(app, scope, req, res, ctx)
+        res._ctx = None  # `release`'s first step, inline: most requests need no other
+        if req._form is not None or app._probe is not None:
+            release(app, scope, req, res, ctx)
 
 
 def _commit_session(sessions: Any, ctx: Any, res: Any) -> None:
