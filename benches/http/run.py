@@ -728,10 +728,11 @@ def ready_for(app: str) -> tuple[str, str, None]:
     return ("GET", "/plaintext", None) if app == MAIN else ("GET", ENDPOINTS["params_1000"].path, None)
 
 
-def check_contenders(contenders: list[str]) -> None:
+def check_contenders(contenders: list[str], known: dict[str, Contender] | None = None) -> None:
+    """Every contender's modules import (or its venv has granian); `known`: another bench's table."""
     problems = []
     for c in contenders:
-        spec = CONTENDERS[c]
+        spec = (known or CONTENDERS)[c]
         if spec.venv is not None:
             if not os.access(spec.venv / "bin" / "granian", os.X_OK):
                 problems.append(f"{c}: no {spec.venv.relative_to(REPO)}/bin/granian")
