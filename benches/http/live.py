@@ -415,8 +415,11 @@ def main() -> int:
                         result = load(loadgen_cmd(args.client_cpu, sc, srv.port, args.warmup, args.duration), srv,
                                       args.warmup + args.duration)  # fmt: skip
                         results[(c, s)].append(result)
-                        extra = f"p99 {run.fmt_ms(result.p99_us / 1e3):>9}" if sc.mode == "ws" else (
-                            f"per client {result.per_client[0]:,}-{result.per_client[1]:,}")
+                        extra = (
+                            f"p99 {run.fmt_ms(result.p99_us / 1e3):>9}"
+                            if sc.mode == "ws"
+                            else (f"per client {result.per_client[0]:,}-{result.per_client[1]:,}")
+                        )
                         print(f"round {rnd + 1}/{args.rounds}  {c:<12} {s:<11} {result.rate:>10,.0f} {sc.unit:<10} "
                               f"{extra}  server CPU {_pct(result.server_cpu)}  client CPU {_pct(result.client_cpu)}",
                               flush=True)  # fmt: skip
