@@ -32,6 +32,7 @@ import argparse
 import ast
 import datetime as dt
 import importlib.util
+import os
 import shutil
 import signal
 import statistics
@@ -97,9 +98,16 @@ def commands_for(c: Contender) -> dict[str, str]:
     }
 
 
+# Every interpreter may write and use .pyc files (the warm-up run writes them):
+# pip compiles the peers' at install time, while an editable heaven under
+# PYTHONDONTWRITEBYTECODE=1 would be compiled from source at every start.
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def timed(python: str, code: str, cpu: int) -> float:
     t0 = time.perf_counter()
-    proc = subprocess.run(["taskset", "-c", str(cpu), python, "-c", code], cwd=APPS, capture_output=True, text=True)
+    cmd = ["taskset", "-c", str(cpu), python, "-c", code]
+    proc = subprocess.run(cmd, cwd=APPS, env=CHILD_ENV, capture_output=True, text=True)
     elapsed = time.perf_counter() - t0
     if proc.returncode != 0:
         raise BenchError(f"{python} -c {code!r} failed:\n{proc.stderr}")
