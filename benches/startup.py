@@ -8,16 +8,17 @@ BlackSheep and the original Heaven 2.4.3. See benches/http/README.md
     .venv/bin/python benches/startup.py --markdown /tmp/startup.md
 
 Per framework, each in a fresh interpreter pinned to one CPU, median of
---runs (interleaved: every command once per run, the order rotating):
+--runs (interleaved: every program once per run, the order rotating), timed
+inside the interpreter with `time.perf_counter()` (interpreter start-up and
+shutdown, the same for everyone and the noisiest part, are left out):
 
-1. import: the wall time of `python -c "<the imports of its startup app
-   module>"` minus that of `python -c pass` (the same interpreter and venv);
-2. import + build of an app with 1,000 routes: `python -c "import
-   startup_X; startup_X.table()"` (benches/http/apps/startup_X.py: the 1,000
-   routes of extra_routes.py and the two-parameter route, the `app_1000` of
-   the HTTP bench) minus `python -c "import extra_routes;
-   extra_routes.patterns()"` (reading the route table is the bench's, not the
-   framework's);
+1. import: the imports of its startup app module
+   (benches/http/apps/startup_X.py), e.g. `from heaven import App`;
+2. import + build of an app with 1,000 routes: `import startup_X;
+   startup_X.table()` (the 1,000 routes of extra_routes.py and the
+   two-parameter route: the `app_1000` of the HTTP bench), minus one
+   `extra_routes.patterns()` call timed just before in the same interpreter
+   (reading the route table is the bench's work, not the framework's);
 3. memory: granian (`--workers 1`, uvloop, `--factory startup_X:small` or
    `:table`) is started, polled until the app answers, left idle 1 s, and
    the VmRSS of its worker process is read from /proc (granian's main
@@ -88,13 +89,13 @@ def imports_of(module: str) -> str:
 
 
 def commands_for(c: Contender) -> dict[str, str]:
-    """The -c programs timed for a contender (name -> code)."""
+    """The -c programs timed for a contender (name -> code printing seconds)."""
     assert c.module is not None
+    clock = "from time import perf_counter as now\n"
     return {
-        "pass": "pass",
-        "import": imports_of(c.module),
-        "routes": "import extra_routes; extra_routes.patterns()",
-        "table": f"import {c.module}; {c.module}.table()",
+        "import": clock + f"t = now()\n{imports_of(c.module)}\nprint(now() - t)",
+        "table": clock + "import extra_routes\nt = now()\nextra_routes.patterns()\nread = now() - t\n"
+        f"t = now()\nimport {c.module}\n{c.module}.table()\nprint(now() - t - read)",
     }
 
 
@@ -105,13 +106,11 @@ CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECOD
 
 
 def timed(python: str, code: str, cpu: int) -> float:
-    t0 = time.perf_counter()
     cmd = ["taskset", "-c", str(cpu), python, "-c", code]
     proc = subprocess.run(cmd, cwd=APPS, env=CHILD_ENV, capture_output=True, text=True)
-    elapsed = time.perf_counter() - t0
     if proc.returncode != 0:
         raise BenchError(f"{python} -c {code!r} failed:\n{proc.stderr}")
-    return elapsed
+    return float(proc.stdout.split()[-1])
 
 
 def measure_times(names: list[str], runs: int, cpu: int) -> dict[str, dict[str, list[float]]]:
@@ -160,11 +159,9 @@ def mib(kib: float) -> str:
 
 
 def render(names, times, memory, args, env) -> str:
-    def ms(n: str, kind: str, base: str) -> float | None:
+    def ms(n: str, kind: str) -> float | None:
         src = CONTENDERS[n].same_as or n
-        if src not in times:
-            return None
-        return (statistics.median(times[src][kind]) - statistics.median(times[src][base])) * 1e3
+        return statistics.median(times[src][kind]) * 1e3 if src in times else None
 
     def span(values: list[int]) -> str:
         return mib(statistics.median(values)) + (f" ({mib(min(values))} – {mib(max(values))})" if len(values) > 1 else "")
@@ -172,8 +169,8 @@ def render(names, times, memory, args, env) -> str:
     out = [
         "## Cold start and memory (startup.py)",
         "",
-        f"Import times: median of {args.runs} fresh interpreters each (pinned to CPU {args.cpu}), minus the same "
-        "interpreter's `python -c pass`; the 1,000-route app: import + build, minus reading the route table. Memory: "
+        f"Import times: median of {args.runs} fresh interpreters each (pinned to CPU {args.cpu}), timed inside the "
+        "interpreter; the 1,000-route app: import + build, minus reading the route table once. Memory: "
         f"VmRSS of granian's one worker process, idle after answering, median of {args.rss_rounds} start(s) "
         "(min – max); granian's supervisor process (which imports no app) apart.",
         "",
@@ -182,7 +179,7 @@ def render(names, times, memory, args, env) -> str:
         "|---|---:|---:|---:|---:|---:|",
     ]
     for n in names:
-        imp, tab = ms(n, "import", "pass"), ms(n, "table", "routes")
+        imp, tab = ms(n, "import"), ms(n, "table")
         small = memory.get((n, "small"), [])
         table = memory.get((n, "table"), [])
         sup = [m.supervisor_kib for m in small + table]
