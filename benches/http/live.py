@@ -255,7 +255,9 @@ def render(results: dict[tuple[str, str], list[LiveRun]], contenders, scenarios,
         f"{args.warmup:g} s warm-up on the same connections); median over rounds. Every contender runs under the "
         f"same granian (one worker, uvloop) pinned to CPU {args.server_cpu}; the load generator "
         f"(benches/http/loadgen, one thread) to CPU {args.client_cpu}. CPU columns: the share of one CPU the "
-        "server worker and the load generator used over the measured window.",
+        "server worker and the load generator used over the measured window; `per server CPU-second` is the rate "
+        "divided by the server's share: on a machine where other work takes turns on the server's CPU, the steadier "
+        "figure to compare.",
         "",
         "Scenarios:",
         "",
@@ -269,8 +271,8 @@ def render(results: dict[tuple[str, str], list[LiveRun]], contenders, scenarios,
             f"### {s}",
             "",
             f"| contender | {sc.unit} | min – max | " + ("p99 latency | " if latency else "per client (fewest – most) | ")
-            + "server CPU | client CPU | vs bare | vs bare_rsgi |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|",
+            + "server CPU | per server CPU-second | client CPU | vs bare | vs bare_rsgi |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]  # fmt: skip
         for c in contenders:
             runs = results.get((c, s))
@@ -287,7 +289,10 @@ def render(results: dict[tuple[str, str], list[LiveRun]], contenders, scenarios,
             vs = f"{rate / med[('bare', s)]:.2f}" if ("bare", s) in med else "–"
             rs = f"{rate / med[('bare_rsgi', s)]:.2f}" if ("bare_rsgi", s) in med and CONTENDERS[c].interface == "rsgi" else "–"
             name = f"{c} {marks[(c, s)]}" if (c, s) in marks else c
-            out.append(f"| {name} | {rate:,.0f} | {lo:,.0f} – {hi:,.0f} | {extra} | {_pct(scpu)} | {_pct(ccpu)} | {vs} | {rs} |")
+            per_cpu = f"{statistics.median(r.rate / r.server_cpu for r in runs if r.server_cpu):,.0f}" if scpu else "–"
+            out.append(
+                f"| {name} | {rate:,.0f} | {lo:,.0f} – {hi:,.0f} | {extra} | {_pct(scpu)} | {per_cpu} | {_pct(ccpu)} | {vs} | {rs} |"
+            )
     if notes:
         out += [""] + [f"{n}  " for n in notes]
 
