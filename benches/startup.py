@@ -63,6 +63,7 @@ class Contender:
     table: str | None = "table"
     same_as: str | None = None  # import timings are another contender's (same code)
     needs: tuple[str, ...] = ()
+    floor: str = "bare"  # the raw app in the same venv and interface: the memory baseline
 
     def python(self) -> str:
         return str(self.venv / "bin" / "python") if self.venv else sys.executable
@@ -70,14 +71,17 @@ class Contender:
 
 CONTENDERS = {
     "heaven": Contender("startup_heaven", needs=("heaven",)),
-    "heaven_rsgi": Contender("startup_heaven", "rsgi", same_as="heaven", needs=("heaven",)),
-    "heaven_243": Contender("startup_heaven243", venv=HEAVEN243_VENV),
+    "heaven_rsgi": Contender("startup_heaven", "rsgi", same_as="heaven", needs=("heaven",), floor="bare_rsgi"),
+    "heaven_243": Contender("startup_heaven243", venv=HEAVEN243_VENV, floor="bare_243"),
     "starlette": Contender("startup_starlette", needs=("starlette",)),
     "fastapi": Contender("startup_fastapi", needs=("fastapi",)),
     "litestar": Contender("startup_litestar", needs=("litestar",)),
     "blacksheep": Contender("startup_blacksheep", needs=("blacksheep",)),
     "bare": Contender(None, small="asgi", table=None),
-    "bare_rsgi": Contender(None, "rsgi", small="rsgi", table=None),
+    "bare_rsgi": Contender(None, "rsgi", small="rsgi", table=None, floor="bare_rsgi"),
+    # The same raw app served from Heaven 2.4.3's venv (its own granian and
+    # site-packages): heaven_243's baseline.
+    "bare_243": Contender(None, venv=HEAVEN243_VENV, small="asgi", table=None, floor="bare_243"),
 }
 FLOOR_MODULE = "startup_bare"
 
@@ -175,8 +179,8 @@ def render(names, times, memory, args, env) -> str:
         "(min – max); granian's supervisor process (which imports no app) apart.",
         "",
         "| contender | import (ms) | import + build, 1,000 routes (ms) | worker RSS, small app (MiB) | "
-        "worker RSS, 1,000 routes (MiB) | supervisor RSS (MiB) |",
-        "|---|---:|---:|---:|---:|---:|",
+        "worker RSS, 1,000 routes (MiB) | small app over the floor (MiB) | supervisor RSS (MiB) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for n in names:
         imp, tab = ms(n, "import"), ms(n, "table")
@@ -184,10 +188,17 @@ def render(names, times, memory, args, env) -> str:
         table = memory.get((n, "table"), [])
         sup = [m.supervisor_kib for m in small + table]
         same = f" (= {CONTENDERS[n].same_as})" if CONTENDERS[n].same_as and imp is not None else ""
+        floor = memory.get((CONTENDERS[n].floor, "small"), [])
+        over = "–"
+        if small and floor and CONTENDERS[n].floor != n:
+            over = (
+                f"{(statistics.median(m.worker_kib for m in small) - statistics.median(m.worker_kib for m in floor)) / 1024:+.1f}"
+            )
         out.append(
             f"| {n} | {f'{imp:.0f}{same}' if imp is not None else '–'} | {f'{tab:.0f}' if tab is not None else '–'} | "
             f"{span([m.worker_kib for m in small]) if small else '–'} | "
-            f"{span([m.worker_kib for m in table]) if table else '–'} | {mib(statistics.median(sup)) if sup else '–'} |"
+            f"{span([m.worker_kib for m in table]) if table else '–'} | {over} ({CONTENDERS[n].floor}) | "
+            f"{mib(statistics.median(sup)) if sup else '–'} |"
         )
     out += [
         "",
@@ -195,7 +206,11 @@ def render(names, times, memory, args, env) -> str:
         "",
     ]
     out += [f"- {n}: `{imports_of(CONTENDERS[n].module)}`" for n in names if CONTENDERS[n].module and not CONTENDERS[n].same_as]
-    out += ["- bare, bare_rsgi: apps/startup_bare.py, a raw app importing nothing (the floor of the memory columns)"]
+    out += [
+        "- bare, bare_rsgi, bare_243: apps/startup_bare.py, a raw app importing nothing: the floor of the memory columns "
+        "(bare_243: served from Heaven 2.4.3's venv, whose granian starts smaller than the project venv's), which the "
+        "`over the floor` column subtracts from the small app's worker RSS (same venv, same interface)"
+    ]
     out += ["", "Environment:", ""] + [f"- {k}: {v}" for k, v in env.items()] + [""]
     return "\n".join(out)
 
