@@ -191,13 +191,12 @@ def render(names, times, memory, args, env) -> str:
         floor = memory.get((CONTENDERS[n].floor, "small"), [])
         over = "–"
         if small and floor and CONTENDERS[n].floor != n:
-            over = (
-                f"{(statistics.median(m.worker_kib for m in small) - statistics.median(m.worker_kib for m in floor)) / 1024:+.1f}"
-            )
+            extra = statistics.median(m.worker_kib for m in small) - statistics.median(m.worker_kib for m in floor)
+            over = f"{extra / 1024:+.1f} ({CONTENDERS[n].floor})"
         out.append(
             f"| {n} | {f'{imp:.0f}{same}' if imp is not None else '–'} | {f'{tab:.0f}' if tab is not None else '–'} | "
             f"{span([m.worker_kib for m in small]) if small else '–'} | "
-            f"{span([m.worker_kib for m in table]) if table else '–'} | {over} ({CONTENDERS[n].floor}) | "
+            f"{span([m.worker_kib for m in table]) if table else '–'} | {over} | "
             f"{mib(statistics.median(sup)) if sup else '–'} |"
         )
     out += [
