@@ -7,18 +7,19 @@ BlackSheep and the original Heaven 2.4.3. See benches/http/README.md
     .venv/bin/python benches/startup.py --runs 5 --rss-rounds 1   # smoke run (~1 min)
     .venv/bin/python benches/startup.py --markdown /tmp/startup.md
 
-Per framework, each in a fresh interpreter pinned to one CPU, median of
---runs (interleaved: every program once per run, the order rotating), timed
-inside the interpreter with `time.perf_counter()` (interpreter start-up and
-shutdown, the same for everyone and the noisiest part, are left out):
+Per framework, in fresh interpreters pinned to one CPU, median of --runs
+(interleaved, the order rotating), timed inside the interpreter as CPU time
+(`time.process_time()`: on a machine shared with other work, the time the
+process waited for the CPU is left out, and so are the interpreter's own
+start-up and shutdown, the same for everyone), one program per run:
 
-1. import: the imports of its startup app module
-   (benches/http/apps/startup_X.py), e.g. `from heaven import App`;
-2. import + build of an app with 1,000 routes: `import startup_X;
-   startup_X.table()` (the 1,000 routes of extra_routes.py and the
-   two-parameter route: the `app_1000` of the HTTP bench), minus one
-   `extra_routes.patterns()` call timed just before in the same interpreter
-   (reading the route table is the bench's work, not the framework's);
+1. import: `import startup_X` (benches/http/apps/startup_X.py), i.e. the
+   framework imports a small app needs (e.g. `from heaven import App`);
+2. build: then `startup_X.table()`, the app with 1,000 routes (those of
+   extra_routes.py and the two-parameter route: the `app_1000` of the HTTP
+   bench), minus one `extra_routes.patterns()` call timed just before
+   (reading the route list is the bench's work, not the framework's);
+   the table shows import + build and the build alone;
 3. memory: granian (`--workers 1`, uvloop, `--factory startup_X:small` or
    `:table`) is started, polled until the app answers, left idle 1 s, and
    the VmRSS of its worker process is read from /proc (granian's main
@@ -92,15 +93,18 @@ def imports_of(module: str) -> str:
     return "; ".join(ast.unparse(n) for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom))
 
 
-def commands_for(c: Contender) -> dict[str, str]:
-    """The -c programs timed for a contender (name -> code printing seconds)."""
+def program_for(c: Contender) -> str:
+    """The -c program timed for a contender: it prints the seconds its
+    startup module's import took, then those building the 1,000-route app
+    took (reading the route list, timed just before, taken out)."""
     assert c.module is not None
-    clock = "from time import perf_counter as now\n"
-    return {
-        "import": clock + f"t = now()\n{imports_of(c.module)}\nprint(now() - t)",
-        "table": clock + "import extra_routes\nt = now()\nextra_routes.patterns()\nread = now() - t\n"
-        f"t = now()\nimport {c.module}\n{c.module}.table()\nprint(now() - t - read)",
-    }
+    return (
+        "from time import process_time as now\n"
+        f"t = now()\nimport {c.module}\nimported = now() - t\n"
+        "import extra_routes\nt = now()\nextra_routes.patterns()\nread = now() - t\n"
+        f"t = now()\n{c.module}.table()\nbuilt = now() - t - read\n"
+        "print(imported, built)"
+    )
 
 
 # Every interpreter may write and use .pyc files (the warm-up run writes them):
@@ -109,26 +113,27 @@ def commands_for(c: Contender) -> dict[str, str]:
 CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def timed(python: str, code: str, cpu: int) -> float:
+def timed(python: str, code: str, cpu: int) -> list[float]:
     cmd = ["taskset", "-c", str(cpu), python, "-c", code]
     proc = subprocess.run(cmd, cwd=APPS, env=CHILD_ENV, capture_output=True, text=True)
     if proc.returncode != 0:
         raise BenchError(f"{python} -c {code!r} failed:\n{proc.stderr}")
-    return float(proc.stdout.split()[-1])
+    return [float(x) for x in proc.stdout.split()]
 
 
 def measure_times(names: list[str], runs: int, cpu: int) -> dict[str, dict[str, list[float]]]:
+    """Per contender: "import", "build" and their sum "total", one value per run."""
     timed_names = [n for n in names if CONTENDERS[n].module and not CONTENDERS[n].same_as]
-    programs = {n: commands_for(CONTENDERS[n]) for n in timed_names}
-    out: dict[str, dict[str, list[float]]] = {n: {k: [] for k in programs[n]} for n in timed_names}
+    out: dict[str, dict[str, list[float]]] = {n: {"import": [], "build": [], "total": []} for n in timed_names}
     for n in timed_names:  # warm-up: .pyc files written, the page cache filled
-        for code in programs[n].values():
-            timed(CONTENDERS[n].python(), code, cpu)
+        timed(CONTENDERS[n].python(), program_for(CONTENDERS[n]), cpu)
     for r in range(runs):
         shift = r % max(1, len(timed_names))
         for n in timed_names[shift:] + timed_names[:shift]:
-            for kind, code in programs[n].items():
-                out[n][kind].append(timed(CONTENDERS[n].python(), code, cpu))
+            imported, built = timed(CONTENDERS[n].python(), program_for(CONTENDERS[n]), cpu)
+            out[n]["import"].append(imported)
+            out[n]["build"].append(built)
+            out[n]["total"].append(imported + built)
         print(f"timings: run {r + 1}/{runs} done", flush=True)
     return out
 
@@ -173,17 +178,18 @@ def render(names, times, memory, args, env) -> str:
     out = [
         "## Cold start and memory (startup.py)",
         "",
-        f"Import times: median of {args.runs} fresh interpreters each (pinned to CPU {args.cpu}), timed inside the "
-        "interpreter; the 1,000-route app: import + build, minus reading the route table once. Memory: "
+        f"Import and build times: median of {args.runs} fresh interpreters (pinned to CPU {args.cpu}), timed inside "
+        "each as CPU time (`time.process_time()`): `import startup_X`, then building the 1,000-route app (`startup_X.table()`, reading the route list "
+        "taken out). Memory: "
         f"VmRSS of granian's one worker process, idle after answering, median of {args.rss_rounds} start(s) "
         "(min – max); granian's supervisor process (which imports no app) apart.",
         "",
-        "| contender | import (ms) | import + build, 1,000 routes (ms) | worker RSS, small app (MiB) | "
+        "| contender | import (ms) | import + build, 1,000 routes (ms) | of which the build (ms) | worker RSS, small app (MiB) | "
         "worker RSS, 1,000 routes (MiB) | small app over the floor (MiB) | supervisor RSS (MiB) |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for n in names:
-        imp, tab = ms(n, "import"), ms(n, "table")
+        imp, tab, build = ms(n, "import"), ms(n, "total"), ms(n, "build")
         small = memory.get((n, "small"), [])
         table = memory.get((n, "table"), [])
         sup = [m.supervisor_kib for m in small + table]
@@ -195,6 +201,7 @@ def render(names, times, memory, args, env) -> str:
             over = f"{extra / 1024:+.1f} ({CONTENDERS[n].floor})"
         out.append(
             f"| {n} | {f'{imp:.0f}{same}' if imp is not None else '–'} | {f'{tab:.0f}' if tab is not None else '–'} | "
+            f"{f'{build:.1f}' if build is not None else '–'} | "
             f"{span([m.worker_kib for m in small]) if small else '–'} | "
             f"{span([m.worker_kib for m in table]) if table else '–'} | {over} | "
             f"{mib(statistics.median(sup)) if sup else '–'} |"
