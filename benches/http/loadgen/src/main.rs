@@ -185,7 +185,12 @@ fn percentile(sorted: &[u32], p: f64) -> u32 {
 
 // -- websocket echo --------------------------------------------------------------
 
-async fn ws_connection(id: usize, url: String, shared: Rc<Shared>, latencies: Rc<RefCell<Vec<u32>>>) {
+async fn ws_connection(
+    id: usize,
+    url: String,
+    shared: Rc<Shared>,
+    latencies: Rc<RefCell<Vec<u32>>>,
+) {
     let (addr, _) = split_url(&url);
     let stream = match TcpStream::connect(&addr).await {
         Ok(s) => s,
@@ -207,13 +212,17 @@ async fn ws_connection(id: usize, url: String, shared: Rc<Shared>, latencies: Rc
         }
         match ws.next().await {
             Some(Ok(Message::Text(echo))) if echo.as_str() == text => {}
-            Some(Ok(other)) => return shared.error(format!("connection {id}: sent {text:?}, got {other:?}")),
+            Some(Ok(other)) => {
+                return shared.error(format!("connection {id}: sent {text:?}, got {other:?}"))
+            }
             Some(Err(e)) => return shared.error(format!("connection {id}: receive: {e}")),
             None => return shared.error(format!("connection {id}: closed by the server")),
         }
         if shared.phase.get() == MEASURE {
             shared.counted.set(shared.counted.get() + 1);
-            latencies.borrow_mut().push(start.elapsed().as_micros().min(u32::MAX as u128) as u32);
+            latencies
+                .borrow_mut()
+                .push(start.elapsed().as_micros().min(u32::MAX as u128) as u32);
         }
     }
     let _ = tokio::time::timeout(Duration::from_secs(1), ws.close(None)).await;
@@ -224,7 +233,12 @@ async fn ws_main(opts: &Options) -> (String, bool) {
     let latencies = Rc::new(RefCell::new(Vec::with_capacity(1 << 20)));
     let mut tasks = Vec::new();
     for id in 0..opts.connections {
-        tasks.push(tokio::task::spawn_local(ws_connection(id, opts.url.clone(), shared.clone(), latencies.clone())));
+        tasks.push(tokio::task::spawn_local(ws_connection(
+            id,
+            opts.url.clone(),
+            shared.clone(),
+            latencies.clone(),
+        )));
     }
     let ready = wait_ready(&shared, opts.connections, opts.timeout).await;
     let (mut seconds, mut cpu) = (0.0, 0.0);
@@ -232,11 +246,18 @@ async fn ws_main(opts: &Options) -> (String, bool) {
         say("ready");
         (seconds, cpu) = run_phases(&shared, opts).await;
     } else {
-        shared.error(format!("only {} of {} connections opened", shared.ready.get(), opts.connections));
+        shared.error(format!(
+            "only {} of {} connections opened",
+            shared.ready.get(),
+            opts.connections
+        ));
         shared.phase.set(STOP);
     }
     for task in tasks {
-        if tokio::time::timeout(Duration::from_secs_f64(opts.timeout), task).await.is_err() {
+        if tokio::time::timeout(Duration::from_secs_f64(opts.timeout), task)
+            .await
+            .is_err()
+        {
             shared.error("a connection did not finish its last round trip".to_string());
             break;
         }
@@ -290,9 +311,19 @@ impl Body {
                         continue;
                     }
                     let text = String::from_utf8_lossy(line);
-                    let hex = text.trim_end_matches('\r').split(';').next().unwrap_or("").trim();
-                    let size = usize::from_str_radix(hex, 16).map_err(|_| format!("bad chunk size line {text:?}"))?;
-                    *self = if size == 0 { Body::Finished } else { Body::ChunkData(size) };
+                    let hex = text
+                        .trim_end_matches('\r')
+                        .split(';')
+                        .next()
+                        .unwrap_or("")
+                        .trim();
+                    let size = usize::from_str_radix(hex, 16)
+                        .map_err(|_| format!("bad chunk size line {text:?}"))?;
+                    *self = if size == 0 {
+                        Body::Finished
+                    } else {
+                        Body::ChunkData(size)
+                    };
                 }
                 Body::ChunkData(left) => {
                     let take = (*left).min(input.len());
@@ -381,8 +412,14 @@ fn sequence(data: &[u8]) -> Option<u64> {
     let rest = &rest[rest.iter().position(|c| !c.is_ascii_whitespace())?..];
     let rest = rest.strip_prefix(b":")?;
     let start = rest.iter().position(|c| !c.is_ascii_whitespace())?;
-    let digits = rest[start..].iter().take_while(|c| c.is_ascii_digit()).count();
-    std::str::from_utf8(&rest[start..start + digits]).ok()?.parse().ok()
+    let digits = rest[start..]
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    std::str::from_utf8(&rest[start..start + digits])
+        .ok()?
+        .parse()
+        .ok()
 }
 
 struct Head {
@@ -392,7 +429,10 @@ struct Head {
 
 impl Head {
     fn get(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -405,15 +445,26 @@ fn parse_head(raw: &[u8]) -> Result<Head, String> {
     if !version.starts_with("HTTP/1.") {
         return Err(format!("not an HTTP/1.x status line: {status_line:?}"));
     }
-    let status = status.parse().map_err(|_| format!("bad status line {status_line:?}"))?;
+    let status = status
+        .parse()
+        .map_err(|_| format!("bad status line {status_line:?}"))?;
     let headers = lines
         .filter(|l| !l.is_empty())
-        .filter_map(|l| l.split_once(':').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())))
+        .filter_map(|l| {
+            l.split_once(':')
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        })
         .collect();
     Ok(Head { status, headers })
 }
 
-async fn sse_client(id: usize, url: String, shared: Rc<Shared>, counts: Rc<RefCell<Vec<u64>>>, heads: Rc<RefCell<Vec<String>>>) {
+async fn sse_client(
+    id: usize,
+    url: String,
+    shared: Rc<Shared>,
+    counts: Rc<RefCell<Vec<u64>>>,
+    heads: Rc<RefCell<Vec<String>>>,
+) {
     let (addr, path) = split_url(&url);
     let mut stream = match TcpStream::connect(&addr).await {
         Ok(s) => s,
@@ -441,16 +492,33 @@ async fn sse_client(id: usize, url: String, shared: Rc<Shared>, counts: Rc<RefCe
         }
     };
     let content_type = head.get("content-type").unwrap_or("").to_string();
-    if head.status != 200 || !content_type.to_ascii_lowercase().starts_with("text/event-stream") {
-        return shared.error(format!("client {id}: status {}, content-type {content_type:?}", head.status));
+    if head.status != 200
+        || !content_type
+            .to_ascii_lowercase()
+            .starts_with("text/event-stream")
+    {
+        return shared.error(format!(
+            "client {id}: status {}, content-type {content_type:?}",
+            head.status
+        ));
     }
     if id == 0 {
         let mut seen = heads.borrow_mut();
         seen.push(format!("HTTP {}", head.status));
-        seen.extend(head.headers.iter().map(|(k, v)| format!("{}: {v}", k.to_ascii_lowercase())));
+        seen.extend(
+            head.headers
+                .iter()
+                .map(|(k, v)| format!("{}: {v}", k.to_ascii_lowercase())),
+        );
     }
-    let chunked = head.get("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked"));
-    let mut body = if chunked { Body::ChunkSize(Vec::new()) } else { Body::Plain };
+    let chunked = head
+        .get("transfer-encoding")
+        .is_some_and(|v| v.eq_ignore_ascii_case("chunked"));
+    let mut body = if chunked {
+        Body::ChunkSize(Vec::new())
+    } else {
+        Body::Plain
+    };
     let mut parser = EventParser::default();
     let mut decoded = Vec::with_capacity(buf.len());
     let mut last: Option<u64> = None;
@@ -466,7 +534,10 @@ async fn sse_client(id: usize, url: String, shared: Rc<Shared>, counts: Rc<RefCe
                 return;
             }
             let Some(seq) = sequence(data) else {
-                failed = Some(format!("event without \"seq\": {:?}", String::from_utf8_lossy(data)));
+                failed = Some(format!(
+                    "event without \"seq\": {:?}",
+                    String::from_utf8_lossy(data)
+                ));
                 return;
             };
             match last {
@@ -506,7 +577,13 @@ async fn sse_main(opts: &Options) -> (String, bool) {
     let heads = Rc::new(RefCell::new(Vec::new()));
     let mut tasks = Vec::new();
     for id in 0..opts.connections {
-        tasks.push(tokio::task::spawn_local(sse_client(id, opts.url.clone(), shared.clone(), counts.clone(), heads.clone())));
+        tasks.push(tokio::task::spawn_local(sse_client(
+            id,
+            opts.url.clone(),
+            shared.clone(),
+            counts.clone(),
+            heads.clone(),
+        )));
     }
     let ready = wait_ready(&shared, opts.connections, opts.timeout).await;
     let (mut seconds, mut cpu) = (0.0, 0.0);
@@ -514,7 +591,11 @@ async fn sse_main(opts: &Options) -> (String, bool) {
         say("ready");
         (seconds, cpu) = run_phases(&shared, opts).await;
     } else {
-        shared.error(format!("only {} of {} clients got a first event", shared.ready.get(), opts.connections));
+        shared.error(format!(
+            "only {} of {} clients got a first event",
+            shared.ready.get(),
+            opts.connections
+        ));
         shared.phase.set(STOP);
     }
     // A client blocked in a read is not waited for: it is simply dropped.
@@ -543,7 +624,10 @@ async fn sse_main(opts: &Options) -> (String, bool) {
 
 fn main() {
     let opts = parse_options();
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
     let local = tokio::task::LocalSet::new();
     let (report, ok) = local.block_on(&runtime, async {
         if opts.mode == "ws" {
@@ -575,9 +659,10 @@ mod tests {
     fn events_split_on_any_line_ending() {
         let mut parser = EventParser::default();
         let mut seen = Vec::new();
-        parser.feed(b"data: {\"seq\": 1}\r\n\r\n: ping\n\nid: 2\ndata:{\"seq\":2}\r\rdata: a\ndata: b\n\n", |d| {
-            seen.push(String::from_utf8(d.to_vec()).unwrap())
-        });
+        parser.feed(
+            b"data: {\"seq\": 1}\r\n\r\n: ping\n\nid: 2\ndata:{\"seq\":2}\r\rdata: a\ndata: b\n\n",
+            |d| seen.push(String::from_utf8(d.to_vec()).unwrap()),
+        );
         assert_eq!(seen, vec!["{\"seq\": 1}", "{\"seq\":2}", "a\nb"]);
         assert_eq!(sequence(seen[0].as_bytes()), Some(1));
         assert_eq!(sequence(b"{\"topic\":\"t\",\"seq\" : 42}"), Some(42));
