@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import datetime as dt
 import importlib.util
 import os
 import shutil
@@ -73,7 +72,7 @@ class Contender:
 CONTENDERS = {
     "heaven": Contender("startup_heaven", needs=("heaven",)),
     "heaven_rsgi": Contender("startup_heaven", "rsgi", same_as="heaven", needs=("heaven",), floor="bare_rsgi"),
-    "heaven_243": Contender("startup_heaven243", venv=HEAVEN243_VENV, floor="bare_243"),
+    "heaven_243": Contender("startup_heaven", venv=HEAVEN243_VENV, floor="bare_243"),
     "starlette": Contender("startup_starlette", needs=("starlette",)),
     "fastapi": Contender("startup_fastapi", needs=("fastapi",)),
     "litestar": Contender("startup_litestar", needs=("litestar",)),
@@ -228,6 +227,7 @@ def main() -> int:
     p.add_argument("--only", help=f"contenders, comma-separated (default all: {','.join(CONTENDERS)})")
     p.add_argument("--cpu", type=int, default=0, help="the CPU everything measured is pinned to (default 0)")
     p.add_argument("--markdown", type=Path, help="also write the table as markdown to this file")
+    p.add_argument("--no-save", action="store_true", help=f"do not write raw results to {run.RESULTS.relative_to(run.REPO)}/")
     args = p.parse_args()
     if args.runs < 1 or args.rss_rounds < 1:
         raise SystemExit("--runs and --rss-rounds must be positive")
@@ -259,27 +259,17 @@ def main() -> int:
                     memory.setdefault((n, kind), []).append(m)
                     print(f"memory: round {r + 1}/{args.rss_rounds}  {n:<12} {kind:<6} worker {mib(m.worker_kib):>6} MiB  "
                           f"supervisor {mib(m.supervisor_kib):>6} MiB", flush=True)  # fmt: skip
-    except BenchError as exc:
-        print(f"\nFAILED: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
-        return 130
+    except (BenchError, KeyboardInterrupt) as exc:
+        return run.failed(exc)
     finally:
         run.stop_all()
         shutil.rmtree(logdir, ignore_errors=True)
     report = render(names, times, memory, args, env)
-    print()
-    print(report)
-    if args.markdown:
-        args.markdown.parent.mkdir(parents=True, exist_ok=True)
-        args.markdown.write_text(report)
-        print(f"wrote {args.markdown} ({dt.datetime.now():%H:%M})")
+    runs = [{"contender": n, **{kind: values for kind, values in t.items()}} for n, t in times.items()]
+    runs += [{"contender": n, "app": app, "round": i + 1, **vars(m)} for (n, app), ms in memory.items() for i, m in enumerate(ms)]
+    run.publish(report, args, env, [], runs, prefix="startup-")
     return 0
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    finally:
-        run.stop_all()
+    sys.exit(main())  # main() stops every server it started, whatever happens

@@ -239,15 +239,9 @@ def _pct(x: float) -> str:
     return f"{x * 100:.0f}%"
 
 
-def render(results: dict[tuple[str, str], list[LiveRun]], contenders, scenarios, env, args, commands, notes_on) -> str:
+def render(results: dict[tuple[str, str], list[LiveRun]], contenders, scenarios, env, args, commands) -> str:
     med = {k: statistics.median(r.rate for r in v) for k, v in results.items() if v}
-    marks: dict[tuple[str, str], str] = {}
-    notes: list[str] = []
-    for (sc, text), who in notes_on.items():
-        mark = f"[{len(notes) + 1}]"
-        notes.append(f"{mark} {', '.join(who)}, {sc}: {text}")
-        for c in who:
-            marks[(c, sc)] = mark
+    marks, notes = run.footnotes(contenders, CONTENDERS, scenarios)
     out = [
         "## Long-lived connections (live.py)",
         "",
@@ -428,12 +422,8 @@ def main() -> int:
                         print(f"round {rnd + 1}/{args.rounds}  {c:<12} {s:<11} {result.rate:>10,.0f} {sc.unit:<10} "
                               f"{extra}  server CPU {_pct(result.server_cpu)}  client CPU {_pct(result.client_cpu)}",
                               flush=True)  # fmt: skip
-    except BenchError as exc:
-        print(f"\nFAILED: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
-        return 130
+    except (BenchError, KeyboardInterrupt) as exc:
+        return run.failed(exc)
     finally:
         run.stop_all()
         shutil.rmtree(logdir, ignore_errors=True)
@@ -441,42 +431,13 @@ def main() -> int:
         print("check ok: every contender held the load of every scenario for 1 s without an error")
         return 0
 
-    notes_on: dict[tuple[str, str], list[str]] = {}
-    for c in contenders:
-        for s, text in CONTENDERS[c].notes.items():
-            if s in scenarios:
-                notes_on.setdefault((s, text), []).append(c)
-    report = render(results, contenders, scenarios, env, args, commands, notes_on)
-    print()
-    print(report)
-    if args.markdown:
-        args.markdown.parent.mkdir(parents=True, exist_ok=True)
-        args.markdown.write_text(report)
-        print(f"wrote {args.markdown}")
-    if not args.no_save:
-        run.RESULTS.mkdir(exist_ok=True)
-        raw = run.RESULTS / f"live-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}.json"
-        raw.write_text(
-            json.dumps(
-                {
-                    "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
-                    "environment": env,
-                    "commands": commands,
-                    "runs": [
-                        {"contender": c, "scenario": s, "round": i + 1, **vars(r)}
-                        for (c, s), runs in results.items()
-                        for i, r in enumerate(runs)
-                    ],
-                },
-                indent=2,
-            )
-        )
-        print(f"raw results: {raw.relative_to(run.REPO)}")
+    report = render(results, contenders, scenarios, env, args, commands)
+    runs = [
+        {"contender": c, "scenario": s, "round": i + 1, **vars(r)} for (c, s), runs in results.items() for i, r in enumerate(runs)
+    ]
+    run.publish(report, args, env, commands, runs, prefix="live-")
     return 0
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    finally:
-        run.stop_all()
+    sys.exit(main())  # main() stops every server it started, whatever happens

@@ -544,18 +544,13 @@ def _verdict(value: float, goal: float, strict: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
-def render(results, contenders, endpoints, env, args, commands) -> str:
-    med = {
-        key: (statistics.median(r.rps for r in runs), statistics.median(r.p99_ms for r in runs))
-        for key, runs in results.items()
-        if runs
-    }
-    rps = {k: v[0] for k, v in med.items()}
-    p99 = {k: v[1] for k, v in med.items()}
+def footnotes(contenders: list[str], table: dict[str, Contender], endpoints: list[str]):
+    """The contenders' notes on the endpoints shown, numbered once per text:
+    ({(contender, endpoint): "[n]"}, ["[n] who, endpoint: text", ...])."""
     marks: dict[tuple[str, str], str] = {}
     noted: dict[tuple[str, str], list[str]] = {}  # (endpoint, text) -> contenders
     for c in contenders:
-        for ep, text in CONTENDERS[c].notes.items():
+        for ep, text in table[c].notes.items():
             if ep in endpoints:
                 noted.setdefault((ep, text), []).append(c)
     notes: list[str] = []
@@ -564,6 +559,18 @@ def render(results, contenders, endpoints, env, args, commands) -> str:
         notes.append(f"{mark} {', '.join(who)}, {ep}: {text}")
         for c in who:
             marks[(c, ep)] = mark
+    return marks, notes
+
+
+def render(results, contenders, endpoints, env, args, commands) -> str:
+    med = {
+        key: (statistics.median(r.rps for r in runs), statistics.median(r.p99_ms for r in runs))
+        for key, runs in results.items()
+        if runs
+    }
+    rps = {k: v[0] for k, v in med.items()}
+    p99 = {k: v[1] for k, v in med.items()}
+    marks, notes = footnotes(contenders, CONTENDERS, endpoints)
 
     out = [
         "## HTTP benchmark",
@@ -726,6 +733,32 @@ def groups(endpoints: list[str]) -> list[tuple[str, list[str]]]:
 
 def ready_for(app: str) -> tuple[str, str, None]:
     return ("GET", "/plaintext", None) if app == MAIN else ("GET", ENDPOINTS["params_1000"].path, None)
+
+
+def failed(exc: BaseException) -> int:
+    """The exit status of a bench stopped by a failed check (1) or Ctrl-C (130), said on stderr."""
+    if isinstance(exc, KeyboardInterrupt):
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    print(f"\nFAILED: {exc}", file=sys.stderr)
+    return 1
+
+
+def publish(report: str, args: argparse.Namespace, env: dict, commands: list[str], runs: list[dict], prefix: str = "") -> None:
+    """Print the report, write it to --markdown (its folder made if need be),
+    and save the raw runs as results/PREFIX<date-time>.json unless --no-save."""
+    print()
+    print(report)
+    if args.markdown:
+        args.markdown.parent.mkdir(parents=True, exist_ok=True)
+        args.markdown.write_text(report)
+        print(f"wrote {args.markdown}")
+    if not args.no_save:
+        RESULTS.mkdir(exist_ok=True)
+        raw = RESULTS / f"{prefix}{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}.json"
+        options = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
+        raw.write_text(json.dumps({"args": options, "environment": env, "commands": commands, "runs": runs}, indent=2))
+        print(f"raw results: {raw.relative_to(REPO)}")
 
 
 def check_contenders(contenders: list[str], known: dict[str, Contender] | None = None) -> None:
@@ -893,12 +926,8 @@ def main() -> int:
                             errs = f"  socket errors {run.socket_errors}" if any(run.socket_errors.values()) else ""
                             print(f"round {rnd + 1}/{args.rounds}  {c:<12} {ep:<12} {run.rps:>10,.0f} req/s"
                                   f"  p50 {fmt_ms(run.p50_ms):>9}  p99 {fmt_ms(run.p99_ms):>9}{errs}", flush=True)
-    except BenchError as exc:
-        print(f"\nFAILED: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
-        return 130
+    except (BenchError, KeyboardInterrupt) as exc:
+        return failed(exc)
     finally:
         stop_all()
         shutil.rmtree(logdir, ignore_errors=True)
@@ -908,31 +937,10 @@ def main() -> int:
             if any(r.socket_errors.values()):
                 print(f"warning: wrk socket errors for {k}: {r.socket_errors}", file=sys.stderr)
     report = render(results, contenders, endpoints, env, args, commands)
-    print()
-    print(report)
-    if args.markdown:
-        args.markdown.write_text(report)
-        print(f"wrote {args.markdown}")
-    if not args.no_save:
-        RESULTS.mkdir(exist_ok=True)
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        raw = RESULTS / f"{stamp}.json"
-        raw.write_text(
-            json.dumps(
-                {
-                    "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
-                    "environment": env,
-                    "commands": commands,
-                    "runs": [
-                        {"contender": c, "endpoint": e, "round": i + 1, **vars(r)}
-                        for (c, e), runs in results.items()
-                        for i, r in enumerate(runs)
-                    ],
-                },
-                indent=2,
-            )
-        )
-        print(f"raw results: {raw.relative_to(REPO)}")
+    runs = [
+        {"contender": c, "endpoint": e, "round": i + 1, **vars(r)} for (c, e), runs in results.items() for i, r in enumerate(runs)
+    ]
+    publish(report, args, env, commands, runs)
     return 0
 
 

@@ -32,7 +32,7 @@ except ImportError:  # Python 3.10
     from typing_extensions import NotRequired
 
 from contract import COUNTRY, DATETIME, EMAIL, SKU, UUID, ZIP, answer
-from startup_heaven243 import table as build_1000  # the 1,000-route app, shared with benches/startup.py
+from startup_heaven import table as build_1000  # the 1,000-route app, shared with benches/startup.py
 
 STRICT = Annotated[None, "strict"]
 

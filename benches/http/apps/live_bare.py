@@ -13,6 +13,7 @@ import asyncio
 
 import msgspec
 
+from bare_app import app as floor
 from fanout import Hub
 
 hub = Hub()
@@ -55,10 +56,4 @@ async def app(scope, receive, send):
         await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
         await send({"type": "http.response.body", "body": PLAINTEXT})
     elif kind == "lifespan":
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
+        await floor(scope, receive, send)  # run.py's floor answers the lifespan messages

@@ -3,7 +3,10 @@ the module builds nothing: `small()` (GET /plaintext and the two-parameter
 route) and `table()` (the 1,000 routes of extra_routes.py, then the
 two-parameter route: heaven_app.py's `app_1000` is `table()`).
 
-Served with `granian --factory startup_heaven:small` (or `:table`).
+Served with `granian --factory startup_heaven:small` (or `:table`). The same
+module serves the original Heaven 2.4.3 from its venv (the same API;
+heaven243_app.py's `app_1000` is its `table()` too): 2.4.3 sends no content
+type for a str body, which these benches do not check.
 """
 
 from heaven import App

@@ -28,6 +28,7 @@
 //! early) is counted and the exit status is 1.
 
 use std::cell::{Cell, RefCell};
+use std::future::Future;
 use std::io::Write;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -35,6 +36,7 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message;
 
 const MEASURE: u8 = 1;
@@ -163,16 +165,57 @@ async fn run_phases(shared: &Shared, opts: &Options) -> (f64, f64) {
     (seconds, cpu)
 }
 
-/// Waits until every connection is set up (or the timeout); false on timeout.
-async fn wait_ready(shared: &Shared, want: usize, timeout: f64) -> bool {
-    let deadline = Instant::now() + Duration::from_secs_f64(timeout);
-    while shared.ready.get() < want {
-        if Instant::now() > deadline {
-            return false;
-        }
+/// Starts `opts.connections` connections (`start(id)`); once every one is
+/// set up (`ready`, `what` them, within the timeout and without an error):
+/// the warm-up and the measured window, as `run_phases`; otherwise an error,
+/// every connection told to stop, and (0, 0). Returns the connections' tasks too.
+async fn drive<F: Future<Output = ()> + 'static>(
+    shared: &Shared,
+    opts: &Options,
+    what: &str,
+    start: impl Fn(usize) -> F,
+) -> (Vec<JoinHandle<()>>, f64, f64) {
+    let tasks = (0..opts.connections)
+        .map(|id| tokio::task::spawn_local(start(id)))
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs_f64(opts.timeout);
+    while shared.ready.get() < opts.connections && Instant::now() <= deadline {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    true
+    if shared.ready.get() >= opts.connections && shared.errors.get() == 0 {
+        say("ready");
+        let (seconds, cpu) = run_phases(shared, opts).await;
+        return (tasks, seconds, cpu);
+    }
+    shared.error(format!(
+        "only {} of {} {what}",
+        shared.ready.get(),
+        opts.connections
+    ));
+    shared.phase.set(STOP);
+    (tasks, 0.0, 0.0)
+}
+
+/// The result line (one JSON object: the fields every mode has, then
+/// `extra`), and whether the run had no error.
+fn report(
+    shared: &Shared,
+    opts: &Options,
+    mode: &str,
+    seconds: f64,
+    cpu: f64,
+    extra: &str,
+) -> (String, bool) {
+    let count = shared.counted.get();
+    let kept: Vec<String> = shared.kept.borrow().iter().map(|e| json_str(e)).collect();
+    let line = format!(
+        "{{\"mode\":\"{mode}\",\"connections\":{},\"seconds\":{seconds:.4},\"count\":{count},\"rate\":{:.1},\"client_cpu_s\":{cpu:.4},\"errors\":{},\"error_samples\":[{}],{extra}}}",
+        opts.connections,
+        if seconds > 0.0 { count as f64 / seconds } else { 0.0 },
+        shared.errors.get(),
+        kept.join(","),
+    );
+    (line, shared.errors.get() == 0)
 }
 
 fn percentile(sorted: &[u32], p: f64) -> u32 {
@@ -231,28 +274,10 @@ async fn ws_connection(
 async fn ws_main(opts: &Options) -> (String, bool) {
     let shared = Rc::new(Shared::default());
     let latencies = Rc::new(RefCell::new(Vec::with_capacity(1 << 20)));
-    let mut tasks = Vec::new();
-    for id in 0..opts.connections {
-        tasks.push(tokio::task::spawn_local(ws_connection(
-            id,
-            opts.url.clone(),
-            shared.clone(),
-            latencies.clone(),
-        )));
-    }
-    let ready = wait_ready(&shared, opts.connections, opts.timeout).await;
-    let (mut seconds, mut cpu) = (0.0, 0.0);
-    if ready && shared.errors.get() == 0 {
-        say("ready");
-        (seconds, cpu) = run_phases(&shared, opts).await;
-    } else {
-        shared.error(format!(
-            "only {} of {} connections opened",
-            shared.ready.get(),
-            opts.connections
-        ));
-        shared.phase.set(STOP);
-    }
+    let (tasks, seconds, cpu) = drive(&shared, opts, "connections opened", |id| {
+        ws_connection(id, opts.url.clone(), shared.clone(), latencies.clone())
+    })
+    .await;
     for task in tasks {
         if tokio::time::timeout(Duration::from_secs_f64(opts.timeout), task)
             .await
@@ -264,22 +289,13 @@ async fn ws_main(opts: &Options) -> (String, bool) {
     }
     let mut lat = latencies.take();
     lat.sort_unstable();
-    let count = shared.counted.get();
-    let kept: Vec<String> = shared.kept.borrow().iter().map(|e| json_str(e)).collect();
-    let report = format!(
-        "{{\"mode\":\"ws\",\"connections\":{},\"seconds\":{:.4},\"count\":{},\"rate\":{:.1},\"p50_us\":{},\"p99_us\":{},\"max_us\":{},\"client_cpu_s\":{:.4},\"errors\":{},\"error_samples\":[{}]}}",
-        opts.connections,
-        seconds,
-        count,
-        if seconds > 0.0 { count as f64 / seconds } else { 0.0 },
+    let extra = format!(
+        "\"p50_us\":{},\"p99_us\":{},\"max_us\":{}",
         percentile(&lat, 50.0),
         percentile(&lat, 99.0),
         lat.last().copied().unwrap_or(0),
-        cpu,
-        shared.errors.get(),
-        kept.join(","),
     );
-    (report, shared.errors.get() == 0)
+    report(&shared, opts, "ws", seconds, cpu, &extra)
 }
 
 // -- server-sent events ----------------------------------------------------------
@@ -575,51 +591,29 @@ async fn sse_main(opts: &Options) -> (String, bool) {
     let shared = Rc::new(Shared::default());
     let counts = Rc::new(RefCell::new(vec![0u64; opts.connections]));
     let heads = Rc::new(RefCell::new(Vec::new()));
-    let mut tasks = Vec::new();
-    for id in 0..opts.connections {
-        tasks.push(tokio::task::spawn_local(sse_client(
+    let (tasks, seconds, cpu) = drive(&shared, opts, "clients got a first event", |id| {
+        sse_client(
             id,
             opts.url.clone(),
             shared.clone(),
             counts.clone(),
             heads.clone(),
-        )));
-    }
-    let ready = wait_ready(&shared, opts.connections, opts.timeout).await;
-    let (mut seconds, mut cpu) = (0.0, 0.0);
-    if ready && shared.errors.get() == 0 {
-        say("ready");
-        (seconds, cpu) = run_phases(&shared, opts).await;
-    } else {
-        shared.error(format!(
-            "only {} of {} clients got a first event",
-            shared.ready.get(),
-            opts.connections
-        ));
-        shared.phase.set(STOP);
-    }
+        )
+    })
+    .await;
     // A client blocked in a read is not waited for: it is simply dropped.
     for task in &tasks {
         task.abort();
     }
     let per_client = counts.borrow();
-    let count = shared.counted.get();
-    let kept: Vec<String> = shared.kept.borrow().iter().map(|e| json_str(e)).collect();
     let head: Vec<String> = heads.borrow().iter().map(|h| json_str(h)).collect();
-    let report = format!(
-        "{{\"mode\":\"sse\",\"connections\":{},\"seconds\":{:.4},\"count\":{},\"rate\":{:.1},\"per_client_min\":{},\"per_client_max\":{},\"client_cpu_s\":{:.4},\"errors\":{},\"error_samples\":[{}],\"head\":[{}]}}",
-        opts.connections,
-        seconds,
-        count,
-        if seconds > 0.0 { count as f64 / seconds } else { 0.0 },
+    let extra = format!(
+        "\"per_client_min\":{},\"per_client_max\":{},\"head\":[{}]",
         per_client.iter().min().copied().unwrap_or(0),
         per_client.iter().max().copied().unwrap_or(0),
-        cpu,
-        shared.errors.get(),
-        kept.join(","),
         head.join(","),
     );
-    (report, shared.errors.get() == 0)
+    report(&shared, opts, "sse", seconds, cpu, &extra)
 }
 
 fn main() {
