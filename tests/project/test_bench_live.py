@@ -13,7 +13,7 @@ import pytest
 from helpers import converse, http_scope, stream_call
 
 APPS = Path(__file__).resolve().parents[2] / "benches" / "http" / "apps"
-sys.path.insert(0, str(APPS))
+sys.path.append(str(APPS))  # after tests/ and the venv: nothing here shadows them
 
 import fanout  # noqa: E402  (benches/http/apps)
 import live_heaven  # noqa: E402
