@@ -114,7 +114,7 @@ format: ## Format the Rust sources
 	cargo fmt --all
 
 .PHONY: bench
-bench: build-dev ## Router benches, in-process dispatch cost, HTTP bench against every peer, soak (~50 min; needs wrk)
+bench: build-dev ## Router benches, in-process dispatch cost, HTTP bench against every peer, websockets/SSE, cold start and memory, soak (~65 min; needs wrk and cargo)
 	cargo bench -p heaven-core --bench router
 	$(PY) benches/criterion_medians.py
 	$(PY) benches/dispatch.py
@@ -122,6 +122,8 @@ bench: build-dev ## Router benches, in-process dispatch cost, HTTP bench against
 	bash benches/http/setup_peers.sh
 	$(PY) benches/http/run.py --markdown benches/http/results/http-bench.md
 	$(PY) benches/http/work.py --markdown benches/http/results/work-bench.md
+	$(PY) benches/http/live.py --markdown benches/http/results/live-bench.md
+	$(PY) benches/startup.py --markdown benches/http/results/startup.md
 	$(PY) benches/http/validate.py --micro-only
 	$(PY) benches/soak.py --interface asgi
 	$(PY) benches/soak.py --interface rsgi

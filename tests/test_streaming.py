@@ -47,6 +47,10 @@ def test_sse_frames():
         yield Event(comment="keep-alive")
         yield Event("reconnect later", retry=5000)
         yield b"raw bytes"
+        yield {"note": "two\nlines", "name": "Zoë"}
+        yield ""
+        yield None
+        yield [1, 2.5, True]
 
     app = App()
     app.GET("/events", lambda req, res, ctx: res.stream(events(), sse=True))
@@ -62,6 +66,10 @@ def test_sse_frames():
         ": keep-alive\n\n"
         "retry: 5000\ndata: reconnect later\n\n"
         "data: raw bytes\n\n"
+        'data: {"note":"two\\nlines","name":"Zoë"}\n\n'
+        "data: \n\n"
+        "\n\n"
+        "data: [1,2.5,true]\n\n"
     )
 
 

@@ -1,6 +1,9 @@
 """Templates (docs/templates.md): folders in order, prefixes, autoescape, async and
 sync rendering, req/res/ctx in every template."""
 
+import subprocess
+import sys
+
 import pytest
 
 from heaven import App
@@ -150,3 +153,24 @@ def test_mounted_app_without_templates_takes_the_childs_mode(folders):
     parent.mount(child, isolated=False)
     assert templates_for(parent).asynchronous is False
     assert templates_for(parent).environment(asynchronous=True).is_async is False
+
+
+def test_jinja2_is_imported_only_when_templates_are_used(folders, interface):
+    # A fresh interpreter: `import heaven` leaves jinja2 out (a sixth of the
+    # import time, benches/startup.py); the first render brings it in.
+    code = (
+        "import sys\n"
+        "from heaven import App\n"
+        "from heaven.testing import Client\n"
+        "app = App()\n"
+        "assert 'jinja2' not in sys.modules, 'imported with heaven'\n"
+        f"app.TEMPLATES({str(folders / 'main')!r}, escape='html')\n"
+        "async def page(req, res, ctx):\n"
+        "    await res.render('unsafe.html', text='<b>')\n"
+        "app.GET('/', page)\n"
+        "assert 'jinja2' not in sys.modules, 'imported when a folder was added'\n"
+        f"print(Client(app, interface={interface!r}).get('/').text, 'jinja2' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stderr == ""
+    assert done.stdout == "<p>&lt;b&gt;</p> True\n"

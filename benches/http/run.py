@@ -550,6 +550,23 @@ def best_of(rps: dict[tuple[str, str], float], names: list[str], key: str) -> tu
     have = [(rps[(n, key)], n) for n in names if (n, key) in rps]
     return max(have) if have else None
 
+def footnotes(contenders: list[str], table: dict[str, Contender], endpoints: list[str]):
+    """The contenders' notes on the endpoints shown, numbered once per text:
+    ({(contender, endpoint): "[n]"}, ["[n] who, endpoint: text", ...])."""
+    marks: dict[tuple[str, str], str] = {}
+    noted: dict[tuple[str, str], list[str]] = {}  # (endpoint, text) -> contenders
+    for c in contenders:
+        for ep, text in table[c].notes.items():
+            if ep in endpoints:
+                noted.setdefault((ep, text), []).append(c)
+    notes: list[str] = []
+    for (ep, text), who in noted.items():
+        mark = f"[{len(notes) + 1}]"
+        notes.append(f"{mark} {', '.join(who)}, {ep}: {text}")
+        for c in who:
+            marks[(c, ep)] = mark
+    return marks, notes
+
 
 def render(results, contenders, endpoints, env, args, commands) -> str:
     med = {
@@ -559,18 +576,7 @@ def render(results, contenders, endpoints, env, args, commands) -> str:
     }
     rps = {k: v[0] for k, v in med.items()}
     p99 = {k: v[1] for k, v in med.items()}
-    marks: dict[tuple[str, str], str] = {}
-    noted: dict[tuple[str, str], list[str]] = {}  # (endpoint, text) -> contenders
-    for c in contenders:
-        for ep, text in CONTENDERS[c].notes.items():
-            if ep in endpoints:
-                noted.setdefault((ep, text), []).append(c)
-    notes: list[str] = []
-    for (ep, text), who in noted.items():
-        mark = f"[{len(notes) + 1}]"
-        notes.append(f"{mark} {', '.join(who)}, {ep}: {text}")
-        for c in who:
-            marks[(c, ep)] = mark
+    marks, notes = footnotes(contenders, CONTENDERS, endpoints)
 
     out = [
         "## HTTP benchmark",
@@ -735,9 +741,36 @@ def ready_for(app: str) -> tuple[str, str, None]:
     return ("GET", "/plaintext", None) if app == MAIN else ("GET", ENDPOINTS["params_1000"].path, None)
 
 
+def failed(exc: BaseException) -> int:
+    """The exit status of a bench stopped by a failed check (1) or Ctrl-C (130), said on stderr."""
+    if isinstance(exc, KeyboardInterrupt):
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    print(f"\nFAILED: {exc}", file=sys.stderr)
+    return 1
+
+
+def publish(report: str, args: argparse.Namespace, env: dict | None = None, commands: list[str] | None = None,
+            runs: list[dict] | None = None, prefix: str = "") -> None:
+    """Print the report, write it to --markdown (its folder made if need be),
+    and save the raw runs (when given) as results/PREFIX<date-time>.json
+    unless --no-save."""
+    print()
+    print(report)
+    if args.markdown:
+        args.markdown.parent.mkdir(parents=True, exist_ok=True)
+        args.markdown.write_text(report)
+        print(f"wrote {args.markdown}")
+    if runs is not None and not args.no_save:
+        RESULTS.mkdir(exist_ok=True)
+        raw = RESULTS / f"{prefix}{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}.json"
+        options = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
+        raw.write_text(json.dumps({"args": options, "environment": env, "commands": commands, "runs": runs}, indent=2))
+        print(f"raw results: {raw.relative_to(REPO)}")
+
+
 def check_contenders(contenders: list[str], known: dict[str, Contender] | None = None) -> None:
-    """Every contender's venv or importable modules are there (`known`: the
-    contender table, run.py's own by default)."""
+    """Every contender's modules import (or its venv has granian); `known`: another bench's table."""
     problems = []
     for c in contenders:
         spec = (known or CONTENDERS)[c]
@@ -880,22 +913,20 @@ def main() -> int:
                             print(f"round {rnd + 1}/{args.rounds}  {c:<12} {ep:<12} {run.rps:>10,.0f} req/s"
                                   f"  p50 {fmt_ms(run.p50_ms):>9}  p99 {fmt_ms(run.p99_ms):>9}{errs}", flush=True)
 
-    failed = guarded(bench, logdir)
-    if failed is not None:
-        return failed
+    failed_status = guarded(bench, logdir)
+    if failed_status is not None:
+        return failed_status
 
     for k in results:
         for r in results[k]:
             if any(r.socket_errors.values()):
                 print(f"warning: wrk socket errors for {k}: {r.socket_errors}", file=sys.stderr)
-    publish(render(results, contenders, endpoints, env, args, commands), args.markdown)
-    if not args.no_save:
-        runs = [
-            {"contender": c, "endpoint": e, "round": i + 1, **vars(r)} for (c, e), runs in results.items() for i, r in enumerate(runs)
-        ]
-        raw = save_raw("", args, env, commands, runs)
-        print(f"raw results: {raw.relative_to(REPO)}")
+    runs = [
+        {"contender": c, "endpoint": e, "round": i + 1, **vars(r)} for (c, e), runs in results.items() for i, r in enumerate(runs)
+    ]
+    publish(render(results, contenders, endpoints, env, args, commands), args, env, commands, runs)
     return 0
+
 
 
 def load_options(doc: str | None, contenders: dict) -> argparse.ArgumentParser:
@@ -945,35 +976,12 @@ def guarded(measure: Callable[[], None], logdir: Path) -> int | None:
     either way. None when it ran to the end."""
     try:
         measure()
-    except BenchError as exc:
-        print(f"\nFAILED: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
-        return 130
+    except (BenchError, KeyboardInterrupt) as exc:
+        return failed(exc)
     finally:
         stop_all()
         shutil.rmtree(logdir, ignore_errors=True)
     return None
-
-
-def publish(report: str, markdown: Path | None) -> None:
-    """Print the report, and write it to `markdown` when asked."""
-    print()
-    print(report)
-    if markdown:
-        markdown.write_text(report)
-        print(f"wrote {markdown}")
-
-
-def save_raw(prefix: str, args: argparse.Namespace, env: dict, commands: list[str], runs: list[dict]) -> Path:
-    """Write the per-round results, the options, environment and commands
-    as JSON to results/PREFIX<timestamp>.json (git-ignored)."""
-    RESULTS.mkdir(exist_ok=True)
-    raw = RESULTS / f"{prefix}{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}.json"
-    options = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
-    raw.write_text(json.dumps({"args": options, "environment": env, "commands": commands, "runs": runs}, indent=2))
-    return raw
 
 
 if __name__ == "__main__":

@@ -419,7 +419,7 @@ def main() -> int:
         os.chdir(run.APPS)  # where granian runs the apps (--working-dir)
         repeats = max(args.rounds, 3)
         best = asyncio.run(_in_process(contenders, scenarios, repeats))
-        run.publish(render_in_process(best, contenders, scenarios, repeats), args.markdown)
+        run.publish(render_in_process(best, contenders, scenarios, repeats), args)
         return 0
 
     granian = run.find_tools(wrk=not args.check)
@@ -520,10 +520,8 @@ def main() -> int:
     failed = run.guarded(bench, logdir)
     if failed is not None or args.check:
         return failed or 0
-    run.publish(render(results, contenders, scenarios, env, args, commands), args.markdown)
-    if not args.no_save:
-        runs = [{"contender": c, "scenario": s, "round": i + 1, **vars(r)} for (c, s), rs in results.items() for i, r in enumerate(rs)]
-        print(f"raw results: {run.save_raw('work-', args, env, commands, runs).relative_to(run.REPO)}")
+    runs = [{"contender": c, "scenario": s, "round": i + 1, **vars(r)} for (c, s), rs in results.items() for i, r in enumerate(rs)]
+    run.publish(render(results, contenders, scenarios, env, args, commands), args, env, commands, runs, prefix="work-")
     return 0
 
 

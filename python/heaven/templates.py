@@ -1,6 +1,8 @@
 """Jinja2 templates: several folders searched in order, a folder optionally
 under a name prefix, autoescaping by file extension, async and sync
-rendering from the same folders.
+rendering from the same folders. jinja2 is imported when the first
+environment is built, not with heaven: an app without templates does not
+pay its import (about a sixth of `import heaven`).
 
 Jinja2's async mode (what lets a template await) wraps every output and
 loop in awaitable checks: on a page of a few hundred expressions it renders
@@ -11,11 +13,13 @@ that cost."""
 from __future__ import annotations
 
 import os
-from typing import Any
-
-from jinja2 import BaseLoader, ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, Template
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from .errors import TemplatesNotConfigured
+
+if TYPE_CHECKING:
+    from jinja2 import BaseLoader, Environment
 
 
 def folder_path(folder: str | os.PathLike[str], relative_to: str | os.PathLike[str] | None) -> str:
@@ -34,13 +38,19 @@ def folder_path(folder: str | os.PathLike[str], relative_to: str | os.PathLike[s
     return path
 
 
-class _SyncTemplate(Template):
-    """A template of the synchronous environment. Jinja2 refuses
-    `render_async` outside async mode; here it renders synchronously, so
-    `await res.render()` works on an app whose templates are synchronous."""
+@cache
+def _sync_template() -> type:
+    """The template class of the synchronous environment (made when first
+    needed, as jinja2 is imported then). Jinja2 refuses `render_async`
+    outside async mode; this one renders synchronously, so `await
+    res.render()` works on an app whose templates are synchronous."""
+    from jinja2 import Template
 
-    async def render_async(self, *args: Any, **kwargs: Any) -> str:
-        return self.render(*args, **kwargs)
+    class SyncTemplate(Template):
+        async def render_async(self, *args: Any, **kwargs: Any) -> str:
+            return self.render(*args, **kwargs)
+
+    return SyncTemplate
 
 
 class Templates:
@@ -77,6 +87,8 @@ class Templates:
         self._environments.clear()
 
     def _loader(self) -> BaseLoader:
+        from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
+
         loaders: list[BaseLoader] = []
         for path, prefix in self.folders:
             loader: BaseLoader = FileSystemLoader(path)
@@ -95,9 +107,11 @@ class Templates:
         mode = asynchronous and self.asynchronous is not False
         env = self._environments.get(mode)
         if env is None:
+            from jinja2 import Environment
+
             env = Environment(loader=self._loader(), autoescape=self._autoescape, enable_async=mode)
             if not mode:
-                env.template_class = _SyncTemplate
+                env.template_class = _sync_template()
             self._environments[mode] = env
         return env
 

@@ -26,6 +26,7 @@ from blacksheep.server.routing import Router
 
 from contract import answer
 from contract_pydantic import Order
+from startup_blacksheep import table as build_1000  # the 1,000-route app, shared with benches/startup.py
 
 
 async def plaintext():
@@ -42,10 +43,6 @@ async def user_post(id: int, post: int):
 
 async def validate(data: FromJSON[Order]):
     return json(answer(data.value.items))
-
-
-async def other():
-    return text("other")
 
 
 def before(i: int):
@@ -98,16 +95,6 @@ def build() -> Application:
     app.router.add_get("/users/{int:id}/posts/{int:post}", user_post)
     app.router.add_get("/hooks", hooked)
     app.router.add_post("/validate", validate)
-    return app
-
-
-def build_1000() -> Application:
-    from extra_routes import patterns, to_blacksheep
-
-    app = Application(router=Router())  # two apps in one module: one router each
-    for p in patterns():
-        app.router.add_get(to_blacksheep(p), other)
-    app.router.add_get("/users/{int:id}/posts/{int:post}", user_post)
     return app
 
 

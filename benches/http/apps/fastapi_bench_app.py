@@ -28,6 +28,7 @@ from fastapi.routing import APIRoute
 
 from contract import answer
 from contract_pydantic import Order
+from startup_fastapi import table as build_1000  # the 1,000-route app, shared with benches/startup.py
 
 
 def _app() -> FastAPI:
@@ -53,10 +54,6 @@ async def hooked(request: Request):
 
 async def validate(order: Order):
     return answer(order.items)
-
-
-async def other():
-    return "other"
 
 
 async def before_1(request: Request):
@@ -126,18 +123,6 @@ def build() -> FastAPI:
     hooks.get("/hooks", dependencies=[Depends(b) for b in (before_1, before_2, before_3, before_4, before_5)])(hooked)
     app.include_router(hooks)
     app.post("/validate")(validate)
-    return app
-
-
-def build_1000() -> FastAPI:
-    from extra_routes import patterns, to_starlette
-
-    router = APIRouter()
-    for p in patterns():
-        router.add_api_route(to_starlette(p), other, methods=["GET"], response_class=PlainTextResponse)
-    router.add_api_route("/users/{id:int}/posts/{post:int}", user_post, methods=["GET"])
-    app = _app()
-    app.include_router(router)
     return app
 
 

@@ -32,6 +32,7 @@ except ImportError:  # Python 3.10
     from typing_extensions import NotRequired
 
 from contract import COUNTRY, DATETIME, EMAIL, SKU, UUID, ZIP, answer
+from startup_heaven import table as build_1000  # the 1,000-route app, shared with benches/startup.py
 
 STRICT = Annotated[None, "strict"]
 
@@ -92,11 +93,6 @@ async def validate(req, res, ctx):
     res.body = answer(req.data["items"])
 
 
-async def other(req, res, ctx):
-    res.headers = "Content-Type", "text/plain; charset=utf-8"
-    res.body = "other"
-
-
 def _before(i):
     name = f"b{i}"
 
@@ -128,16 +124,6 @@ def build() -> App:
         app.AFTER("/hooks", _after(i))
     app.POST("/validate", validate)
     app.schema.POST("/validate", expects=Order)
-    return app
-
-
-def build_1000() -> App:
-    from extra_routes import patterns
-
-    app = App()
-    for pattern in patterns():
-        app.GET(pattern, other)
-    app.GET("/users/:id:int/posts/:post:int", user_post)
     return app
 
 

@@ -17,6 +17,7 @@ from heaven import App
 
 from contract import answer
 from heaven_schema_app import Order
+from startup_heaven import table as build_1000  # the 1,000-route app, shared with benches/startup.py
 
 
 async def plaintext(req, res, ctx):
@@ -38,10 +39,6 @@ async def hooked(req, res, ctx):
 
 async def validate(req, res, ctx):
     res.body = answer(req.data.items)
-
-
-async def other(req, res, ctx):
-    res.body = "other"
 
 
 def _before(i):
@@ -75,16 +72,6 @@ def build() -> App:
         app.AFTER("/hooks", _after(i))
     app.POST("/validate", validate)
     app.schema.POST("/validate", expects=Order)
-    return app
-
-
-def build_1000() -> App:
-    from extra_routes import patterns
-
-    app = App()
-    for pattern in patterns():
-        app.GET(pattern, other)
-    app.GET("/users/:id:int/posts/:post:int", user_post)
     return app
 
 

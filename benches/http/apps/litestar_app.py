@@ -26,6 +26,7 @@ from litestar.middleware import ASGIMiddleware
 
 from contract import answer
 from contract_msgspec import Order
+from startup_litestar import table as build_1000  # the 1,000-route app, shared with benches/startup.py
 
 
 @get("/plaintext", media_type=MediaType.TEXT)
@@ -94,21 +95,9 @@ async def validate(data: Order) -> dict:
     return answer(data.items)
 
 
-async def _other() -> str:
-    return "other"
-
-
 def build() -> Litestar:
     user_post = get("/users/{id:int}/posts/{post:int}")(_user_post)
     return Litestar(route_handlers=[plaintext, json, user_post, hooked, validate], openapi_config=None)
-
-
-def build_1000() -> Litestar:
-    from extra_routes import patterns, to_litestar
-
-    handlers = [get(to_litestar(p), media_type=MediaType.TEXT, name=f"r{i}")(_other) for i, p in enumerate(patterns())]
-    handlers.append(get("/users/{id:int}/posts/{post:int}")(_user_post))
-    return Litestar(route_handlers=handlers, openapi_config=None)
 
 
 app = build()

@@ -27,6 +27,7 @@ from starlette.routing import Route
 
 from contract import answer
 from contract_msgspec import decoder
+from startup_starlette import table as build_1000  # the 1,000-route app, shared with benches/startup.py
 
 
 async def plaintext(request):
@@ -55,10 +56,6 @@ async def validate(request):
     except msgspec.DecodeError as exc:
         return JSONResponse({"error": str(exc)}, status_code=400)
     return JSONResponse(answer(order.items))
-
-
-async def other(request):
-    return PlainTextResponse("other")
 
 
 class Before:
@@ -104,14 +101,6 @@ def build() -> Starlette:
             Route("/validate", validate, methods=["POST"]),
         ]
     )
-
-
-def build_1000() -> Starlette:
-    from extra_routes import patterns, to_starlette
-
-    routes = [Route(to_starlette(p), other) for p in patterns()]
-    routes.append(Route("/users/{id:int}/posts/{post:int}", user_post))
-    return Starlette(routes=routes)
 
 
 app = build()
