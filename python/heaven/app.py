@@ -336,7 +336,8 @@ class App:
         for route_id, method in zip(ids, adding):
             if route_id != len(self._endpoints):
                 raise RuntimeError("heaven: route ids out of step with endpoints")
-            self._endpoints.append(template.copy(method=method))
+            # Endpoints are never changed in place: the template serves its own method as is.
+            self._endpoints.append(template if method == template.method else template.copy(method=method))
         if taken_over is not None:
             self._endpoints[taken_over] = template.copy(method="OPTIONS")
         self._invalidate()

@@ -140,8 +140,11 @@ class AsgiWire:
 WIRE = AsgiWire()
 
 
-async def _send_chunk(send: Any, chunk: bytes) -> None:
-    await send({"type": _BODY, "body": chunk, "more_body": True})
+def _send_chunk(send: Any, chunk: bytes) -> Awaitable[None]:
+    """One body chunk's message: the server's awaitable is returned, not
+    wrapped in a coroutine of our own (one per chunk, or per SSE event)."""
+    result: Awaitable[None] = send({"type": _BODY, "body": chunk, "more_body": True})
+    return result
 
 
 async def _disconnect(receive: Receive) -> None:
