@@ -1,6 +1,7 @@
 """Forms: the parsed body of an HTML form (urlencoded or multipart) as a
 read-only multi-map, and uploaded files that stay in memory while small and
-live in an anonymous temporary file once they grow past a threshold."""
+live in an anonymous temporary file once they grow past a threshold (saved,
+on Linux, by giving that file a name rather than copying it)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ import asyncio
 import io
 import os
 import shutil
-import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, BinaryIO, Union
 
 from . import _core
+from ._http.spool import link_unnamed, unnamed_file
 from .errors import BadRequest, FormError
 
 Value = Union[str, "File"]
@@ -26,7 +27,9 @@ class File:
     and in a temporary file beyond it, so a large upload never sits in RAM.
     `filename` is what the client sent: never trust it as a path."""
 
-    __slots__ = ("filename", "content_type", "headers", "size", "_threshold", "_memory", "_disk", "_closed", "_lock")
+    __slots__ = (
+        "filename", "content_type", "headers", "size", "_threshold", "_memory", "_disk", "_linked", "_closed", "_lock"
+    )
 
     def __init__(
         self,
@@ -43,6 +46,7 @@ class File:
         self._threshold = spill_threshold
         self._memory: io.BytesIO | None = io.BytesIO()
         self._disk: io.BufferedRandom | None = None
+        self._linked = False  # the temporary file was saved by name: it is that saved file now
         self._lock = threading.Lock()  # readers in threads (asave) share the storage's position
         self._closed = False
 
@@ -50,6 +54,8 @@ class File:
         """Append bytes, moving to a temporary file when the threshold is passed."""
         if self._closed:
             raise ValueError("I/O operation on a closed File")
+        if self._linked:
+            self._unshare()
         if self._memory is not None and self.size + len(data) > self._threshold:
             self._spill()
         if self._disk is not None:
@@ -59,7 +65,7 @@ class File:
         self.size += len(data)
 
     def _spill(self) -> None:
-        disk = tempfile.TemporaryFile()
+        disk = unnamed_file()
         try:
             with self._memory.getbuffer() as held:  # type: ignore[union-attr]  # _spill runs once, from memory
                 disk.write(held)
@@ -69,6 +75,20 @@ class File:
         self._memory.close()  # type: ignore[union-attr]  # as above
         self._memory = None
         self._disk = disk
+
+    def _unshare(self) -> None:
+        """Move the content to a new temporary file, so that writing to the
+        upload leaves the file it was saved as (by name) unchanged."""
+        disk = unnamed_file()
+        try:
+            with self.file as source:
+                shutil.copyfileobj(source, disk, _COPY_CHUNK)
+        except BaseException:
+            disk.close()
+            raise
+        self._disk.close()  # type: ignore[union-attr]  # linked implies spilled
+        self._disk = disk
+        self._linked = False
 
     def _storage(self) -> io.BytesIO | io.BufferedRandom:
         if self._closed:
@@ -94,7 +114,20 @@ class File:
             return handle.read()
 
     def save(self, path: str | os.PathLike[str]) -> int:
-        """Write the content to `path` in 1 MiB pieces; returns the bytes written."""
+        """Store the content at `path`; returns its size in bytes. A spilled
+        upload saved for the first time to a `path` that does not exist yet
+        becomes that file, without a copy, where the system allows it (Linux,
+        same file system: `_http/spool.link_unnamed` says when); otherwise
+        the content is written to `path` in 1 MiB pieces, truncating a file
+        already there. Either way `path` gets the same bytes, mode and owner."""
+        disk = self._disk
+        if disk is not None and not self._linked:
+            with self._lock:  # one save links, a concurrent one copies
+                self._storage()
+                disk.flush()
+                if not self._linked and link_unnamed(disk.fileno(), path):
+                    self._linked = True
+                    return self.size
         with self.file as source, open(path, "wb") as target:
             shutil.copyfileobj(source, target, _COPY_CHUNK)
         return self.size
