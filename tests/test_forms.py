@@ -147,3 +147,63 @@ def test_uploads_are_closed_when_the_request_ends():
         assert c.post("/f", content=multipart(("doc", b"spilled to disk", "d.txt")), headers=CTYPE).text == "spilled to disk"
     with pytest.raises(Exception):
         kept["file"].content  # the temp file went with the request
+
+
+def test_saving_an_upload_names_its_temporary_file(tmp_path, monkeypatch):
+    # docs/forms.md "Saving uploads": a spilled upload saved on its own file system becomes the saved
+    # file (same inode: no byte copied); a second save, one on another file system, and one over an
+    # existing file are copies; every one outlives the request, with the copy's mode.
+    import stat
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    other = f"/dev/shm/heaven-test-forms-{os.getpid()}"  # tmpfs: another file system than tmp_path
+    (tmp_path / "existing.bin").write_bytes(b"an older file")
+    data = os.urandom(300_000)
+
+    async def upload(req, res, ctx):
+        form = await req.form
+        doc = form["doc"]
+        spool = os.fstat(doc.file.fileno()).st_ino
+        sizes = [await doc.asave(tmp_path / "first.bin"), doc.save(tmp_path / "second.bin")]
+        sizes += [await doc.asave(other), await doc.asave(tmp_path / "existing.bin")]
+        names = ("first.bin", "second.bin", "existing.bin")
+        res.body = {
+            "sizes": sizes,
+            "same_file": [os.stat(tmp_path / name).st_ino == spool for name in names] + [os.stat(other).st_ino == spool],
+            "content": doc.content == data,
+        }
+
+    app = App(form_spill_threshold=1024)
+    app.POST("/up", upload, stream=True)
+    try:
+        with Client(app) as c:
+            r = c.post("/up", content=multipart(("doc", data, "d.bin")), headers=CTYPE)
+        assert (r.status_code, r.json()) == (
+            200,
+            {"sizes": [len(data)] * 4, "same_file": [True, False, False, False], "content": True},
+        )
+        mask = os.umask(0)
+        os.umask(mask)
+        for path in (tmp_path / "first.bin", tmp_path / "second.bin", tmp_path / "existing.bin", other):
+            saved = os.stat(path)
+            assert (saved.st_size, saved.st_nlink, stat.S_IMODE(saved.st_mode)) == (len(data), 1, 0o666 & ~mask), path
+            with open(path, "rb") as handle:
+                assert handle.read() == data, path
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["existing.bin", "first.bin", "second.bin"]
+    finally:
+        if os.path.exists(other):
+            os.remove(other)
+
+
+def test_a_memory_held_upload_is_written(tmp_path):
+    async def upload(req, res, ctx):
+        doc = (await req.form)["doc"]
+        res.body = {"written": await doc.asave(tmp_path / "small.txt"), "in_memory": "in memory" in repr(doc)}
+
+    app = App()
+    app.POST("/up", upload, stream=True)
+    with Client(app) as c:
+        r = c.post("/up", content=multipart(("doc", b"a few bytes", "s.txt")), headers=CTYPE)
+    assert (r.status_code, r.json()) == (200, {"written": 11, "in_memory": True})
+    assert (tmp_path / "small.txt").read_bytes() == b"a few bytes"

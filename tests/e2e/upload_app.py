@@ -18,7 +18,13 @@ async def upload(req, res, ctx):
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     written = upload.save(DEST / "received.bin")
-    res.body = {"name": form["name"], "filename": upload.filename, "size": upload.size, "written": written, "sha256": digest.hexdigest()}
+    # On Linux, with DEST on the temporary directory's file system, saving named the upload's
+    # temporary file rather than copying it (docs/forms.md, "Saving uploads").
+    named = os.stat(DEST / "received.bin").st_ino == os.fstat(upload.file.fileno()).st_ino
+    res.body = {
+        "name": form["name"], "filename": upload.filename, "size": upload.size, "written": written,
+        "sha256": digest.hexdigest(), "named": named,
+    }
     form.close()
 
 
