@@ -260,3 +260,12 @@ def test_a_missing_directory_is_refused(tmp_path, tmpdir_at):
     handle, fd = unnamed()
     assert spool.link_unnamed(fd, tmp_path / "no" / "f") is False
     handle.close()
+
+
+def test_any_extended_attribute_on_the_temporary_file_is_refused(tmp_path, tmpdir_at):
+    # A security label (SELinux, Smack) given to the temporary file is one: a copy would get the destination's.
+    tmpdir_at(tmp_path)
+    handle, fd = unnamed()
+    os.setxattr(fd, "user.label", b"from-the-temp-dir")
+    assert spool.link_unnamed(fd, tmp_path / "f") is False and not (tmp_path / "f").exists()
+    handle.close()

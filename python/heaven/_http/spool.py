@@ -19,7 +19,7 @@ import sys
 import tempfile
 
 _O_TMPFILE = getattr(os, "O_TMPFILE", 0) if sys.platform.startswith("linux") else 0
-_NO_ACL = (errno.ENODATA, errno.EOPNOTSUPP)
+_NO_XATTR = (errno.ENODATA, errno.EOPNOTSUPP)
 
 
 def unnamed_file() -> io.BufferedRandom:
@@ -39,17 +39,17 @@ def unnamed_file() -> io.BufferedRandom:
 
 
 def link_unnamed(fd: int, path: str | os.PathLike[str]) -> bool:
-    """Give the unnamed file open at `fd` the name `path`, as a new file
-    exactly like the one `open(path, "wb")` would create (its mode is
-    0o666 less the umask, its group, its modification time now), and say
-    whether it did. False, having named nothing, whenever that is not
-    possible or would not give the same file: not Linux, no /proc, a file that has
-    (or had) a name, `path` already existing, another file system or mount,
-    an ACL on the file or a default ACL on the directory, a group the new
-    file would not get. The caller then copies, as before.
+    """Give the unnamed file open at `fd` the name `path`, making it the new
+    file `open(path, "wb")` would have created (mode 0o666 less the umask,
+    the same group, modified now), and say whether it did. False, having
+    named nothing, whenever that is not possible or would not give the same
+    file: not Linux, no /proc, a file that has (or had) a name, `path`
+    already existing, another file system or mount, a default ACL on the
+    directory, extended attributes on the file (an ACL, a security label),
+    a group the new file would not get. The caller then copies.
 
-    The file's mode and times are set before it is linked, so it never
-    appears with the temporary file's 0600."""
+    The mode and times are set before the link, so the file never appears
+    with the temporary file's 0600."""
     if not _O_TMPFILE:
         return False
     try:
@@ -59,7 +59,7 @@ def link_unnamed(fd: int, path: str | os.PathLike[str]) -> bool:
         folder = os.path.dirname(os.fspath(path)) or "."
         parent = os.stat(folder)
         group = parent.st_gid if parent.st_mode & stat.S_ISGID else os.getegid()
-        if info.st_gid != group or _has_acl(folder, "default") or _has_acl(fd, "access"):
+        if info.st_gid != group or _has_default_acl(folder) or _xattrs(fd):
             return False
         mask = _umask()
         if mask is None:
@@ -79,16 +79,28 @@ def link_unnamed(fd: int, path: str | os.PathLike[str]) -> bool:
     return True
 
 
-def _has_acl(target: str | int, kind: str) -> bool:
-    """Whether a POSIX ACL (`access` on a file, `default` on a directory) is
-    set: the mode bits alone would not say who may read the file."""
+def _has_default_acl(folder: str) -> bool:
+    """Whether the directory gives new files a POSIX ACL, which then decides
+    their mode instead of the umask."""
     try:
-        os.getxattr(target, f"system.posix_acl_{kind}")
+        os.getxattr(folder, "system.posix_acl_default")
     except OSError as exc:
-        if exc.errno in _NO_ACL:
+        if exc.errno in _NO_XATTR:
             return False
         raise
     return True
+
+
+def _xattrs(fd: int) -> list[str]:
+    """The temporary file's extended attributes: an ACL inherited from the
+    temporary directory, or a security label (SELinux, Smack) given for it
+    there, that a file created at the destination would not have."""
+    try:
+        return os.listxattr(fd)
+    except OSError as exc:
+        if exc.errno in _NO_XATTR:
+            return []
+        raise
 
 
 def _umask() -> int | None:
