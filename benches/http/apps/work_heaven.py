@@ -3,7 +3,9 @@ as `heaven` over ASGI and as `heaven_rsgi` over RSGI: the same App object.
 
 - upload: a `stream=True` route (docs/forms.md, "Large uploads"): `await
   req.form` parses the multipart body as it arrives, the file part spilling
-  to a temporary file past 256 KiB; `await upload.asave(path)` stores it.
+  to a temporary file past 256 KiB; `await upload.asave(path)` stores it
+  (on Linux, by naming that temporary file: the upload directory is on the
+  temporary directory's file system).
 - form: `req.form` on an ordinary route (the body is already read).
 - static: `app.ASSETS(...)`, which sends ETag and Last-Modified and answers
   a matching If-None-Match with 304 (docs/files.md).
