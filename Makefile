@@ -114,7 +114,7 @@ format: ## Format the Rust sources
 	cargo fmt --all
 
 .PHONY: bench
-bench: build-dev ## Router benches, in-process dispatch cost, HTTP bench against every peer, websockets/SSE, cold start and memory, soak (~65 min; needs wrk and cargo)
+bench: build-dev ## Router benches, in-process dispatch cost, HTTP bench against every peer, websockets/SSE, cold start and memory, soak (~100 min: run.py ~40, work.py ~25, live.py ~12, soaks; needs wrk and cargo)
 	cargo bench -p heaven-core --bench router
 	$(PY) benches/criterion_medians.py
 	$(PY) benches/dispatch.py
