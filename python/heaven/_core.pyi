@@ -2,7 +2,7 @@
 
 from typing import Any, Iterator, final
 
-__all__ = ["Routes", "Matcher", "Head", "MultiDict", "parse_query", "subdomain_of", "pattern_parts", "accepts", "convert", "__version__"]
+__all__ = ["Routes", "Matcher", "Exchange", "Head", "MultiDict", "parse_query", "subdomain_of", "pattern_parts", "accepts", "convert", "__version__"]
 
 __version__: str
 
@@ -25,6 +25,15 @@ class Matcher:
 
     def route(self, scope: Any) -> Head:
         """An ASGI scope (dict) or granian's RSGI scope object."""
+
+@final
+class Exchange:
+    """Makes `(req, res, ctx)` in one call (see `_serving/exchange.py`)."""
+
+    def __new__(cls, request: type, response: type, context: type, unread: object) -> Exchange: ...
+    def begin(
+        self, head: Any, body: bytes | None, reader: Any, app: Any, mounted: Any, server: Any
+    ) -> tuple[Any, Any, Any]: ...
 
 @final
 class Head:

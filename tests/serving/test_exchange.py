@@ -41,3 +41,33 @@ def test_begin_makes_what_the_constructors_make():
             k: v for k, v in state(made_ctx).items() if k not in links
         }
         assert (res._req, res._ctx, ctx._req, ctx._res) == (req, ctx, req, res)
+
+
+def test_each_exchange_gets_its_own_header_list():
+    app = App()
+    app.GET("/", lambda req, res, ctx: None)
+    head = app._compile().route({"type": "http", "method": "GET", "path": "/", "raw_path": b"/", "headers": []})
+    first, second = begin(head, b"", None, app, None, app), begin(head, b"", None, app, None, app)
+    assert first[1]._headers == [] and first[1]._headers is not second[1]._headers
+    first[1].header("X-A", "1")
+    assert second[1]._headers == []
+
+
+def test_a_class_without_a_slot_is_refused_when_the_exchange_is_made():
+    from heaven._core import Exchange
+    from heaven.request import UNREAD
+
+    class Lacking:
+        __slots__ = ("_req",)  # a Context without `_res`
+
+    class Property:
+        __slots__ = ("_req",)
+        _res = property(lambda self: None)  # not a slot at all
+
+    for cls in (Lacking, Property):
+        try:
+            Exchange(Request, Response, cls, UNREAD)
+        except TypeError as exc:
+            assert str(exc) == f"test_a_class_without_a_slot_is_refused_when_the_exchange_is_made.<locals>.{cls.__name__} has no __slots__ entry \"_res\""
+        else:
+            raise AssertionError(f"{cls.__name__} accepted")

@@ -5,6 +5,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
 mod errors;
+mod exchange;
 mod head;
 mod matcher;
 mod multidict;
@@ -82,6 +83,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<matcher::Routes>()?;
     m.add_class::<matcher::Matcher>()?;
     m.add_class::<head::Head>()?;
+    m.add_class::<exchange::Exchange>()?;
     m.add_class::<multidict::MultiDict>()?;
     m.add_function(wrap_pyfunction!(parse_query, m)?)?;
     m.add_function(wrap_pyfunction!(subdomain_of, m)?)?;

@@ -1,0 +1,218 @@
+//! The request, response and context of one exchange, made in one call.
+//!
+//! `Request`, `Response` and `Context` are Python classes with `__slots__`.
+//! Making them from Python cost ~6,400 instructions a request with their
+//! release (three `object.__new__` calls, 22 slot stores, the frame of the
+//! function doing it): about a quarter of heaven's own work on a plain
+//! request. Here each is allocated by its type's own `tp_alloc`, as
+//! `object.__new__` does, and its slots are written where the type keeps
+//! them: the offsets CPython gives every `__slots__` entry (the type's
+//! `PyMemberDef` table, read once, when the `Exchange` is made).
+//!
+//! Soundness rests on what is checked then: every slot written is an
+//! object slot (`Py_T_OBJECT_EX`, the kind `__slots__` makes) that is
+//! writable, of the class itself, inside its instances' size. A fresh
+//! instance has every slot NULL, so a write stores a new reference and
+//! releases nothing. `tests/serving/test_exchange.py` checks that the
+//! result equals what the classes' constructors make, slot by slot.
+
+use std::ffi::CStr;
+use std::os::raw::c_int;
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyList, PyTuple, PyType};
+
+const REQUEST: [&str; 11] = [
+    "_head",
+    "_body",
+    "_reader",
+    "_server",
+    "app",
+    "mounted",
+    "_json",
+    "_data",
+    "_streamed",
+    "_drained",
+    "_form",
+];
+const RESPONSE: [&str; 9] = [
+    "status",
+    "body",
+    "_headers",
+    "_typed",
+    "_aborted",
+    "_deferred",
+    "app",
+    "_req",
+    "_ctx",
+];
+const CONTEXT: [&str; 2] = ["_req", "_res"];
+
+/// Makes `(req, res, ctx)` for the lifecycle: see the module's comment.
+#[pyclass(frozen, module = "heaven._core")]
+pub struct Exchange {
+    request: Py<PyType>,
+    response: Py<PyType>,
+    context: Py<PyType>,
+    unread: Py<PyAny>,
+    req: [isize; 11],
+    res: [isize; 9],
+    ctx: [isize; 2],
+}
+
+#[pymethods]
+impl Exchange {
+    /// `Exchange(Request, Response, Context, UNREAD)`. Raises TypeError
+    /// when a class lacks one of the slots it must have, or has it in
+    /// another form than `__slots__` gives.
+    #[new]
+    fn new(
+        request: Bound<'_, PyType>,
+        response: Bound<'_, PyType>,
+        context: Bound<'_, PyType>,
+        unread: Py<PyAny>,
+    ) -> PyResult<Self> {
+        Ok(Self {
+            req: offsets(&request, REQUEST)?,
+            res: offsets(&response, RESPONSE)?,
+            ctx: offsets(&context, CONTEXT)?,
+            request: request.unbind(),
+            response: response.unbind(),
+            context: context.unbind(),
+            unread,
+        })
+    }
+
+    /// `(req, res, ctx)` as `Request(head, body, reader, app, mounted,
+    /// server)`, `Response(app, None, req)` and `Context(req, res)` make
+    /// them, with `res._ctx` set to `ctx` (the lifecycle's `release`
+    /// breaks that cycle).
+    #[allow(clippy::too_many_arguments)] // Request's own six, as Python passes them
+    fn begin<'py>(
+        &self,
+        py: Python<'py>,
+        head: &Bound<'py, PyAny>,
+        body: &Bound<'py, PyAny>,
+        reader: &Bound<'py, PyAny>,
+        app: &Bound<'py, PyAny>,
+        mounted: &Bound<'py, PyAny>,
+        server: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let req = alloc(self.request.bind(py))?;
+        let res = alloc(self.response.bind(py))?;
+        let ctx = alloc(self.context.bind(py))?;
+        let none = py.None().into_bound(py);
+        let no = PyBool::new(py, false).to_owned().into_any();
+        let unread = self.unread.bind(py);
+        let drained = PyBool::new(py, !body.is_none()).to_owned().into_any();
+        let r = &self.req;
+        for (at, value) in [
+            (r[0], head),
+            (r[1], body),
+            (r[2], reader),
+            (r[3], server),
+            (r[4], app),
+            (r[5], mounted),
+            (r[6], unread),
+            (r[7], unread),
+            (r[8], &no),
+            (r[9], &drained),
+            (r[10], &none),
+        ] {
+            put(&req, at, value);
+        }
+        let status = 200_u16.into_pyobject(py)?.into_any();
+        let headers = PyList::empty(py).into_any();
+        let s = &self.res;
+        for (at, value) in [
+            (s[0], &status),
+            (s[1], &none),
+            (s[2], &headers),
+            (s[3], &no),
+            (s[4], &no),
+            (s[5], &none),
+            (s[6], app),
+            (s[7], &req),
+            (s[8], &ctx),
+        ] {
+            put(&res, at, value);
+        }
+        put(&ctx, self.ctx[0], &req);
+        put(&ctx, self.ctx[1], &res);
+        PyTuple::new(py, [req, res, ctx])
+    }
+}
+
+/// A new, empty instance of `cls`, made by its `tp_alloc` (what
+/// `object.__new__(cls)` does, without the call through Python).
+fn alloc<'py>(cls: &Bound<'py, PyType>) -> PyResult<Bound<'py, PyAny>> {
+    // SAFETY: `cls` is a live type object; the slot read is `tp_alloc`, a
+    // function every type has (inherited from `object` for classes), and it
+    // returns a new reference, or NULL with an exception set.
+    unsafe {
+        let alloc = ffi::PyType_GetSlot(cls.as_type_ptr(), ffi::Py_tp_alloc);
+        if alloc.is_null() {
+            return Err(PyTypeError::new_err("a type without tp_alloc"));
+        }
+        let alloc: ffi::allocfunc = std::mem::transmute(alloc);
+        Bound::from_owned_ptr_or_err(cls.py(), alloc(cls.as_type_ptr(), 0))
+    }
+}
+
+/// Store a new reference to `value` in the object slot at `offset`.
+fn put(object: &Bound<'_, PyAny>, offset: isize, value: &Bound<'_, PyAny>) {
+    // SAFETY: `offset` was checked by `offsets` to be a writable object slot
+    // of `object`'s class, inside its instances; `object` is fresh from
+    // `alloc`, so the slot is NULL and nothing is overwritten or leaked.
+    unsafe {
+        let slot = object
+            .as_ptr()
+            .cast::<u8>()
+            .offset(offset)
+            .cast::<*mut ffi::PyObject>();
+        debug_assert!((*slot).is_null());
+        *slot = value.clone().into_ptr();
+    }
+}
+
+/// Where `cls` keeps each of `names`: its `__slots__` offsets, read from the
+/// class's member table.
+fn offsets<const N: usize>(cls: &Bound<'_, PyType>, names: [&str; N]) -> PyResult<[isize; N]> {
+    let class = cls.qualname()?;
+    let size: isize = cls.getattr("__basicsize__")?.extract()?;
+    let mut found = [None; N];
+    // SAFETY: `Py_tp_members` of a class made by a `class` statement is its
+    // member table (NULL-name terminated), alive as long as the class, which
+    // `Exchange` keeps; only entries with a non-NULL name are read.
+    unsafe {
+        let mut member =
+            ffi::PyType_GetSlot(cls.as_type_ptr(), ffi::Py_tp_members) as *const ffi::PyMemberDef;
+        while !member.is_null() && !(*member).name.is_null() {
+            let def = &*member;
+            let name = CStr::from_ptr(def.name).to_str().unwrap_or("");
+            if let Some(at) = names.iter().position(|n| *n == name) {
+                let pointer = std::mem::size_of::<*mut ffi::PyObject>() as isize;
+                if def.type_code != ffi::Py_T_OBJECT_EX
+                    || def.flags & (ffi::Py_READONLY as c_int) != 0
+                    || def.offset < pointer
+                    || def.offset + pointer > size
+                {
+                    return Err(PyTypeError::new_err(format!(
+                        "{class}.{name} is not a writable __slots__ entry"
+                    )));
+                }
+                found[at] = Some(def.offset);
+            }
+            member = member.add(1);
+        }
+    }
+    let mut out = [0; N];
+    for (at, offset) in found.iter().enumerate() {
+        out[at] = offset.ok_or_else(|| {
+            PyTypeError::new_err(format!("{class} has no __slots__ entry {:?}", names[at]))
+        })?;
+    }
+    Ok(out)
+}
