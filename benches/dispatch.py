@@ -54,19 +54,12 @@ def scope(path: str, method: str = "GET", body: bytes = b"") -> dict:
     }
 
 
-class _RsgiHeaders:
-    """Stands in for granian's RSGIHeaders (a Rust object with get/items)."""
+class _RsgiHeaders(dict):
+    """Stands in for granian's RSGIHeaders, a native object whose `get` and
+    `items` are C calls: dict's own methods are, where a Python `get` would
+    charge heaven a frame per header read that granian never costs."""
 
-    __slots__ = ("_d",)
-
-    def __init__(self, d: dict) -> None:
-        self._d = d
-
-    def get(self, key, default=None):
-        return self._d.get(key, default)
-
-    def items(self):
-        return list(self._d.items())
+    __slots__ = ()
 
 
 class _RsgiScope:

@@ -2,7 +2,7 @@
 
 from typing import Any, Iterator, final
 
-__all__ = ["Routes", "Matcher", "Exchange", "Head", "MultiDict", "parse_query", "subdomain_of", "pattern_parts", "accepts", "convert", "__version__"]
+__all__ = ["Routes", "Matcher", "Exchange", "Head", "asgi_whole", "rsgi_whole", "MultiDict", "parse_query", "subdomain_of", "pattern_parts", "accepts", "convert", "__version__"]
 
 __version__: str
 
@@ -17,7 +17,7 @@ class Routes:
         self, kind: str, subdomain: str | None, pattern: str, methods: list[str] | None, hook_id: int, layer: int = 0
     ) -> None: ...
     def chains(self) -> list[tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]]: ...
-    def compile(self, entries: list[Any]) -> Matcher: ...
+    def compile(self, entries: list[Any], exchange: Exchange | None = None) -> Matcher: ...
 
 @final
 class Matcher:
@@ -25,15 +25,31 @@ class Matcher:
 
     def route(self, scope: Any) -> Head:
         """An ASGI scope (dict) or granian's RSGI scope object."""
+    def enter(self, scope: Any, server: Any) -> tuple[Head, Any, bool, Any, Any, Any]:
+        """`(head, entry, head_only, req, res, ctx)`, the last three None
+        unless the request could start at once."""
 
 @final
 class Exchange:
     """Makes `(req, res, ctx)` in one call (see `_serving/exchange.py`)."""
 
-    def __new__(cls, request: type, response: type, context: type, unread: object) -> Exchange: ...
+    def __new__(cls, request: type, response: type, context: type, unread: object, text: bytes) -> Exchange: ...
+    def finish(self, res: Any) -> tuple[int, Any, bytes | None]: ...
     def begin(
         self, head: Any, body: bytes | None, reader: Any, app: Any, mounted: Any, server: Any
     ) -> tuple[Any, Any, Any]: ...
+
+def asgi_whole(
+    channel: tuple[Any, Any, Any], status: int, headers: list[tuple[bytes, bytes]], payload: bytes | str,
+    content_type: bytes | None, head_only: bool,
+) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    """A whole body's ASGI messages, `(send, start, body)`."""
+
+def rsgi_whole(
+    proto: Any, status: int, headers: list[tuple[bytes, bytes]], payload: bytes | str,
+    content_type: bytes | None, head_only: bool,
+) -> None:
+    """A whole body, sent through granian's protocol object."""
 
 @final
 class Head:

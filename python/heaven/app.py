@@ -16,10 +16,11 @@ from ._routing.prefix import checked, join
 from ._routing.records import (
     CallbackRecord, CatcherRecord, ContractRecord, CorsRecord, DaemonRecord, HookRecord, Record, RouteRecord,
 )
-from ._serving.asgi import asgi
 from ._serving.catching import Refusals
 from ._serving.monitor import monitor_from
-from ._serving.rsgi import rsgi, rsgi_del, rsgi_init
+from ._serving.exchange import EXCHANGE
+from ._serving.lifecycle import rsgi, serve
+from ._serving.rsgi import rsgi_del, rsgi_init
 from .context import Look
 from .cors import CorsPolicy, CorsTable
 from .errors import PluginError, UrlDuplicateError
@@ -61,7 +62,7 @@ class App:
         app.GET('/users/:id:int', lambda req, res, ctx: setattr(res, 'body', req.params))
     """
 
-    __call__ = asgi
+    __call__ = serve
     __rsgi__ = rsgi
 
     def __rsgi_init__(self, loop: Any) -> Any:
@@ -950,7 +951,7 @@ class App:
                 used.append(hook_id)
         self._everywhere = tuple(hooks[i] for i in used if hooks[i] is not None)
         self._cors_on = cors_on
-        self._matcher = self._routes.compile(entries)
+        self._matcher = self._routes.compile(entries, EXCHANGE)
         return self._matcher
 
     def _catching(self, entry: Endpoint, reaches: dict[int, dict[int, tuple[Any, int]]]) -> None:

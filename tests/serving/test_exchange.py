@@ -7,7 +7,7 @@ from heaven import App
 from heaven._serving.exchange import begin
 from heaven.context import Context
 from heaven.request import Request
-from heaven.response import Response
+from heaven.response import TEXT, Response
 
 _MISSING = object()
 
@@ -66,8 +66,100 @@ def test_a_class_without_a_slot_is_refused_when_the_exchange_is_made():
 
     for cls in (Lacking, Property):
         try:
-            Exchange(Request, Response, cls, UNREAD)
+            Exchange(Request, Response, cls, UNREAD, TEXT)
         except TypeError as exc:
             assert str(exc) == f"test_a_class_without_a_slot_is_refused_when_the_exchange_is_made.<locals>.{cls.__name__} has no __slots__ entry \"_res\""
         else:
             raise AssertionError(f"{cls.__name__} accepted")
+
+
+def _finished(res: Response) -> object:
+    """What a finish gives, or the error it raises (type and message)."""
+    try:
+        return res._finish()
+    except Exception as exc:
+        return type(exc), str(exc)
+
+
+def test_finish_gives_what_the_method_gives():
+    """`finish(res)` reads the usual response natively and leaves the rest to
+    `res._finish()`: both give the same answer, or the same error, for every
+    kind of status, body and Content-Type."""
+    from http import HTTPStatus
+
+    from heaven._serving.exchange import finish
+
+    app = App()
+    app.GET("/", lambda req, res, ctx: None)
+    head = app._compile().route({"type": "http", "method": "GET", "path": "/", "raw_path": b"/", "headers": []})
+    statuses = (200, 201, 204, 100, 599, HTTPStatus.CREATED, "202", True, 99, 600, -1, 2**70)
+    bodies = ("text", "", b"bytes", b"", None, {"a": 1}, [1, 2], 7, bytearray(b"x"))
+    seen_native = 0
+    for status in statuses:
+        for body in bodies:
+            for typed in (False, True):
+                _, res, _ = begin(head, b"", None, app, None, app)
+                res.status, res.body = status, body
+                if typed:
+                    res.header("Content-Type", "text/csv")
+                expected = _finished(res)
+                try:
+                    got: object = finish(res)
+                except Exception as exc:
+                    got = type(exc), str(exc)
+                assert got == expected, (status, body, typed)
+                assert type(got) is type(expected)
+                if type(status) is int and 100 <= status <= 599 and type(body) in (str, bytes):
+                    seen_native += 1
+                    assert type(got[0]) is int and got[1] is body  # type: ignore[index]
+    assert seen_native == 5 * 4 * 2  # the native path's cases were all compared
+
+
+def test_finish_of_a_subclass_is_its_own():
+    """A Response subclass may override `_finish`: it is always called."""
+    from heaven._serving.exchange import finish
+
+    class Custom(Response):
+        __slots__ = ()
+
+        def _finish(self):  # type: ignore[override]
+            return 299, b"custom", None
+
+    res = Custom(App(), None, None)
+    res.body = "text"
+    assert finish(res) == (299, b"custom", None)
+
+
+def test_enter_starts_only_a_request_that_can_start_at_once():
+    """`Matcher.enter` routes and, for a matched route without a body coming
+    (not a stream route, not OPTIONS), makes the trio as `begin` would."""
+    app, child = App(), App()
+    app.GET("/", lambda req, res, ctx: None)
+    app.POST("/", lambda req, res, ctx: None)
+    app.OPTIONS("/", lambda req, res, ctx: None)
+    app.POST("/stream", lambda req, res, ctx: None, stream=True)
+    child.GET("/child", lambda req, res, ctx: None)
+    app.mount(child)
+    matcher = app._compile()
+
+    def scope(method: str, path: str = "/", headers: list[tuple[bytes, bytes]] | None = None) -> dict[str, object]:
+        return {"type": "http", "method": method, "path": path, "raw_path": path.encode(), "headers": headers or []}
+
+    for method, path, headers in (("GET", "/", []), ("HEAD", "/", []), ("POST", "/", [(b"content-length", b"0")]),
+                                  ("GET", "/child", [])):  # fmt: skip
+        head, ep, head_only, req, res, ctx = matcher.enter(scope(method, path, headers), app)
+        assert ep is head.entry and ep is not None and head_only is (method == "HEAD")
+        made = begin(head, b"", None, ep.app, ep.mounted, app)
+        for got, expected in zip((req, res, ctx), made):
+            links = ("_req", "_ctx", "_res")
+            assert {k: v for k, v in state(got).items() if k not in links} == {
+                k: v for k, v in state(expected).items() if k not in links
+            }
+        assert (req._head, req._body, req._server, req.app) == (head, b"", app, ep.app)
+        assert (res._req, res._ctx, ctx._req, ctx._res) == (req, ctx, req, res)
+
+    for method, path, headers in (("POST", "/", [(b"content-length", b"3")]), ("POST", "/", [(b"transfer-encoding", b"chunked")]),
+                                  ("OPTIONS", "/", []), ("POST", "/stream", []), ("GET", "/missing", []), ("PUT", "/", [])):  # fmt: skip
+        head, ep, head_only, req, res, ctx = matcher.enter(scope(method, path, headers), app)
+        assert (req, res, ctx) == (None, None, None), (method, path, headers)
+        assert ep is head.entry

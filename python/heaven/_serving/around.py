@@ -22,7 +22,7 @@ from .catching import keeping, refused
 from .exchange import begin
 from .hooks import run_deferred
 from .route import run_route
-from .sending import send_body
+from .sending import send_answer, send_body
 
 logger = logging.getLogger("heaven")
 Inner = Callable[[], Awaitable[None]]
@@ -106,9 +106,7 @@ async def serve_refusal(app: Any, wire: Any, channel: Any, head: Any, cors: Any)
         if cors is not None:
             headers.extend(cors.response_headers(head.headers))
         if type(payload) is bytes or type(payload) is str:
-            sent = wire.send(channel, status, headers, payload, content_type, head.head_only)
-            if sent is not None:
-                await sent
+            await send_answer(wire, channel, (status, headers, payload, content_type), head.head_only)
         else:
             await send_body(wire, channel, status, headers, payload, head.head_only, False, _NO_ROUTE)
         if res._deferred:

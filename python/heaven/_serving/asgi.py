@@ -1,7 +1,6 @@
-"""The ASGI wire: `App.__call__`. It reads the scope's type, hands HTTP and
-websocket connections to the lifecycle, runs the lifespan protocol, and
-does what the lifecycle asks in ASGI messages. The channel is
-`(receive, send, scope)`."""
+"""The ASGI wire: what the lifecycle (`App.__call__`) asks, done in ASGI
+messages, and the lifespan protocol. The channel is `(receive, send,
+scope)`."""
 
 from __future__ import annotations
 
@@ -9,59 +8,30 @@ import logging
 from functools import partial
 from typing import Any, AsyncIterator, Awaitable, Callable
 
+from .._core import asgi_whole
 from ..errors import ClientDisconnected, IncompleteBody, PayloadTooLarge
 from ..streaming import StreamBody
 from .body import check_declared, counted
 from .answers import Headers
 from .bridge import AsgiConnection
-from .lifecycle import serve_http, serve_socket
 from .startup import start_app, stop_app
 
 logger = logging.getLogger("heaven")
 
 _START = "http.response.start"
 _BODY = "http.response.body"
-_CONTENT_TYPE = b"content-type"
-_CONTENT_LENGTH = b"content-length"
-# Content-Length headers for small bodies, formatted once.
-_LENGTHS = tuple((_CONTENT_LENGTH, b"%d" % n) for n in range(4096))
-# Answers that carry no body, and so no Content-Length (RFC 9110 §8.6).
-_BODYLESS = frozenset({204, 304})
 _GONE = (ClientDisconnected, BrokenPipeError, ConnectionResetError, ConnectionAbortedError)
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 
 
-async def asgi(app: Any, scope: dict[str, Any], receive: Receive, send: Any) -> None:
-    if scope["type"] == "http":
-        return await serve_http(app, WIRE, scope, (receive, send, scope))
-    kind = scope["type"]
-    if kind == "websocket":
-        return await serve_socket(app, WIRE, scope, (receive, send, scope))
-    if kind == "lifespan":
-        return await serve_lifespan(app, receive, send)
-    raise ValueError(f"heaven does not serve ASGI scope type {kind!r}")
-
-
 class AsgiWire:
     __slots__ = ()
 
-    async def send(self, channel: Any, status: int, headers: Headers, payload: bytes | str,
-                   content_type: bytes | None, head_only: bool) -> None:
-        if type(payload) is str:
-            payload = payload.encode()
-        if content_type is not None:
-            headers.append((_CONTENT_TYPE, content_type))
-        if status not in _BODYLESS:
-            try:
-                headers.append(_LENGTHS[len(payload)])
-            except IndexError:
-                headers.append((_CONTENT_LENGTH, b"%d" % len(payload)))
-        elif payload:
-            payload = b""  # a 204 or 304 has no body, whatever res.body says
-        send = channel[1]
-        await send({"type": _START, "status": status, "headers": headers})
-        await send({"type": _BODY, "body": b"" if head_only else payload})
+    #: `(send, start, body)`: a whole body's two messages, with its
+    #: Content-Type and Content-Length, for the lifecycle to pass to `send`
+    #: in order (native: rust/py's answer.rs).
+    send = staticmethod(asgi_whole)
 
     async def send_body(self, channel: Any, status: int, headers: Headers, payload: Any, head_only: bool) -> None:
         send = channel[1]

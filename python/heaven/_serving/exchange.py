@@ -9,17 +9,22 @@ three and fills their `__slots__` where CPython keeps them (rust/py's
 `exchange.rs` says how, and what it checks when this module is imported).
 `tests/serving/test_exchange.py` checks that both ways make the same
 objects, slot by slot, so a slot added to a constructor and not here fails
-there."""
+there. The compiled router holds `EXCHANGE` too: `Matcher.enter` starts a
+request without a body in the same call that routes it."""
 
 from __future__ import annotations
 
 from .._core import Exchange
 from ..context import Context
 from ..request import UNREAD, Request
-from ..response import Response
+from ..response import TEXT, Response
 
 #: `begin(head, body, reader, app, mounted, server)` gives `(req, res, ctx)`
 #: as `Request(head, body, reader, app, mounted, server)`, `Response(app,
 #: None, req)` and `Context(req, res)` would make them, with `res._ctx` set
 #: to `ctx` (`release` breaks that cycle).
-begin = Exchange(Request, Response, Context, UNREAD).begin
+EXCHANGE = Exchange(Request, Response, Context, UNREAD, TEXT)
+begin = EXCHANGE.begin
+#: `finish(res)` is `res._finish()`, with the usual response (a str or bytes
+#: body, an int status) read natively.
+finish = EXCHANGE.finish

@@ -4,7 +4,9 @@ the body limit, `req`/`res`/`ctx`, hooks, the contract, the handler,
 sessions, error answers, deferred work and the release of the request.
 
 The wire (`asgi.WIRE` or `rsgi.WIRE`) is the only thing that differs: it
-reads bodies and sends answers in its interface's terms. An answer is
+reads bodies and sends answers in its interface's terms. `serve` is both
+`App.__call__` (ASGI) and what `rsgi` hands granian, so a request runs in
+one coroutine of heaven's on either interface. An answer is
 `(status, headers, payload, content_type)`: wire header pairs (bytes),
 a payload that is `bytes`/`str` (a whole body), a `StreamBody` or a
 `FileSpan`, and the content type to add (None: the headers have one, or
@@ -20,17 +22,22 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Awaitable, Callable, Proto
 from ..errors import ClientDisconnected, HTTPError
 from .answers import Answer, Headers, refusal, unavailable
 from .around import run_arounds, serve_refusal
+from .asgi import WIRE as ASGI
+from .asgi import serve_lifespan
 from .catching import caught, refused, unread
-from .exchange import begin
+from .exchange import begin, finish
 from .hooks import run_deferred, run_hooks
 from .route import run_route
-from .sending import send_body
+from .rsgi import WIRE as RSGI
+from .sending import send_answer, send_body
 from .startup import ready
 
 if TYPE_CHECKING:
     from ..response import Response
 
 logger = logging.getLogger("heaven")
+# What a wire leaves to the caller to send: `(post, first, then)`.
+Messages = tuple[Callable[[Any], Awaitable[Any]], Any, Any]
 # Payloads sent in one piece (the others are streams and files).
 _WHOLE = frozenset({bytes, str})
 
@@ -41,8 +48,10 @@ class Wire(Protocol):
     RSGI: the protocol object)."""
 
     def send(self, channel: Any, status: int, headers: Headers, payload: bytes | str,
-             content_type: bytes | None, head_only: bool) -> Awaitable[None] | None:
-        """Send a whole body: None when already sent, else an awaitable."""
+             content_type: bytes | None, head_only: bool) -> Messages | None:
+        """Send a whole body: None when sent, else `(post, first, then)`,
+        two messages the caller awaits `post` with, in order (ASGI's
+        `send`), so no coroutine is made for them."""
 
     def send_body(self, channel: Any, status: int, headers: Headers, payload: Any, head_only: bool) -> Awaitable[None]:
         """Send a `StreamBody` or a `FileSpan`."""
@@ -84,16 +93,32 @@ class Socket(Protocol):
     async def close(self, code: int = 1000) -> None: ...
 
 
-async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
-    """One HTTP request, from routing to release."""
+def rsgi(app: Any, scope: Any, proto: Any) -> Awaitable[None]:
+    """`App.__rsgi__`. granian awaits what it returns, so this hands back
+    the lifecycle's coroutine rather than wrapping it in one more."""
+    if scope.proto == "http":
+        return serve(app, scope, proto, None)
+    return serve_socket(app, RSGI, scope, proto)
+
+
+async def serve(app: Any, scope: Any, inbound: Any, send: Any) -> None:
+    """One HTTP request, from routing to release. As `App.__call__` this is
+    ASGI's `(scope, receive, send)`, and hands the other scope types on;
+    `rsgi` calls it with granian's protocol object and no `send`."""
+    wire: Wire
+    if send is None:
+        wire, channel = RSGI, inbound
+    elif scope["type"] == "http":
+        wire, channel = ASGI, (inbound, send, scope)
+    else:
+        return await _asgi_other(app, scope, inbound, send)
     matcher = app._matcher
     if matcher is None:
         try:
             matcher = await ready(app)
         except Exception:
-            return await _answer(wire, channel, unavailable(app), False)
-    head = matcher.route(scope)
-    ep, head_only, has_body = head.triage
+            return await send_answer(wire, channel, unavailable(app), False)
+    head, ep, head_only, req, res, ctx = matcher.enter(scope, app)  # req, res, ctx: when it could start at once
     cors = None
     if app._cors_on:
         cors = cors_policy(app._cors, head)
@@ -101,33 +126,34 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
             preflight = cors.preflight(head.headers)
             if preflight is not None:
                 status, headers = preflight
-                return await _answer(wire, channel, (status, headers, b"", None), head_only)
+                return await send_answer(wire, channel, (status, headers, b"", None), head_only)
     if ep is None:
         if app._everywhere:  # app.use() hooks wrap these answers too
             return await serve_refusal(app, wire, channel, head, cors)
         if app._refusals is None:
-            return await _answer(wire, channel, _with_cors(refusal(head), cors, head), head_only)
+            return await send_answer(wire, channel, _with_cors(refusal(head), cors, head), head_only)
         answer, written = await refused(app, head)
-        await _answer(wire, channel, _with_cors(answer, cors, head), head_only)
+        await send_answer(wire, channel, _with_cors(answer, cors, head), head_only)
         if written is not None and written._deferred:
             await run_deferred(app, written._deferred)
         return None
-    body = None
-    if not ep.stream:
-        body = b""
-        if has_body:
-            try:
-                body = await wire.read_body(channel, head.content_length, app.max_body_size)
-            except HTTPError as exc:
-                return await _answer(wire, channel, _with_cors(await unread(app, ep, head, exc), cors, head), head_only)
-    elif ep.foreign is not None:
-        # A mounted ASGI app (a stream route: its body is unread) answers on its own.
-        await ep.foreign.serve(wire.asgi(channel, scope))
-        return
-
-    # res and ctx point at each other (templates read ctx): `release` breaks
-    # that cycle, so the request is freed at once rather than by the GC.
-    req, res, ctx = begin(head, body, None if body is not None else wire.chunks(channel), ep.app, ep.mounted, app)
+    if req is None:  # a body to read first, a stream route, or OPTIONS
+        body = None
+        if not ep.stream:
+            body = b""
+            if head.has_body:
+                try:
+                    body = await wire.read_body(channel, head.content_length, app.max_body_size)
+                except HTTPError as exc:
+                    answer = await unread(app, ep, head, exc)
+                    return await send_answer(wire, channel, _with_cors(answer, cors, head), head_only)
+        elif ep.foreign is not None:
+            # A mounted ASGI app (a stream route: its body is unread) answers on its own.
+            await ep.foreign.serve(wire.asgi(channel, scope))
+            return
+        # res and ctx point at each other (templates read ctx): `release` breaks
+        # that cycle, so the request is freed at once rather than by the GC.
+        req, res, ctx = begin(head, body, None if body is not None else wire.chunks(channel), ep.app, ep.mounted, app)
     sessions = app._sessions
     if sessions is not None:
         ctx._sessions = sessions
@@ -151,7 +177,7 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
                     await run_route(ep, req, res, ctx, hooked)
             if sessions is not None:
                 _commit_session(sessions, ctx, res)
-            status, payload, content_type = res._finish()
+            status, payload, content_type = finish(res)
             headers = res._headers
         except ClientDisconnected:
             return
@@ -160,9 +186,11 @@ async def serve_http(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
         if cors is not None:
             headers.extend(cors.response_headers(head.headers))
         if type(payload) in _WHOLE:
-            sent = wire.send(channel, status, headers, payload, content_type, head_only)
-            if sent is not None:
-                await sent
+            messages = wire.send(channel, status, headers, payload, content_type, head_only)
+            if messages is not None:  # sent from this frame, in order: no coroutine of the wire's
+                post, first, then = messages
+                await post(first)
+                await post(then)
         else:
             await send_body(wire, channel, status, headers, payload, head_only, req._drained, ep.pattern)
         if res._deferred:
@@ -209,11 +237,13 @@ def _with_cors(answer: Answer, cors: Any, head: Any) -> Answer:
     return answer
 
 
-async def _answer(wire: Wire, channel: Any, answer: Answer, head_only: bool) -> None:
-    status, headers, payload, content_type = answer
-    sent = wire.send(channel, status, headers, payload, content_type, head_only)
-    if sent is not None:
-        await sent
+async def _asgi_other(app: Any, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    kind = scope["type"]
+    if kind == "websocket":
+        return await serve_socket(app, ASGI, scope, (receive, send, scope))
+    if kind == "lifespan":
+        return await serve_lifespan(app, receive, send)
+    raise ValueError(f"heaven does not serve ASGI scope type {kind!r}")
 
 
 # -- websockets -------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""The RSGI wire (`granian --interface rsgi`): `App.__rsgi__`,
-`__rsgi_init__` and `__rsgi_del__`. Routing reads granian's scope object
+"""The RSGI wire (`granian --interface rsgi`): what the lifecycle asks, in
+granian's calls, and `__rsgi_init__` and `__rsgi_del__`. Routing reads granian's scope object
 directly (no ASGI dict is built); an answer goes out in one call
 (`response_str`/`response_bytes`, `response_file`/`response_file_range`,
 `response_stream`). The channel is granian's protocol object."""
@@ -11,35 +11,20 @@ import logging
 from functools import cache
 from typing import Any, AsyncIterator, Awaitable, Callable, Protocol, SupportsInt
 
+from .._core import rsgi_whole
 from ..errors import ClientDisconnected, IncompleteBody
 from .._http.headers import text_headers
 from ..streaming import StreamBody
 from .body import check_declared, read_counted
 from .answers import Headers
 from .bridge import from_rsgi
-from .lifecycle import serve_http, serve_socket
 from .startup import start_app, stop_app
 
 logger = logging.getLogger("heaven")
 
-# RSGI takes headers as text: the Content-Type headers the lifecycle adds, as text once.
-_TYPE_HEADERS = {
-    kind: ("content-type", kind.decode())
-    for kind in (b"text/plain; charset=utf-8", b"application/json", b"text/html; charset=utf-8")
-}
-# Answers that carry no body, and so no Content-Length (RFC 9110 §8.6).
-_BODYLESS = frozenset({204, 304})
 # Before `accept`, RSGI's close() answers the upgrade with an HTTP status
 # (granian refuses a websocket close code there): 403, as ASGI servers do.
 _REFUSED = 403
-
-
-def rsgi(app: Any, scope: Any, proto: Any) -> Awaitable[None]:
-    """`App.__rsgi__`. granian awaits what it returns, so this hands back
-    the lifecycle's coroutine rather than wrapping it in one more."""
-    if scope.proto == "http":
-        return serve_http(app, WIRE, scope, proto)
-    return serve_socket(app, WIRE, scope, proto)
 
 
 @cache
@@ -83,22 +68,10 @@ class Transport(Protocol):
 class RsgiWire:
     __slots__ = ()
 
-    def send(self, proto: Any, status: int, headers: Headers, payload: bytes | str,
-             content_type: bytes | None, head_only: bool) -> None:
-        """One call; granian sets Content-Length for a whole body."""
-        out = text_headers(headers) if headers else []
-        if content_type is not None:
-            out.append(_TYPE_HEADERS.get(content_type) or ("content-type", content_type.decode("latin-1")))
-        if head_only or status in _BODYLESS:
-            if status not in _BODYLESS:
-                size = len(payload.encode()) if type(payload) is str else len(payload)
-                out.append(("content-length", str(size)))
-            proto.response_empty(status, out)
-        elif type(payload) is str:
-            proto.response_str(status, out, payload)
-        else:
-            proto.response_bytes(status, out, payload)
-        return None
+    #: One call to granian (`response_str`/`response_bytes`, or
+    #: `response_empty` for HEAD, 204 and 304); granian sets the
+    #: Content-Length of a body it sends (native: rust/py's answer.rs).
+    send = staticmethod(rsgi_whole)
 
     async def send_body(self, proto: Any, status: int, headers: Headers, payload: Any, head_only: bool) -> None:
         out = text_headers(headers)

@@ -1,13 +1,14 @@
-"""Sending a streamed or file body, for every answer that has one (a
-route's, or a refusal's written by `app.use` hooks): beside a watch for
-the client leaving, with a failure after the status line logged."""
+"""Sending an answer that is not the route's usual whole body (which the
+lifecycle sends from its own frame): a refusal's, and a streamed or file
+body, beside a watch for the client leaving, with a failure after the
+status line logged."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from .answers import Headers
+from .answers import Answer, Headers
 from .disconnect import until_disconnect
 
 logger = logging.getLogger("heaven")
@@ -28,3 +29,14 @@ async def send_body(wire: Any, channel: Any, status: int, headers: Headers, payl
     except Exception as exc:
         if not wire.gone(exc):
             logger.exception("error while sending the body of %s", pattern)
+
+
+async def send_answer(wire: Any, channel: Any, answer: Answer, head_only: bool) -> None:
+    """A whole body (`bytes`/`str`), through the wire; the messages it leaves
+    to its caller (ASGI's) are sent in order."""
+    status, headers, payload, content_type = answer
+    messages = wire.send(channel, status, headers, payload, content_type, head_only)
+    if messages is not None:
+        post, first, then = messages
+        await post(first)
+        await post(then)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import InterfaceError
-from .asgi import asgi
+from .lifecycle import serve
 
 
 def wrap(app: Any, middleware: type, options: dict[str, Any]) -> None:
@@ -28,7 +28,7 @@ def wrap(app: Any, middleware: type, options: dict[str, Any]) -> None:
 
 def _build(layers: list[tuple[type, dict[str, Any]]], app: Any) -> Any:
     async def heaven(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        await asgi(app, scope, receive, send)
+        await serve(app, scope, receive, send)
 
     entry: Any = heaven
     for middleware, options in reversed(layers):

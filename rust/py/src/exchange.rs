@@ -21,8 +21,9 @@ use std::os::raw::c_int;
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::ffi;
+use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyList, PyTuple, PyType};
+use pyo3::types::{PyBool, PyBytes, PyInt, PyList, PyString, PyTuple, PyType};
 
 const REQUEST: [&str; 11] = [
     "_head",
@@ -57,6 +58,8 @@ pub struct Exchange {
     response: Py<PyType>,
     context: Py<PyType>,
     unread: Py<PyAny>,
+    /// The Content-Type a str body gets when none was set (`response.TEXT`).
+    text: Py<PyAny>,
     req: [isize; 11],
     res: [isize; 9],
     ctx: [isize; 2],
@@ -64,15 +67,16 @@ pub struct Exchange {
 
 #[pymethods]
 impl Exchange {
-    /// `Exchange(Request, Response, Context, UNREAD)`. Raises TypeError
-    /// when a class lacks one of the slots it must have, or has it in
-    /// another form than `__slots__` gives.
+    /// `Exchange(Request, Response, Context, UNREAD, TEXT)`. Raises
+    /// TypeError when a class lacks one of the slots it must have, or has it
+    /// in another form than `__slots__` gives.
     #[new]
     fn new(
         request: Bound<'_, PyType>,
         response: Bound<'_, PyType>,
         context: Bound<'_, PyType>,
         unread: Py<PyAny>,
+        text: Py<PyAny>,
     ) -> PyResult<Self> {
         Ok(Self {
             req: offsets(&request, REQUEST)?,
@@ -82,7 +86,46 @@ impl Exchange {
             response: response.unbind(),
             context: context.unbind(),
             unread,
+            text,
         })
+    }
+
+    /// `res._finish()`: `(status, payload, content_type)`. The usual
+    /// response (of the class itself, an `int` status from 100 to 599, a
+    /// `str` or `bytes` body, `_typed` a bool) is read from its slots here,
+    /// without the method's frame; any other is left to `_finish`, which
+    /// also raises for what cannot be sent.
+    fn finish<'py>(&self, py: Python<'py>, res: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        if res.get_type().is(self.response.bind(py)) {
+            let s = &self.res;
+            if let (Some(status), Some(body), Some(typed)) =
+                (get(res, s[0]), get(res, s[1]), get(res, s[3]))
+            {
+                let valid = status.is_exact_instance_of::<PyInt>()
+                    && status
+                        .extract::<i64>()
+                        .is_ok_and(|n| (100..=599).contains(&n));
+                let typed = typed.cast::<PyBool>().ok().map(|t| t.is_true());
+                if let (true, Some(typed)) = (valid, typed) {
+                    let none = py.None().into_bound(py);
+                    let content_type = if body.is_exact_instance_of::<PyString>() {
+                        Some(if typed {
+                            none
+                        } else {
+                            self.text.bind(py).clone()
+                        })
+                    } else if body.is_exact_instance_of::<PyBytes>() {
+                        Some(none)
+                    } else {
+                        None
+                    };
+                    if let Some(content_type) = content_type {
+                        return Ok(PyTuple::new(py, [status, body, content_type])?.into_any());
+                    }
+                }
+            }
+        }
+        res.call_method0(intern!(py, "_finish"))
     }
 
     /// `(req, res, ctx)` as `Request(head, body, reader, app, mounted,
@@ -100,6 +143,24 @@ impl Exchange {
         mounted: &Bound<'py, PyAny>,
         server: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.make(py, head, body, reader, app, mounted, server)?)
+    }
+}
+
+impl Exchange {
+    /// What `begin` returns, as an array (`Matcher.enter` puts it in its
+    /// own tuple).
+    #[allow(clippy::too_many_arguments)]
+    pub fn make<'py>(
+        &self,
+        py: Python<'py>,
+        head: &Bound<'py, PyAny>,
+        body: &Bound<'py, PyAny>,
+        reader: &Bound<'py, PyAny>,
+        app: &Bound<'py, PyAny>,
+        mounted: &Bound<'py, PyAny>,
+        server: &Bound<'py, PyAny>,
+    ) -> PyResult<[Bound<'py, PyAny>; 3]> {
         let req = alloc(self.request.bind(py))?;
         let res = alloc(self.response.bind(py))?;
         let ctx = alloc(self.context.bind(py))?;
@@ -141,7 +202,7 @@ impl Exchange {
         }
         put(&ctx, self.ctx[0], &req);
         put(&ctx, self.ctx[1], &res);
-        PyTuple::new(py, [req, res, ctx])
+        Ok([req, res, ctx])
     }
 }
 
@@ -158,6 +219,21 @@ fn alloc<'py>(cls: &Bound<'py, PyType>) -> PyResult<Bound<'py, PyAny>> {
         }
         let alloc: ffi::allocfunc = std::mem::transmute(alloc);
         Bound::from_owned_ptr_or_err(cls.py(), alloc(cls.as_type_ptr(), 0))
+    }
+}
+
+/// The value in the object slot at `offset` (None when unset).
+fn get<'py>(object: &Bound<'py, PyAny>, offset: isize) -> Option<Bound<'py, PyAny>> {
+    // SAFETY: `offset` was checked by `offsets` to be an object slot of the
+    // class, inside its instances, and `object` is of that class itself
+    // (callers check the type); a slot holds NULL or a strong reference.
+    unsafe {
+        let slot = object
+            .as_ptr()
+            .cast::<u8>()
+            .offset(offset)
+            .cast::<*mut ffi::PyObject>();
+        Bound::from_borrowed_ptr_or_opt(object.py(), *slot)
     }
 }
 

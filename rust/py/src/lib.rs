@@ -4,6 +4,7 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
+mod answer;
 mod errors;
 mod exchange;
 mod head;
@@ -85,6 +86,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<head::Head>()?;
     m.add_class::<exchange::Exchange>()?;
     m.add_class::<multidict::MultiDict>()?;
+    m.add_function(wrap_pyfunction!(answer::asgi_whole, m)?)?;
+    m.add_function(wrap_pyfunction!(answer::rsgi_whole, m)?)?;
     m.add_function(wrap_pyfunction!(parse_query, m)?)?;
     m.add_function(wrap_pyfunction!(subdomain_of, m)?)?;
     m.add_function(wrap_pyfunction!(pattern_parts, m)?)?;

@@ -11,9 +11,10 @@ use heaven_core::{
 use pyo3::exceptions::PyValueError;
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyList, PyString, PyTuple};
 
 use crate::errors::route_error;
+use crate::exchange::Exchange;
 use crate::head::{Head, Views, MATCHED};
 use crate::scope::{item, scan_headers, scan_rsgi_headers, HeaderFacts, Source};
 
@@ -103,8 +104,15 @@ impl Routes {
     }
 
     /// Freeze into a `Matcher`; `entries[id]` is what `head.entry` returns
-    /// for route `id`.
-    fn compile(&self, entries: Vec<Py<PyAny>>) -> PyResult<Matcher> {
+    /// for route `id`. With an `exchange`, each entry's `app`, `mounted` and
+    /// `stream` are read now, for `Matcher.enter`.
+    #[pyo3(signature = (entries, exchange=None))]
+    fn compile(
+        &self,
+        py: Python<'_>,
+        entries: Vec<Py<PyAny>>,
+        exchange: Option<Py<Exchange>>,
+    ) -> PyResult<Matcher> {
         let count = self.router.routes().len();
         if entries.len() != count {
             return Err(PyValueError::new_err(format!(
@@ -112,10 +120,28 @@ impl Routes {
                 entries.len()
             )));
         }
+        let mut begins = Vec::new();
+        if exchange.is_some() {
+            for entry in &entries {
+                let entry = entry.bind(py);
+                begins.push(
+                    if entry.is_none() || entry.getattr(intern!(py, "stream"))?.is_truthy()? {
+                        None
+                    } else {
+                        Some((
+                            entry.getattr(intern!(py, "app"))?.unbind(),
+                            entry.getattr(intern!(py, "mounted"))?.unbind(),
+                        ))
+                    },
+                );
+            }
+        }
         Ok(Matcher {
             needs_host: self.router.needs_host(),
             router: Arc::new(self.router.clone()),
             entries,
+            exchange,
+            begins,
         })
     }
 }
@@ -126,6 +152,11 @@ pub struct Matcher {
     router: Arc<Router>,
     entries: Vec<Py<PyAny>>,
     needs_host: bool,
+    /// Makes `(req, res, ctx)` in `enter` (None: `enter` never does).
+    exchange: Option<Py<Exchange>>,
+    /// Per route id: the `(app, mounted)` its request starts with, None for
+    /// a stream route (its body is read as it comes, by the lifecycle).
+    begins: Vec<Option<(Py<PyAny>, Py<PyAny>)>>,
 }
 
 fn head(source: Source, status: u16) -> Head {
@@ -285,5 +316,60 @@ impl Matcher {
             Ok(dict) => self.route_asgi(dict),
             Err(_) => self.route_rsgi(scope),
         }
+    }
+
+    /// An HTTP request's start, in one call: `(head, entry, head_only, req,
+    /// res, ctx)`. `req`, `res` and `ctx` are made (as `Exchange.begin` makes
+    /// them, with an empty body and `server` as `req`'s server) when the
+    /// route matched, is not a stream route and no body is coming; else
+    /// they are None, for the lifecycle to answer, or read the body first.
+    /// OPTIONS requests are left to the lifecycle too (a CORS preflight is
+    /// answered before any exchange).
+    fn enter<'py>(
+        &self,
+        py: Python<'py>,
+        scope: &Bound<'py, PyAny>,
+        server: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let head = self.route(scope);
+        let none = py.None().into_bound(py);
+        let entry = head
+            .entry
+            .as_ref()
+            .map_or_else(|| none.clone(), |e| e.bind(py).clone());
+        let head_only = PyBool::new(py, head.method == Some(Method::Head))
+            .to_owned()
+            .into_any();
+        let begin = match (&self.exchange, &head.route) {
+            (Some(exchange), Some(route))
+                if head.status == MATCHED
+                    && !head.chunked
+                    && head.content_length.map_or(true, |n| n == 0)
+                    && head.method != Some(Method::Options) =>
+            {
+                self.begins
+                    .get(route.id)
+                    .and_then(Option::as_ref)
+                    .map(|b| (exchange, b))
+            }
+            _ => None,
+        };
+        let head = Bound::new(py, head)?.into_any();
+        let Some((exchange, (app, mounted))) = begin else {
+            return PyTuple::new(
+                py,
+                [head, entry, head_only, none.clone(), none.clone(), none],
+            );
+        };
+        let [req, res, ctx] = exchange.get().make(
+            py,
+            &head,
+            PyBytes::new(py, b"").as_any(),
+            &none,
+            app.bind(py),
+            mounted.bind(py),
+            server,
+        )?;
+        PyTuple::new(py, [head, entry, head_only, req, res, ctx])
     }
 }

@@ -1,0 +1,129 @@
+//! Sending a whole body (`bytes` or `str`): what each wire's `send` does,
+//! natively. Most answers are one whole body, and in Python the two
+//! interfaces' sends cost heaven about as much as the handler call.
+//!
+//! The lifecycle hands over the status, the header pairs (bytes, as
+//! `res.header` checked them), the payload and the Content-Type to add.
+//! ASGI gets its two messages back, for the lifecycle to pass to `send` in
+//! order from its own frame; RSGI's answer goes out in the call.
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+use pyo3::{intern, PyTypeInfo};
+
+use crate::scope::header_pair;
+
+static CONTENT_TYPE: PyOnceLock<Py<PyBytes>> = PyOnceLock::new();
+static CONTENT_LENGTH: PyOnceLock<Py<PyBytes>> = PyOnceLock::new();
+
+/// Answers without a body, so without a Content-Length (RFC 9110 §8.6).
+fn bodyless(status: u16) -> bool {
+    status == 204 || status == 304
+}
+
+/// The payload as bytes: a `str` is UTF-8 encoded (raising for a lone
+/// surrogate, as `str.encode()` does).
+fn encoded<'py>(payload: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    match payload.cast::<PyString>() {
+        Ok(text) => Ok(text.encode_utf8()?.into_any()),
+        Err(_) => Ok(payload.clone()),
+    }
+}
+
+/// ASGI: `(send, start, body)`, the two messages of a whole body with the
+/// Content-Type (when given) and Content-Length appended to `headers`.
+/// `channel` is the ASGI wire's `(receive, send, scope)`.
+#[pyfunction]
+pub fn asgi_whole<'py>(
+    py: Python<'py>,
+    channel: &Bound<'py, PyTuple>,
+    status: &Bound<'py, PyAny>,
+    headers: &Bound<'py, PyList>,
+    payload: &Bound<'py, PyAny>,
+    content_type: Option<&Bound<'py, PyBytes>>,
+    head_only: bool,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let code: u16 = status.extract()?;
+    let mut payload = encoded(payload)?;
+    if let Some(kind) = content_type {
+        let name = CONTENT_TYPE.get_or_init(py, || PyBytes::new(py, b"content-type").unbind());
+        headers.append((name.bind(py), kind))?;
+    }
+    if !bodyless(code) {
+        let name = CONTENT_LENGTH.get_or_init(py, || PyBytes::new(py, b"content-length").unbind());
+        let length = PyBytes::new(py, payload.len()?.to_string().as_bytes());
+        headers.append((name.bind(py), length))?;
+    } else if payload.len()? > 0 {
+        payload = PyBytes::new(py, b"").into_any(); // a 204 or 304 has no body, whatever res.body says
+    }
+    let start = PyDict::new(py);
+    start.set_item(intern!(py, "type"), intern!(py, "http.response.start"))?;
+    start.set_item(intern!(py, "status"), status)?;
+    start.set_item(intern!(py, "headers"), headers)?;
+    let body = PyDict::new(py);
+    body.set_item(intern!(py, "type"), intern!(py, "http.response.body"))?;
+    if head_only {
+        body.set_item(intern!(py, "body"), PyBytes::new(py, b""))?;
+    } else {
+        body.set_item(intern!(py, "body"), payload)?;
+    }
+    PyTuple::new(
+        py,
+        [channel.get_item(1)?, start.into_any(), body.into_any()],
+    )
+}
+
+/// A header name or value as the str RSGI takes: granian writes a str as
+/// UTF-8, so UTF-8 bytes are decoded as such (the same bytes reach the wire
+/// as on ASGI); bytes that are not UTF-8 fall back to latin-1.
+fn text<'py>(py: Python<'py>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyString>> {
+    let bytes = value.cast::<PyBytes>()?.as_bytes();
+    Ok(match std::str::from_utf8(bytes) {
+        Ok(text) => PyString::new(py, text),
+        Err(_) => PyString::new(py, &bytes.iter().map(|&b| b as char).collect::<String>()),
+    })
+}
+
+/// RSGI: one call to the protocol object (`response_str`, `response_bytes`,
+/// or `response_empty` for HEAD and bodyless statuses); granian sets the
+/// Content-Length of a body it sends.
+#[pyfunction]
+pub fn rsgi_whole<'py>(
+    py: Python<'py>,
+    proto: &Bound<'py, PyAny>,
+    status: &Bound<'py, PyAny>,
+    headers: &Bound<'py, PyList>,
+    payload: &Bound<'py, PyAny>,
+    content_type: Option<&Bound<'py, PyBytes>>,
+    head_only: bool,
+) -> PyResult<()> {
+    let code: u16 = status.extract()?;
+    let out = PyList::empty(py);
+    for pair in headers.iter() {
+        let Some((name, value)) = header_pair(&pair) else {
+            return Err(PyValueError::new_err(
+                "a response header must be a (name, value) pair",
+            ));
+        };
+        out.append((text(py, &name)?, text(py, &value)?))?;
+    }
+    if let Some(kind) = content_type {
+        // Content-Type values heaven adds are ASCII; any other byte is read as latin-1.
+        let value: String = kind.as_bytes().iter().map(|&b| b as char).collect();
+        out.append((intern!(py, "content-type"), value))?;
+    }
+    if head_only || bodyless(code) {
+        if !bodyless(code) {
+            let size = encoded(payload)?.len()?;
+            out.append((intern!(py, "content-length"), size.to_string()))?;
+        }
+        proto.call_method1(intern!(py, "response_empty"), (status, out))?;
+    } else if PyString::is_exact_type_of(payload) {
+        proto.call_method1(intern!(py, "response_str"), (status, out, payload))?;
+    } else {
+        proto.call_method1(intern!(py, "response_bytes"), (status, out, payload))?;
+    }
+    Ok(())
+}
