@@ -93,3 +93,14 @@ def test_a_body_that_cannot_be_utf8_raises_on_both():
 def test_a_malformed_header_pair_is_refused():
     with pytest.raises(ValueError, match="pair"):
         rsgi(200, [(b"only-a-name",)], b"", None)
+
+
+def test_asgi_messages_are_fresh_each_time():
+    """A server may keep or change a message: no two answers share one."""
+    send = object()
+    one = ASGI.send((None, send, {}), 200, [], b"", None, False)
+    two = ASGI.send((None, send, {}), 200, [], b"x" * 10, None, False)
+    assert one[1] is not two[1] and one[2] is not two[2]
+    one[1]["status"] = 599
+    assert (one[1]["headers"], one[2]["body"]) == ([(b"content-length", b"0")], b"")
+    assert (two[1]["status"], two[1]["headers"], two[2]["body"]) == (200, [(b"content-length", b"10")], b"x" * 10)

@@ -18,6 +18,38 @@ use crate::scope::header_pair;
 static CONTENT_TYPE: PyOnceLock<Py<PyBytes>> = PyOnceLock::new();
 static CONTENT_LENGTH: PyOnceLock<Py<PyBytes>> = PyOnceLock::new();
 
+static START: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
+static BODY: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
+
+/// A fresh copy of the dict `fill` makes once.
+fn template<'py>(
+    py: Python<'py>,
+    cell: &PyOnceLock<Py<PyDict>>,
+    fill: impl FnOnce(&Bound<'py, PyDict>) -> PyResult<()>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let made = cell.get_or_try_init(py, || {
+        let d = PyDict::new(py);
+        fill(&d)?;
+        Ok::<_, PyErr>(d.unbind())
+    })?;
+    made.bind(py).copy()
+}
+
+/// `n` in decimal, as bytes, without a heap-allocated string.
+fn decimal(py: Python<'_>, mut n: usize) -> Bound<'_, PyBytes> {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    PyBytes::new(py, &digits[at..])
+}
+
 /// Answers without a body, so without a Content-Length (RFC 9110 §8.6).
 fn bodyless(status: u16) -> bool {
     status == 204 || status == 304
@@ -53,20 +85,25 @@ pub fn asgi_whole<'py>(
     }
     if !bodyless(code) {
         let name = CONTENT_LENGTH.get_or_init(py, || PyBytes::new(py, b"content-length").unbind());
-        let length = PyBytes::new(py, payload.len()?.to_string().as_bytes());
+        let length = decimal(py, payload.len()?);
         headers.append((name.bind(py), length))?;
     } else if payload.len()? > 0 {
         payload = PyBytes::new(py, b"").into_any(); // a 204 or 304 has no body, whatever res.body says
     }
-    let start = PyDict::new(py);
-    start.set_item(intern!(py, "type"), intern!(py, "http.response.start"))?;
+    // Copies of two templates: a copy takes the template's keys as they are,
+    // where a new dict would grow its table key by key.
+    let start = template(py, &START, |d| {
+        d.set_item(intern!(py, "type"), intern!(py, "http.response.start"))?;
+        d.set_item(intern!(py, "status"), 200)?;
+        d.set_item(intern!(py, "headers"), py.None())
+    })?;
     start.set_item(intern!(py, "status"), status)?;
     start.set_item(intern!(py, "headers"), headers)?;
-    let body = PyDict::new(py);
-    body.set_item(intern!(py, "type"), intern!(py, "http.response.body"))?;
-    if head_only {
-        body.set_item(intern!(py, "body"), PyBytes::new(py, b""))?;
-    } else {
+    let body = template(py, &BODY, |d| {
+        d.set_item(intern!(py, "type"), intern!(py, "http.response.body"))?;
+        d.set_item(intern!(py, "body"), PyBytes::new(py, b""))
+    })?;
+    if !head_only {
         body.set_item(intern!(py, "body"), payload)?;
     }
     PyTuple::new(
@@ -84,6 +121,39 @@ fn text<'py>(py: Python<'py>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, 
         Ok(text) => PyString::new(py, text),
         Err(_) => PyString::new(py, &bytes.iter().map(|&b| b as char).collect::<String>()),
     })
+}
+
+static TYPE_HEADERS: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
+
+/// The `("content-type", value)` pair for RSGI: made once for the types
+/// heaven sets itself, else now. Content-Type values heaven adds are ASCII;
+/// any other byte is read as latin-1.
+fn type_header<'py>(py: Python<'py>, kind: &Bound<'py, PyBytes>) -> PyResult<Bound<'py, PyAny>> {
+    let pair = |kind: &[u8]| {
+        let value: String = kind.iter().map(|&b| b as char).collect();
+        PyTuple::new(
+            py,
+            [
+                intern!(py, "content-type").clone(),
+                PyString::new(py, &value),
+            ],
+        )
+    };
+    let known = TYPE_HEADERS.get_or_try_init(py, || {
+        let d = PyDict::new(py);
+        for kind in [
+            &b"text/plain; charset=utf-8"[..],
+            b"application/json",
+            b"text/html; charset=utf-8",
+        ] {
+            d.set_item(PyBytes::new(py, kind), pair(kind)?)?;
+        }
+        Ok::<_, PyErr>(d.unbind())
+    })?;
+    match known.bind(py).get_item(kind)? {
+        Some(made) => Ok(made),
+        None => Ok(pair(kind.as_bytes())?.into_any()),
+    }
 }
 
 /// RSGI: one call to the protocol object (`response_str`, `response_bytes`,
@@ -110,9 +180,7 @@ pub fn rsgi_whole<'py>(
         out.append((text(py, &name)?, text(py, &value)?))?;
     }
     if let Some(kind) = content_type {
-        // Content-Type values heaven adds are ASCII; any other byte is read as latin-1.
-        let value: String = kind.as_bytes().iter().map(|&b| b as char).collect();
-        out.append((intern!(py, "content-type"), value))?;
+        out.append(type_header(py, kind)?)?;
     }
     if head_only || bodyless(code) {
         if !bodyless(code) {

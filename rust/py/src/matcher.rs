@@ -282,25 +282,29 @@ impl Matcher {
     /// so `%2F` cannot stay inside a segment.
     fn route_rsgi(&self, scope: &Bound<'_, PyAny>) -> Head {
         let py = scope.py();
-        let attr = |name: &Bound<'_, PyString>| -> Option<String> {
-            scope
-                .getattr(name)
-                .ok()
-                .and_then(|v| v.extract::<String>().ok())
-        };
+        // Text attributes, borrowed (a str's UTF-8 form is cached by Python), not copied.
+        fn text<'py>(
+            scope: &Bound<'py, PyAny>,
+            name: &Bound<'py, PyString>,
+        ) -> Option<Bound<'py, PyString>> {
+            scope.getattr(name).ok()?.cast_into::<PyString>().ok()
+        }
         // RSGI names the websocket protocol "ws".
+        let proto = text(scope, intern!(py, "proto"));
         let method = if matches!(
-            attr(intern!(py, "proto")).as_deref(),
+            proto.as_ref().and_then(|p| p.to_str().ok()),
             Some("ws" | "websocket")
         ) {
             Some(Method::Websocket)
         } else {
-            attr(intern!(py, "method"))
-                .as_deref()
+            text(scope, intern!(py, "method"))
+                .as_ref()
+                .and_then(|m| m.to_str().ok())
                 .and_then(Method::parse)
         };
         let facts = scan_rsgi_headers(scope.getattr(intern!(py, "headers")).ok(), self.needs_host);
-        let path = attr(intern!(py, "path")).unwrap_or_default();
+        let path = text(scope, intern!(py, "path"));
+        let path = path.as_ref().and_then(|p| p.to_str().ok()).unwrap_or("");
         let source = Source::Rsgi(scope.clone().unbind());
         self.route_path(py, source, method, path.as_bytes(), false, facts)
     }

@@ -227,7 +227,15 @@ pub fn scan_rsgi_headers(headers: Option<Bound<'_, PyAny>>, want_host: bool) -> 
             .filter(|v| !v.is_none())
             .and_then(|v| v.extract::<String>().ok())
     };
-    if let Some(length) = get(pyo3::intern!(py, "content-length")) {
+    // `in` first: a C slot call, where `get` is a method call with its
+    // arguments packed; most requests have neither header.
+    let has = |name: &Bound<'_, PyString>| headers.contains(name).unwrap_or(false);
+    let length = if has(pyo3::intern!(py, "content-length")) {
+        get(pyo3::intern!(py, "content-length"))
+    } else {
+        None
+    };
+    if let Some(length) = length {
         let trimmed = length.trim();
         match trimmed.parse::<u64>() {
             Ok(n) if !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit()) => {
@@ -236,7 +244,8 @@ pub fn scan_rsgi_headers(headers: Option<Bound<'_, PyAny>>, want_host: bool) -> 
             _ => facts.bad_length = true,
         }
     }
-    facts.chunked = get(pyo3::intern!(py, "transfer-encoding")).is_some();
+    facts.chunked = has(pyo3::intern!(py, "transfer-encoding"))
+        && get(pyo3::intern!(py, "transfer-encoding")).is_some();
     if facts.chunked || facts.content_length.is_some_and(|n| n > 0) {
         // Only a request with a body has a type worth reading: one lookup, not one per request.
         facts.content_type = headers
