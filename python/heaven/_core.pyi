@@ -34,7 +34,10 @@ class Exchange:
     """Makes `(req, res, ctx)` in one call (see `_serving/exchange.py`)."""
 
     def __new__(cls, request: type, response: type, context: type, unread: object, text: bytes) -> Exchange: ...
-    def finish(self, res: Any) -> tuple[int, Any, bytes | None]: ...
+    def asgi_answer(
+        self, channel: tuple[Any, Any, Any], res: Any, head_only: bool
+    ) -> tuple[Any, dict[str, Any], dict[str, Any]] | None: ...
+    def rsgi_answer(self, proto: Any, res: Any, head_only: bool) -> tuple[()] | None: ...
     def begin(
         self, head: Any, body: bytes | None, reader: Any, app: Any, mounted: Any, server: Any
     ) -> tuple[Any, Any, Any]: ...
@@ -48,8 +51,8 @@ def asgi_whole(
 def rsgi_whole(
     proto: Any, status: int, headers: list[tuple[bytes, bytes]], payload: bytes | str,
     content_type: bytes | None, head_only: bool,
-) -> None:
-    """A whole body, sent through granian's protocol object."""
+) -> tuple[()]:
+    """A whole body, sent through granian's protocol object (`()`: nothing left to send)."""
 
 @final
 class Head:

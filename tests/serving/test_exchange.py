@@ -73,61 +73,93 @@ def test_a_class_without_a_slot_is_refused_when_the_exchange_is_made():
             raise AssertionError(f"{cls.__name__} accepted")
 
 
-def _finished(res: Response) -> object:
-    """What a finish gives, or the error it raises (type and message)."""
+class _Proto:
+    """Records the one call the RSGI wire makes."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[object, ...]] = []
+
+    def response_str(self, *args: object) -> None:
+        self.calls.append(("str", *args))
+
+    def response_bytes(self, *args: object) -> None:
+        self.calls.append(("bytes", *args))
+
+    def response_empty(self, *args: object) -> None:
+        self.calls.append(("empty", *args))
+
+
+def _outcome(do: object) -> object:
     try:
-        return res._finish()
+        return do()  # type: ignore[operator]
     except Exception as exc:
         return type(exc), str(exc)
 
 
-def test_finish_gives_what_the_method_gives():
-    """`finish(res)` reads the usual response natively and leaves the rest to
-    `res._finish()`: both give the same answer, or the same error, for every
-    kind of status, body and Content-Type."""
+def test_the_native_answer_is_what_finish_and_send_give():
+    """`wire.answer(channel, res, head_only)` finishes the usual response
+    natively (an int status, a str or bytes body) and gives what
+    `res._finish()` then `wire.send` give, on both interfaces; any other
+    response is left alone (None), for `res._finish()`."""
     from http import HTTPStatus
 
-    from heaven._serving.exchange import finish
+    from heaven._serving.asgi import WIRE as ASGI
+    from heaven._serving.rsgi import WIRE as RSGI
 
     app = App()
     app.GET("/", lambda req, res, ctx: None)
     head = app._compile().route({"type": "http", "method": "GET", "path": "/", "raw_path": b"/", "headers": []})
-    statuses = (200, 201, 204, 100, 599, HTTPStatus.CREATED, "202", True, 99, 600, -1, 2**70)
-    bodies = ("text", "", b"bytes", b"", None, {"a": 1}, [1, 2], 7, bytearray(b"x"))
-    seen_native = 0
+    statuses = (200, 201, 204, 304, 100, 599, HTTPStatus.CREATED, "202", True, 99, 600, -1, 2**70)
+    bodies = ("text", "", "\ud800", b"bytes", b"", None, {"a": 1}, [1, 2], 7, bytearray(b"x"))
+    native = 0
     for status in statuses:
         for body in bodies:
             for typed in (False, True):
-                _, res, _ = begin(head, b"", None, app, None, app)
-                res.status, res.body = status, body
-                if typed:
-                    res.header("Content-Type", "text/csv")
-                expected = _finished(res)
-                try:
-                    got: object = finish(res)
-                except Exception as exc:
-                    got = type(exc), str(exc)
-                assert got == expected, (status, body, typed)
-                assert type(got) is type(expected)
-                if type(status) is int and 100 <= status <= 599 and type(body) in (str, bytes):
-                    seen_native += 1
-                    assert type(got[0]) is int and got[1] is body  # type: ignore[index]
-    assert seen_native == 5 * 4 * 2  # the native path's cases were all compared
+                for head_only in (False, True):
+
+                    def made() -> Response:
+                        _, res, _ = begin(head, b"", None, app, None, app)
+                        res.status, res.body = status, body
+                        res.header("X-Kept", "1")
+                        if typed:
+                            res.header("Content-Type", "text/csv")
+                        return res
+
+                    usual = type(status) is int and 100 <= status <= 599 and type(body) in (str, bytes)
+                    native += usual
+                    for wire, channel in ((ASGI, (None, "send", {})), (RSGI, None)):
+                        proto = _Proto()
+                        channel = channel or proto
+                        res = made()
+                        got = _outcome(lambda: wire.answer(channel, res, head_only))
+                        if not usual:
+                            assert got is None and res.status is status and res.body is body
+                            continue
+                        got_calls, got_headers = list(proto.calls), list(res._headers)
+                        proto.calls.clear()
+                        res = made()
+
+                        def slow() -> object:
+                            code, payload, content_type = res._finish()
+                            return wire.send(channel, code, res._headers, payload, content_type, head_only)
+
+                        assert got == _outcome(slow), (status, body, typed, head_only, wire)
+                        assert (got_calls, got_headers) == (proto.calls, res._headers)
+    assert native == 6 * 5 * 2 * 2  # every usual case was compared
 
 
-def test_finish_of_a_subclass_is_its_own():
-    """A Response subclass may override `_finish`: it is always called."""
-    from heaven._serving.exchange import finish
+def test_a_subclass_of_response_is_always_finished_by_its_own_method():
+    """A Response subclass may override `_finish`: the native answer leaves it alone."""
+    from heaven._serving.asgi import WIRE as ASGI
+    from heaven._serving.rsgi import WIRE as RSGI
 
     class Custom(Response):
         __slots__ = ()
 
-        def _finish(self):  # type: ignore[override]
-            return 299, b"custom", None
-
     res = Custom(App(), None, None)
     res.body = "text"
-    assert finish(res) == (299, b"custom", None)
+    assert ASGI.answer((None, None, {}), res, False) is None
+    assert RSGI.answer(_Proto(), res, False) is None
 
 
 def test_enter_starts_only_a_request_that_can_start_at_once():

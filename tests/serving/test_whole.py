@@ -38,7 +38,7 @@ def asgi(status: int, headers: list[Any], payload: bytes | str, content_type: by
 
 def rsgi(status: int, headers: list[Any], payload: bytes | str, content_type: bytes | None, head_only: bool = False):
     proto = Proto()
-    assert RSGI.send(proto, status, headers, payload, content_type, head_only) is None
+    assert RSGI.send(proto, status, headers, payload, content_type, head_only) == ()
     (call,) = proto.calls
     return call
 

@@ -25,6 +25,3 @@ from ..response import TEXT, Response
 #: to `ctx` (`release` breaks that cycle).
 EXCHANGE = Exchange(Request, Response, Context, UNREAD, TEXT)
 begin = EXCHANGE.begin
-#: `finish(res)` is `res._finish()`, with the usual response (a str or bytes
-#: body, an int status) read natively.
-finish = EXCHANGE.finish

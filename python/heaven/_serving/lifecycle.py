@@ -25,7 +25,7 @@ from .around import run_arounds, serve_refusal
 from .asgi import WIRE as ASGI
 from .asgi import serve_lifespan
 from .catching import caught, refused, unread
-from .exchange import begin, finish
+from .exchange import begin
 from .hooks import run_deferred, run_hooks
 from .route import run_route
 from .rsgi import WIRE as RSGI
@@ -36,8 +36,8 @@ if TYPE_CHECKING:
     from ..response import Response
 
 logger = logging.getLogger("heaven")
-# What a wire leaves to the caller to send: `(post, first, then)`.
-Messages = tuple[Callable[[Any], Awaitable[Any]], Any, Any]
+# What a wire leaves to the caller to send: `(post, first, then)`, or `()`.
+Messages = tuple[()] | tuple[Callable[[Any], Awaitable[Any]], Any, Any]
 # Payloads sent in one piece (the others are streams and files).
 _WHOLE = frozenset({bytes, str})
 
@@ -48,10 +48,15 @@ class Wire(Protocol):
     RSGI: the protocol object)."""
 
     def send(self, channel: Any, status: int, headers: Headers, payload: bytes | str,
-             content_type: bytes | None, head_only: bool) -> Messages | None:
-        """Send a whole body: None when sent, else `(post, first, then)`,
+             content_type: bytes | None, head_only: bool) -> Messages:
+        """Send a whole body: `()` when sent, else `(post, first, then)`,
         two messages the caller awaits `post` with, in order (ASGI's
         `send`), so no coroutine is made for them."""
+
+    def answer(self, channel: Any, res: Response, head_only: bool) -> Messages | None:
+        """`send` for the usual response (an int status, a str or bytes
+        body), finished natively from `res`; None for any other, with
+        nothing done (the caller finishes it with `res._finish()`)."""
 
     def send_body(self, channel: Any, status: int, headers: Headers, payload: Any, head_only: bool) -> Awaitable[None]:
         """Send a `StreamBody` or a `FileSpan`."""
@@ -177,22 +182,28 @@ async def serve(app: Any, scope: Any, inbound: Any, send: Any) -> None:
                     await run_route(ep, req, res, ctx, hooked)
             if sessions is not None:
                 _commit_session(sessions, ctx, res)
-            status, payload, content_type = finish(res)
-            headers = res._headers
+            # The usual answer is finished natively, and sent (RSGI) or its
+            # messages made (ASGI); any other is finished by `res._finish()`.
+            messages = wire.answer(channel, res, head_only) if cors is None else None
+            if messages is None:
+                status, payload, content_type = res._finish()
+                headers = res._headers
         except ClientDisconnected:
             return
         except Exception as exc:  # an HTTPError, or a failure: the error handlers, else heaven's answer
+            messages = None
             status, headers, payload, content_type = await caught(app, ep, exc, req, res, ctx, hooked)
-        if cors is not None:
-            headers.extend(cors.response_headers(head.headers))
-        if type(payload) in _WHOLE:
-            messages = wire.send(channel, status, headers, payload, content_type, head_only)
-            if messages is not None:  # sent from this frame, in order: no coroutine of the wire's
-                post, first, then = messages
-                await post(first)
-                await post(then)
-        else:
-            await send_body(wire, channel, status, headers, payload, head_only, req._drained, ep.pattern)
+        if messages is None:
+            if cors is not None:
+                headers.extend(cors.response_headers(head.headers))
+            if type(payload) in _WHOLE:
+                messages = wire.send(channel, status, headers, payload, content_type, head_only)
+            else:
+                await send_body(wire, channel, status, headers, payload, head_only, req._drained, ep.pattern)
+        if messages:  # sent from this frame, in order: no coroutine of the wire's
+            post, first, then = messages
+            await post(first)
+            await post(then)
         if res._deferred:
             await run_deferred(res.app, res._deferred)
     finally:

@@ -16,6 +16,7 @@ from ..errors import ClientDisconnected, IncompleteBody
 from .._http.headers import text_headers
 from ..streaming import StreamBody
 from .body import check_declared, read_counted
+from .exchange import EXCHANGE
 from .answers import Headers
 from .bridge import from_rsgi
 from .startup import start_app, stop_app
@@ -71,7 +72,11 @@ class RsgiWire:
     #: One call to granian (`response_str`/`response_bytes`, or
     #: `response_empty` for HEAD, 204 and 304); granian sets the
     #: Content-Length of a body it sends (native: rust/py's answer.rs).
+    #: Returns `()`: nothing is left to send.
     send = staticmethod(rsgi_whole)
+    #: The usual response (an int status, a str or bytes body), read from
+    #: `res` and sent natively: `()`; None for any other (nothing sent).
+    answer = staticmethod(EXCHANGE.rsgi_answer)
 
     async def send_body(self, proto: Any, status: int, headers: Headers, payload: Any, head_only: bool) -> None:
         out = text_headers(headers)

@@ -36,7 +36,7 @@ async def send_answer(wire: Any, channel: Any, answer: Answer, head_only: bool) 
     to its caller (ASGI's) are sent in order."""
     status, headers, payload, content_type = answer
     messages = wire.send(channel, status, headers, payload, content_type, head_only)
-    if messages is not None:
+    if messages:
         post, first, then = messages
         await post(first)
         await post(then)

@@ -77,6 +77,27 @@ pub fn asgi_whole<'py>(
     content_type: Option<&Bound<'py, PyBytes>>,
     head_only: bool,
 ) -> PyResult<Bound<'py, PyTuple>> {
+    asgi_messages(
+        py,
+        channel,
+        status,
+        headers,
+        payload,
+        content_type,
+        head_only,
+    )
+}
+
+/// `asgi_whole`, for Rust callers.
+pub fn asgi_messages<'py>(
+    py: Python<'py>,
+    channel: &Bound<'py, PyTuple>,
+    status: &Bound<'py, PyAny>,
+    headers: &Bound<'py, PyList>,
+    payload: &Bound<'py, PyAny>,
+    content_type: Option<&Bound<'py, PyBytes>>,
+    head_only: bool,
+) -> PyResult<Bound<'py, PyTuple>> {
     let code: u16 = status.extract()?;
     let mut payload = encoded(payload)?;
     if let Some(kind) = content_type {
@@ -158,9 +179,23 @@ fn type_header<'py>(py: Python<'py>, kind: &Bound<'py, PyBytes>) -> PyResult<Bou
 
 /// RSGI: one call to the protocol object (`response_str`, `response_bytes`,
 /// or `response_empty` for HEAD and bodyless statuses); granian sets the
-/// Content-Length of a body it sends.
+/// Content-Length of a body it sends. Returns `()`: nothing is left to send.
 #[pyfunction]
 pub fn rsgi_whole<'py>(
+    py: Python<'py>,
+    proto: &Bound<'py, PyAny>,
+    status: &Bound<'py, PyAny>,
+    headers: &Bound<'py, PyList>,
+    payload: &Bound<'py, PyAny>,
+    content_type: Option<&Bound<'py, PyBytes>>,
+    head_only: bool,
+) -> PyResult<Bound<'py, PyTuple>> {
+    rsgi_send(py, proto, status, headers, payload, content_type, head_only)?;
+    Ok(PyTuple::empty(py))
+}
+
+/// `rsgi_whole`, for Rust callers.
+pub fn rsgi_send<'py>(
     py: Python<'py>,
     proto: &Bound<'py, PyAny>,
     status: &Bound<'py, PyAny>,

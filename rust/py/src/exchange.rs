@@ -21,9 +21,10 @@ use std::os::raw::c_int;
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::ffi;
-use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyInt, PyList, PyString, PyTuple, PyType};
+
+use crate::answer::{asgi_messages, rsgi_send};
 
 const REQUEST: [&str; 11] = [
     "_head",
@@ -59,7 +60,7 @@ pub struct Exchange {
     context: Py<PyType>,
     unread: Py<PyAny>,
     /// The Content-Type a str body gets when none was set (`response.TEXT`).
-    text: Py<PyAny>,
+    text: Py<PyBytes>,
     req: [isize; 11],
     res: [isize; 9],
     ctx: [isize; 2],
@@ -76,7 +77,7 @@ impl Exchange {
         response: Bound<'_, PyType>,
         context: Bound<'_, PyType>,
         unread: Py<PyAny>,
-        text: Py<PyAny>,
+        text: Py<PyBytes>,
     ) -> PyResult<Self> {
         Ok(Self {
             req: offsets(&request, REQUEST)?,
@@ -90,42 +91,53 @@ impl Exchange {
         })
     }
 
-    /// `res._finish()`: `(status, payload, content_type)`. The usual
-    /// response (of the class itself, an `int` status from 100 to 599, a
-    /// `str` or `bytes` body, `_typed` a bool) is read from its slots here,
-    /// without the method's frame; any other is left to `_finish`, which
-    /// also raises for what cannot be sent.
-    fn finish<'py>(&self, py: Python<'py>, res: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        if res.get_type().is(self.response.bind(py)) {
-            let s = &self.res;
-            if let (Some(status), Some(body), Some(typed)) =
-                (get(res, s[0]), get(res, s[1]), get(res, s[3]))
-            {
-                let valid = status.is_exact_instance_of::<PyInt>()
-                    && status
-                        .extract::<i64>()
-                        .is_ok_and(|n| (100..=599).contains(&n));
-                let typed = typed.cast::<PyBool>().ok().map(|t| t.is_true());
-                if let (true, Some(typed)) = (valid, typed) {
-                    let none = py.None().into_bound(py);
-                    let content_type = if body.is_exact_instance_of::<PyString>() {
-                        Some(if typed {
-                            none
-                        } else {
-                            self.text.bind(py).clone()
-                        })
-                    } else if body.is_exact_instance_of::<PyBytes>() {
-                        Some(none)
-                    } else {
-                        None
-                    };
-                    if let Some(content_type) = content_type {
-                        return Ok(PyTuple::new(py, [status, body, content_type])?.into_any());
-                    }
-                }
-            }
-        }
-        res.call_method0(intern!(py, "_finish"))
+    /// ASGI's answer for the usual response (see `usual`): its two
+    /// messages, `(send, start, body)`, as `asgi_whole` makes them from
+    /// `res._finish()`; None for any other response (nothing is done).
+    fn asgi_answer<'py>(
+        &self,
+        py: Python<'py>,
+        channel: &Bound<'py, PyTuple>,
+        res: &Bound<'py, PyAny>,
+        head_only: bool,
+    ) -> PyResult<Option<Bound<'py, PyTuple>>> {
+        let Some((status, body, content_type, headers)) = self.usual(py, res) else {
+            return Ok(None);
+        };
+        asgi_messages(
+            py,
+            channel,
+            &status,
+            &headers,
+            &body,
+            content_type.as_ref(),
+            head_only,
+        )
+        .map(Some)
+    }
+
+    /// RSGI's answer for the usual response, sent as `rsgi_whole` sends it:
+    /// `()` once sent, None for any other response (nothing is done).
+    fn rsgi_answer<'py>(
+        &self,
+        py: Python<'py>,
+        proto: &Bound<'py, PyAny>,
+        res: &Bound<'py, PyAny>,
+        head_only: bool,
+    ) -> PyResult<Option<Bound<'py, PyTuple>>> {
+        let Some((status, body, content_type, headers)) = self.usual(py, res) else {
+            return Ok(None);
+        };
+        rsgi_send(
+            py,
+            proto,
+            &status,
+            &headers,
+            &body,
+            content_type.as_ref(),
+            head_only,
+        )?;
+        Ok(Some(PyTuple::empty(py)))
     }
 
     /// `(req, res, ctx)` as `Request(head, body, reader, app, mounted,
@@ -147,7 +159,47 @@ impl Exchange {
     }
 }
 
+/// A finished response, read from its slots: `(status, body, content_type,
+/// headers)`.
+type Usual<'py> = (
+    Bound<'py, PyAny>,
+    Bound<'py, PyAny>,
+    Option<Bound<'py, PyBytes>>,
+    Bound<'py, PyList>,
+);
+
 impl Exchange {
+    /// What `res._finish()` gives for the usual response, without its
+    /// frame: a `Response` (the class itself, so an override of `_finish`
+    /// is never bypassed) with an `int` status from 100 to 599, a `str` or
+    /// `bytes` body, `_typed` a bool and its header list. None for any other
+    /// response, which `_finish` handles (and raises for when it cannot be
+    /// sent).
+    fn usual<'py>(&self, py: Python<'py>, res: &Bound<'py, PyAny>) -> Option<Usual<'py>> {
+        if !res.get_type().is(self.response.bind(py)) {
+            return None;
+        }
+        let s = &self.res;
+        let (status, body, typed) = (get(res, s[0])?, get(res, s[1])?, get(res, s[3])?);
+        let headers = get(res, s[2])?.cast_into::<PyList>().ok()?;
+        let valid = status.is_exact_instance_of::<PyInt>()
+            && status
+                .extract::<i64>()
+                .is_ok_and(|n| (100..=599).contains(&n));
+        let typed = typed.cast::<PyBool>().ok()?.is_true();
+        if !valid {
+            return None;
+        }
+        let content_type = if body.is_exact_instance_of::<PyString>() {
+            (!typed).then(|| self.text.bind(py).clone())
+        } else if body.is_exact_instance_of::<PyBytes>() {
+            None
+        } else {
+            return None;
+        };
+        Some((status, body, content_type, headers))
+    }
+
     /// What `begin` returns, as an array (`Matcher.enter` puts it in its
     /// own tuple).
     #[allow(clippy::too_many_arguments)]

@@ -21,7 +21,7 @@ use crate::values::to_python;
 /// Routing outcome codes, as the dispatcher reads `head.status`.
 pub const MATCHED: u16 = 0;
 
-#[pyclass(frozen, module = "heaven._core")]
+#[pyclass(frozen, freelist = 32, module = "heaven._core")]
 pub struct Head {
     pub source: Source,
     /// The method, when it is one the router knows.
