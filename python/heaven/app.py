@@ -19,7 +19,7 @@ from ._routing.records import (
 from ._serving.catching import Refusals
 from ._serving.monitor import monitor_from
 from ._serving.exchange import EXCHANGE
-from ._serving.lifecycle import rsgi, serve
+from ._serving.lifecycle import serve
 from ._serving.rsgi import rsgi_del, rsgi_init
 from .context import Look
 from .cors import CorsPolicy, CorsTable
@@ -63,7 +63,7 @@ class App:
     """
 
     __call__ = serve
-    __rsgi__ = rsgi
+    __rsgi__ = serve
 
     def __rsgi_init__(self, loop: Any) -> Any:
         """RSGI lifespan start (granian calls it): startup callbacks, daemons.

@@ -5,8 +5,8 @@ sessions, error answers, deferred work and the release of the request.
 
 The wire (`asgi.WIRE` or `rsgi.WIRE`) is the only thing that differs: it
 reads bodies and sends answers in its interface's terms. `serve` is both
-`App.__call__` (ASGI) and what `rsgi` hands granian, so a request runs in
-one coroutine of heaven's on either interface. An answer is
+`App.__call__` (ASGI) and `App.__rsgi__`, so a request runs in one
+coroutine of heaven's on either interface. An answer is
 `(status, headers, payload, content_type)`: wire header pairs (bytes),
 a payload that is `bytes`/`str` (a whole body), a `StreamBody` or a
 `FileSpan`, and the content type to add (None: the headers have one, or
@@ -98,20 +98,15 @@ class Socket(Protocol):
     async def close(self, code: int = 1000) -> None: ...
 
 
-def rsgi(app: Any, scope: Any, proto: Any) -> Awaitable[None]:
-    """`App.__rsgi__`. granian awaits what it returns, so this hands back
-    the lifecycle's coroutine rather than wrapping it in one more."""
-    if scope.proto == "http":
-        return serve(app, scope, proto, None)
-    return serve_socket(app, RSGI, scope, proto)
-
-
-async def serve(app: Any, scope: Any, inbound: Any, send: Any) -> None:
-    """One HTTP request, from routing to release. As `App.__call__` this is
-    ASGI's `(scope, receive, send)`, and hands the other scope types on;
-    `rsgi` calls it with granian's protocol object and no `send`."""
+async def serve(app: Any, scope: Any, inbound: Any, send: Any = None) -> None:
+    """One HTTP request, from routing to release. This is both `App.__call__`
+    (ASGI's `(scope, receive, send)`) and `App.__rsgi__` (granian's
+    `(scope, proto)`, so no `send`); websockets, and ASGI's lifespan, are
+    handed on."""
     wire: Wire
     if send is None:
+        if scope.proto != "http":
+            return await serve_socket(app, RSGI, scope, inbound)
         wire, channel = RSGI, inbound
     elif scope["type"] == "http":
         wire, channel = ASGI, (inbound, send, scope)

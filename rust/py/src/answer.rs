@@ -17,6 +17,52 @@ use crate::scope::header_pair;
 
 static CONTENT_TYPE: PyOnceLock<Py<PyBytes>> = PyOnceLock::new();
 static CONTENT_LENGTH: PyOnceLock<Py<PyBytes>> = PyOnceLock::new();
+/// The types heaven sets itself (`response.TEXT`, `JSON`, and HTML).
+const KNOWN_TYPES: [&[u8]; 3] = [
+    b"text/plain; charset=utf-8",
+    b"application/json",
+    b"text/html; charset=utf-8",
+];
+/// `(b"content-type", kind)` for each known type, made once.
+static ASGI_TYPES: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
+/// `(b"content-length", b"<n>")` for the small bodies most answers have.
+static LENGTHS: PyOnceLock<Vec<Py<PyTuple>>> = PyOnceLock::new();
+const CACHED_LENGTHS: usize = 1024;
+
+/// ASGI's Content-Type header pair.
+fn asgi_type_header<'py>(
+    py: Python<'py>,
+    kind: &Bound<'py, PyBytes>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let name = CONTENT_TYPE.get_or_init(py, || PyBytes::new(py, b"content-type").unbind());
+    let known = ASGI_TYPES.get_or_try_init(py, || {
+        let d = PyDict::new(py);
+        for kind in KNOWN_TYPES {
+            let kind = PyBytes::new(py, kind);
+            d.set_item(&kind, PyTuple::new(py, [name.bind(py), &kind])?)?;
+        }
+        Ok::<_, PyErr>(d.unbind())
+    })?;
+    match known.bind(py).get_item(kind)? {
+        Some(made) => Ok(made),
+        None => Ok(PyTuple::new(py, [name.bind(py), kind])?.into_any()),
+    }
+}
+
+/// ASGI's Content-Length header pair for a body of `size` bytes.
+fn length_header(py: Python<'_>, size: usize) -> PyResult<Bound<'_, PyTuple>> {
+    let name = CONTENT_LENGTH.get_or_init(py, || PyBytes::new(py, b"content-length").unbind());
+    let pair = |size: usize| PyTuple::new(py, [name.bind(py).clone(), decimal(py, size)]);
+    if size >= CACHED_LENGTHS {
+        return pair(size);
+    }
+    let made = LENGTHS.get_or_try_init(py, || {
+        (0..CACHED_LENGTHS)
+            .map(|n| pair(n).map(Bound::unbind))
+            .collect::<PyResult<Vec<_>>>()
+    })?;
+    Ok(made[size].bind(py).clone())
+}
 
 static START: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
 static BODY: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
@@ -101,13 +147,10 @@ pub fn asgi_messages<'py>(
     let code: u16 = status.extract()?;
     let mut payload = encoded(payload)?;
     if let Some(kind) = content_type {
-        let name = CONTENT_TYPE.get_or_init(py, || PyBytes::new(py, b"content-type").unbind());
-        headers.append((name.bind(py), kind))?;
+        headers.append(asgi_type_header(py, kind)?)?;
     }
     if !bodyless(code) {
-        let name = CONTENT_LENGTH.get_or_init(py, || PyBytes::new(py, b"content-length").unbind());
-        let length = decimal(py, payload.len()?);
-        headers.append((name.bind(py), length))?;
+        headers.append(length_header(py, payload.len()?)?)?;
     } else if payload.len()? > 0 {
         payload = PyBytes::new(py, b"").into_any(); // a 204 or 304 has no body, whatever res.body says
     }
@@ -162,11 +205,7 @@ fn type_header<'py>(py: Python<'py>, kind: &Bound<'py, PyBytes>) -> PyResult<Bou
     };
     let known = TYPE_HEADERS.get_or_try_init(py, || {
         let d = PyDict::new(py);
-        for kind in [
-            &b"text/plain; charset=utf-8"[..],
-            b"application/json",
-            b"text/html; charset=utf-8",
-        ] {
+        for kind in KNOWN_TYPES {
             d.set_item(PyBytes::new(py, kind), pair(kind)?)?;
         }
         Ok::<_, PyErr>(d.unbind())

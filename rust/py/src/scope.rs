@@ -2,7 +2,7 @@
 //! the server): absent or odd-typed fields are tolerated, never unwrapped.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
 /// Bytes of a header name or value as the server gave them.
 pub fn bytes_of<'a>(obj: &'a Bound<'_, PyAny>) -> Option<&'a [u8]> {
@@ -52,37 +52,49 @@ pub fn scan_headers(headers: Option<Bound<'_, PyAny>>, want_host: bool) -> Heade
     let Some(headers) = headers else {
         return facts;
     };
-    let Ok(iter) = headers.try_iter() else {
-        return facts;
-    };
-    for entry in iter.flatten() {
-        let Some(pair) = header_pair(&entry) else {
-            continue;
+    // Servers give a list (walked by index, without an iterator object);
+    // any other iterable is read too.
+    if let Ok(list) = headers.cast::<PyList>() {
+        for entry in list.iter() {
+            facts.read(&entry, want_host);
+        }
+    } else if let Ok(iter) = headers.try_iter() {
+        for entry in iter.flatten() {
+            facts.read(&entry, want_host);
+        }
+    }
+    facts
+}
+
+impl HeaderFacts {
+    /// One `headers` entry: ignored unless a pair of bytes.
+    fn read(&mut self, entry: &Bound<'_, PyAny>, want_host: bool) {
+        let Some(pair) = header_pair(entry) else {
+            return;
         };
         let (Some(name), Some(value)) = (bytes_of(&pair.0), bytes_of(&pair.1)) else {
-            continue;
+            return;
         };
-        if want_host && facts.host.is_none() && name.eq_ignore_ascii_case(b"host") {
-            facts.host = Some(latin1(value));
+        if want_host && self.host.is_none() && name.eq_ignore_ascii_case(b"host") {
+            self.host = Some(latin1(value));
         } else if name.eq_ignore_ascii_case(b"content-length") {
             let parsed = std::str::from_utf8(value)
                 .ok()
                 .map(str::trim)
                 .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
                 .and_then(|v| v.parse::<u64>().ok());
-            match (parsed, facts.content_length) {
-                (Some(n), None) => facts.content_length = Some(n),
+            match (parsed, self.content_length) {
+                (Some(n), None) => self.content_length = Some(n),
                 (Some(n), Some(seen)) if n == seen => {}
                 // Unparseable, or two different lengths: request smuggling territory.
-                _ => facts.bad_length = true,
+                _ => self.bad_length = true,
             }
         } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
-            facts.chunked = true;
-        } else if facts.content_type.is_none() && name.eq_ignore_ascii_case(b"content-type") {
-            facts.content_type = Some(pair.1.clone().unbind());
+            self.chunked = true;
+        } else if self.content_type.is_none() && name.eq_ignore_ascii_case(b"content-type") {
+            self.content_type = Some(pair.1.clone().unbind());
         }
     }
-    facts
 }
 
 /// `host` for a request without a `Host` header: the ASGI `server` pair.
