@@ -33,7 +33,10 @@ class Matcher:
 class Exchange:
     """Makes `(req, res, ctx)` in one call (see `_serving/exchange.py`)."""
 
-    def __new__(cls, request: type, response: type, context: type, unread: object, text: bytes) -> Exchange: ...
+    def __new__(
+        cls, request: type, response: type, context: type, unread: object, text: bytes, json: bytes,
+        json_encode: Any,
+    ) -> Exchange: ...
     def asgi_answer(
         self, channel: tuple[Any, Any, Any], res: Any, head_only: bool
     ) -> tuple[Any, dict[str, Any], dict[str, Any]] | None: ...

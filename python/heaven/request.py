@@ -4,6 +4,7 @@ parsed until it is read, and nothing is parsed twice."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, AsyncIterator, Generic, NamedTuple, TypeVar
 
 import msgspec
@@ -326,6 +327,13 @@ class Request(Generic[T]):
     def __repr__(self) -> str:
         return f"<Request {self.method} {self.url}>"
 
+
+# What the head already holds, read through a C `attrgetter` rather than the
+# Python frame of the properties above (typed and documented there): about
+# 200 instructions less per read (callgrind, the params bench).
+for _name in ("params", "subdomain", "method", "path", "queries", "scheme", "host", "server", "headers", "cookies"):
+    setattr(Request, _name, property(attrgetter(f"_head.{_name}"), doc=getattr(Request, _name).__doc__))
+del _name
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 

@@ -7,7 +7,7 @@ from heaven import App
 from heaven._serving.exchange import begin
 from heaven.context import Context
 from heaven.request import Request
-from heaven.response import TEXT, Response
+from heaven.response import JSON, TEXT, Response, json_encode
 
 _MISSING = object()
 
@@ -66,7 +66,7 @@ def test_a_class_without_a_slot_is_refused_when_the_exchange_is_made():
 
     for cls in (Lacking, Property):
         try:
-            Exchange(Request, Response, cls, UNREAD, TEXT)
+            Exchange(Request, Response, cls, UNREAD, TEXT, JSON, json_encode)
         except TypeError as exc:
             assert str(exc) == f"test_a_class_without_a_slot_is_refused_when_the_exchange_is_made.<locals>.{cls.__name__} has no __slots__ entry \"_res\""
         else:
@@ -110,7 +110,8 @@ def test_the_native_answer_is_what_finish_and_send_give():
     app.GET("/", lambda req, res, ctx: None)
     head = app._compile().route({"type": "http", "method": "GET", "path": "/", "raw_path": b"/", "headers": []})
     statuses = (200, 201, 204, 304, 100, 599, HTTPStatus.CREATED, "202", True, 99, 600, -1, 2**70)
-    bodies = ("text", "", "\ud800", b"bytes", b"", None, {"a": 1}, [1, 2], 7, bytearray(b"x"))
+    bodies = ("text", "", "\ud800", b"bytes", b"", {"a": 1}, [1, "é"], {"bad": object()}, [], None, 7,
+              bytearray(b"x"), (1, 2))  # fmt: skip
     native = 0
     for status in statuses:
         for body in bodies:
@@ -125,7 +126,7 @@ def test_the_native_answer_is_what_finish_and_send_give():
                             res.header("Content-Type", "text/csv")
                         return res
 
-                    usual = type(status) is int and 100 <= status <= 599 and type(body) in (str, bytes)
+                    usual = type(status) is int and 100 <= status <= 599 and type(body) in (str, bytes, dict, list)
                     native += usual
                     for wire, channel in ((ASGI, (None, "send", {})), (RSGI, None)):
                         proto = _Proto()
@@ -145,7 +146,7 @@ def test_the_native_answer_is_what_finish_and_send_give():
 
                         assert got == _outcome(slow), (status, body, typed, head_only, wire)
                         assert (got_calls, got_headers) == (proto.calls, res._headers)
-    assert native == 6 * 5 * 2 * 2  # every usual case was compared
+    assert native == 6 * 9 * 2 * 2  # every usual case was compared
 
 
 def test_a_subclass_of_response_is_always_finished_by_its_own_method():

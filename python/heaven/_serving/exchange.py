@@ -17,11 +17,11 @@ from __future__ import annotations
 from .._core import Exchange
 from ..context import Context
 from ..request import UNREAD, Request
-from ..response import TEXT, Response
+from ..response import JSON, TEXT, Response, json_encode
 
 #: `begin(head, body, reader, app, mounted, server)` gives `(req, res, ctx)`
 #: as `Request(head, body, reader, app, mounted, server)`, `Response(app,
 #: None, req)` and `Context(req, res)` would make them, with `res._ctx` set
 #: to `ctx` (`release` breaks that cycle).
-EXCHANGE = Exchange(Request, Response, Context, UNREAD, TEXT)
+EXCHANGE = Exchange(Request, Response, Context, UNREAD, TEXT, JSON, json_encode)
 begin = EXCHANGE.begin

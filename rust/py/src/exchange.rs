@@ -22,7 +22,7 @@ use std::os::raw::c_int;
 use pyo3::exceptions::PyTypeError;
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyBytes, PyInt, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyList, PyString, PyTuple, PyType};
 
 use crate::answer::{asgi_messages, rsgi_send};
 
@@ -61,6 +61,10 @@ pub struct Exchange {
     unread: Py<PyAny>,
     /// The Content-Type a str body gets when none was set (`response.TEXT`).
     text: Py<PyBytes>,
+    /// The Content-Type of a dict or list body (`response.JSON`), and the
+    /// encoder `_finish` gives it (`response.json_encode`).
+    json: Py<PyBytes>,
+    json_encode: Py<PyAny>,
     req: [isize; 11],
     res: [isize; 9],
     ctx: [isize; 2],
@@ -68,7 +72,8 @@ pub struct Exchange {
 
 #[pymethods]
 impl Exchange {
-    /// `Exchange(Request, Response, Context, UNREAD, TEXT)`. Raises
+    /// `Exchange(Request, Response, Context, UNREAD, TEXT, JSON,
+    /// json_encode)`. Raises
     /// TypeError when a class lacks one of the slots it must have, or has it
     /// in another form than `__slots__` gives.
     #[new]
@@ -78,6 +83,8 @@ impl Exchange {
         context: Bound<'_, PyType>,
         unread: Py<PyAny>,
         text: Py<PyBytes>,
+        json: Py<PyBytes>,
+        json_encode: Py<PyAny>,
     ) -> PyResult<Self> {
         Ok(Self {
             req: offsets(&request, REQUEST)?,
@@ -88,6 +95,8 @@ impl Exchange {
             context: context.unbind(),
             unread,
             text,
+            json,
+            json_encode,
         })
     }
 
@@ -101,7 +110,7 @@ impl Exchange {
         res: &Bound<'py, PyAny>,
         head_only: bool,
     ) -> PyResult<Option<Bound<'py, PyTuple>>> {
-        let Some((status, body, content_type, headers)) = self.usual(py, res) else {
+        let Some((status, body, content_type, headers)) = self.usual(py, res)? else {
             return Ok(None);
         };
         asgi_messages(
@@ -125,7 +134,7 @@ impl Exchange {
         res: &Bound<'py, PyAny>,
         head_only: bool,
     ) -> PyResult<Option<Bound<'py, PyTuple>>> {
-        let Some((status, body, content_type, headers)) = self.usual(py, res) else {
+        let Some((status, body, content_type, headers)) = self.usual(py, res)? else {
             return Ok(None);
         };
         rsgi_send(
@@ -171,33 +180,50 @@ type Usual<'py> = (
 impl Exchange {
     /// What `res._finish()` gives for the usual response, without its
     /// frame: a `Response` (the class itself, so an override of `_finish`
-    /// is never bypassed) with an `int` status from 100 to 599, a `str` or
-    /// `bytes` body, `_typed` a bool and its header list. None for any other
-    /// response, which `_finish` handles (and raises for when it cannot be
-    /// sent).
-    fn usual<'py>(&self, py: Python<'py>, res: &Bound<'py, PyAny>) -> Option<Usual<'py>> {
+    /// is never bypassed) with an `int` status from 100 to 599, a `str`,
+    /// `bytes`, `dict` or `list` body (the last two JSON-encoded as
+    /// `_finish` encodes them, raising as it does), `_typed` a bool, and
+    /// its header list. None for any other response, which `_finish`
+    /// handles (and raises for when it cannot be sent).
+    fn usual<'py>(&self, py: Python<'py>, res: &Bound<'py, PyAny>) -> PyResult<Option<Usual<'py>>> {
         if !res.get_type().is(self.response.bind(py)) {
-            return None;
+            return Ok(None);
         }
         let s = &self.res;
-        let (status, body, typed) = (get(res, s[0])?, get(res, s[1])?, get(res, s[3])?);
-        let headers = get(res, s[2])?.cast_into::<PyList>().ok()?;
+        let (Some(status), Some(body), Some(typed), Some(headers)) = (
+            get(res, s[0]),
+            get(res, s[1]),
+            get(res, s[3]),
+            get(res, s[2]),
+        ) else {
+            return Ok(None);
+        };
+        let (Ok(headers), Ok(typed)) = (headers.cast_into::<PyList>(), typed.cast::<PyBool>())
+        else {
+            return Ok(None);
+        };
+        let typed = typed.is_true();
         let valid = status.is_exact_instance_of::<PyInt>()
             && status
                 .extract::<i64>()
                 .is_ok_and(|n| (100..=599).contains(&n));
-        let typed = typed.cast::<PyBool>().ok()?.is_true();
         if !valid {
-            return None;
+            return Ok(None);
         }
-        let content_type = if body.is_exact_instance_of::<PyString>() {
-            (!typed).then(|| self.text.bind(py).clone())
+        let (payload, default) = if body.is_exact_instance_of::<PyString>() {
+            (body, Some(self.text.bind(py)))
         } else if body.is_exact_instance_of::<PyBytes>() {
-            None
+            (body, None)
+        } else if body.is_exact_instance_of::<PyDict>() || body.is_exact_instance_of::<PyList>() {
+            (
+                self.json_encode.bind(py).call1((body,))?,
+                Some(self.json.bind(py)),
+            )
         } else {
-            return None;
+            return Ok(None);
         };
-        Some((status, body, content_type, headers))
+        let content_type = default.filter(|_| !typed).cloned();
+        Ok(Some((status, payload, content_type, headers)))
     }
 
     /// What `begin` returns, as an array (`Matcher.enter` puts it in its

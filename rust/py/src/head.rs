@@ -32,6 +32,10 @@ pub struct Head {
     pub route: Option<Arc<RouteInfo>>,
     /// The route's converted parameters (routes without any skip this).
     pub captured: Option<Captured>,
+    /// The route's parameter names as Python strings, made once per route
+    /// (interned: their hashes are known, and a handler's `params["id"]`
+    /// finds them by identity).
+    pub names: Option<Arc<[Py<PyString>]>>,
     /// Known when the router had to read the host; else worked out on demand.
     pub subdomain: Option<Box<str>>,
     pub allow: MethodSet,
@@ -88,12 +92,11 @@ impl Head {
 
     fn build_params<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let out = PyDict::new(py);
-        let (Some(route), Some(captured)) = (&self.route, &self.captured) else {
+        let (Some(names), Some(captured)) = (&self.names, &self.captured) else {
             return Ok(out);
         };
-        let names = route.names.iter().filter(|n| &***n != "*");
-        for (name, value) in names.zip(&captured.values) {
-            out.set_item(&**name, to_python(py, value)?)?;
+        for (name, value) in names.iter().zip(&captured.values) {
+            out.set_item(name.bind(py), to_python(py, value)?)?;
         }
         if let Some(rest) = &captured.rest {
             out.set_item(intern!(py, "*"), rest)?;

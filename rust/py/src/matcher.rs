@@ -136,12 +136,26 @@ impl Routes {
                 );
             }
         }
+        let names = self
+            .router
+            .routes()
+            .iter()
+            .map(|route| {
+                route
+                    .names
+                    .iter()
+                    .filter(|n| &***n != "*")
+                    .map(|n| PyString::intern(py, n).unbind())
+                    .collect()
+            })
+            .collect();
         Ok(Matcher {
             needs_host: self.router.needs_host(),
             router: Arc::new(self.router.clone()),
             entries,
             exchange,
             begins,
+            names,
         })
     }
 }
@@ -157,6 +171,9 @@ pub struct Matcher {
     /// Per route id: the `(app, mounted)` its request starts with, None for
     /// a stream route (its body is read as it comes, by the lifecycle).
     begins: Vec<Option<(Py<PyAny>, Py<PyAny>)>>,
+    /// Per route id: its named parameters (the wildcard's `*` aside) as
+    /// interned Python strings, for `Head.params`.
+    names: Vec<Arc<[Py<PyString>]>>,
 }
 
 fn head(source: Source, status: u16) -> Head {
@@ -167,6 +184,7 @@ fn head(source: Source, status: u16) -> Head {
         status,
         route: None,
         captured: None,
+        names: None,
         subdomain: None,
         allow: MethodSet::EMPTY,
         error: None,
@@ -235,6 +253,7 @@ impl Matcher {
                     // A route with parameters almost always reads them: convert
                     // now, from the segments already split.
                     out.captured = m.route.capture(&segments, m.rest_from);
+                    out.names = self.names.get(m.route.id).cloned();
                 }
             }
             Outcome::Matched(_) | Outcome::NotFound => {}
