@@ -38,6 +38,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger("heaven")
 # What a wire leaves to the caller to send: `(post, first, then)`, or `()`.
 Messages = tuple[()] | tuple[Callable[[Any], Awaitable[Any]], Any, Any]
+# Each wire's `answer`, bound once: a staticmethod read through the instance
+# at every request would take the interpreter's slow path.
+_ASGI_ANSWER = ASGI.answer
+_RSGI_ANSWER = RSGI.answer
 # Payloads sent in one piece (the others are streams and files).
 _WHOLE = frozenset({bytes, str})
 
@@ -104,12 +108,14 @@ async def serve(app: Any, scope: Any, inbound: Any, send: Any = None) -> None:
     `(scope, proto)`, so no `send`); websockets, and ASGI's lifespan, are
     handed on."""
     wire: Wire
+    finishing: Callable[[Any, Any, bool], Messages | None]  # wire.answer
+    messages: Messages | None
     if send is None:
         if scope.proto != "http":
             return await serve_socket(app, RSGI, scope, inbound)
-        wire, channel = RSGI, inbound
+        wire, channel, finishing = RSGI, inbound, _RSGI_ANSWER
     elif scope["type"] == "http":
-        wire, channel = ASGI, (inbound, send, scope)
+        wire, channel, finishing = ASGI, (inbound, send, scope), _ASGI_ANSWER
     else:
         return await _asgi_other(app, scope, inbound, send)
     matcher = app._matcher
@@ -163,7 +169,8 @@ async def serve(app: Any, scope: Any, inbound: Any, send: Any = None) -> None:
             if ep.plain:  # no hooks of any kind: the contract's check (if any), then the handler alone
                 if ep.check is not None:
                     ep.check(req)
-                result = ep.call(req, res, ctx)
+                call = ep.call  # an attribute, not a method: read as one (the call stays specialized)
+                result = call(req, res, ctx)
                 if result is not None:
                     if type(result) is CoroutineType or isawaitable(result):
                         result = await result
@@ -179,7 +186,7 @@ async def serve(app: Any, scope: Any, inbound: Any, send: Any = None) -> None:
                 _commit_session(sessions, ctx, res)
             # The usual answer is finished natively, and sent (RSGI) or its
             # messages made (ASGI); any other is finished by `res._finish()`.
-            messages = wire.answer(channel, res, head_only) if cors is None else None
+            messages = finishing(channel, res, head_only) if cors is None else None
             if messages is None:
                 status, payload, content_type = res._finish()
                 headers = res._headers

@@ -10,7 +10,7 @@
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyInt, PyList, PyString, PyTuple};
 use pyo3::{intern, PyTypeInfo};
 
 use crate::scope::header_pair;
@@ -156,12 +156,15 @@ pub fn asgi_messages<'py>(
     }
     // Copies of two templates: a copy takes the template's keys as they are,
     // where a new dict would grow its table key by key.
+    // The template says 200, the usual status: other statuses replace it.
     let start = template(py, &START, |d| {
         d.set_item(intern!(py, "type"), intern!(py, "http.response.start"))?;
         d.set_item(intern!(py, "status"), 200)?;
         d.set_item(intern!(py, "headers"), py.None())
     })?;
-    start.set_item(intern!(py, "status"), status)?;
+    if code != 200 || !status.is_exact_instance_of::<PyInt>() {
+        start.set_item(intern!(py, "status"), status)?;
+    }
     start.set_item(intern!(py, "headers"), headers)?;
     let body = template(py, &BODY, |d| {
         d.set_item(intern!(py, "type"), intern!(py, "http.response.body"))?;
