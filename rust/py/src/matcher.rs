@@ -267,12 +267,22 @@ impl Matcher {
 }
 
 impl Matcher {
+    /// Either interface's scope; `http` when the caller knows it is an HTTP
+    /// request (its type is then not read).
+    fn route_scope(&self, scope: &Bound<'_, PyAny>, http: bool) -> Head {
+        match scope.cast::<PyDict>() {
+            Ok(dict) => self.route_asgi(dict, http),
+            Err(_) => self.route_rsgi(scope, http),
+        }
+    }
+
     /// An ASGI scope (http or websocket).
-    fn route_asgi(&self, scope: &Bound<'_, PyDict>) -> Head {
+    fn route_asgi(&self, scope: &Bound<'_, PyDict>, http: bool) -> Head {
         let py = scope.py();
-        let is_ws = item(scope, intern!(py, "type"))
-            .and_then(|t| t.cast_into::<PyString>().ok())
-            .is_some_and(|t| t.to_str().is_ok_and(|t| t == "websocket"));
+        let is_ws = !http
+            && item(scope, intern!(py, "type"))
+                .and_then(|t| t.cast_into::<PyString>().ok())
+                .is_some_and(|t| t.to_str().is_ok_and(|t| t == "websocket"));
         let method = if is_ws {
             Some(Method::Websocket)
         } else {
@@ -299,7 +309,7 @@ impl Matcher {
     /// granian's RSGI scope object (`proto` http or websocket), read
     /// through its attributes. RSGI gives the path already percent-decoded,
     /// so `%2F` cannot stay inside a segment.
-    fn route_rsgi(&self, scope: &Bound<'_, PyAny>) -> Head {
+    fn route_rsgi(&self, scope: &Bound<'_, PyAny>, http: bool) -> Head {
         let py = scope.py();
         // Text attributes, borrowed (a str's UTF-8 form is cached by Python), not copied.
         fn text<'py>(
@@ -309,7 +319,11 @@ impl Matcher {
             scope.getattr(name).ok()?.cast_into::<PyString>().ok()
         }
         // RSGI names the websocket protocol "ws".
-        let proto = text(scope, intern!(py, "proto"));
+        let proto = if http {
+            None
+        } else {
+            text(scope, intern!(py, "proto"))
+        };
         let method = if matches!(
             proto.as_ref().and_then(|p| p.to_str().ok()),
             Some("ws" | "websocket")
@@ -335,13 +349,11 @@ impl Matcher {
     /// object. Never raises for anything the client sent: a malformed
     /// request comes back as status 400.
     fn route(&self, scope: &Bound<'_, PyAny>) -> Head {
-        match scope.cast::<PyDict>() {
-            Ok(dict) => self.route_asgi(dict),
-            Err(_) => self.route_rsgi(scope),
-        }
+        self.route_scope(scope, false)
     }
 
-    /// An HTTP request's start, in one call: `(head, entry, head_only, req,
+    /// An HTTP request's start, in one call (the caller has read the scope's
+    /// type: it is not read again): `(head, entry, head_only, req,
     /// res, ctx)`. `req`, `res` and `ctx` are made (as `Exchange.begin` makes
     /// them, with an empty body and `server` as `req`'s server) when the
     /// route matched, is not a stream route and no body is coming; else
@@ -354,7 +366,7 @@ impl Matcher {
         scope: &Bound<'py, PyAny>,
         server: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyTuple>> {
-        let head = self.route(scope);
+        let head = self.route_scope(scope, true);
         let none = py.None().into_bound(py);
         let entry = head
             .entry
