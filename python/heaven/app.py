@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterable, TypeVar, overload
 
 from . import _core
 from ._routing import catchers, reverse
-from ._routing.callables import is_async, load_callable
+from ._routing.callables import is_async, is_coroutine_function, load_callable
 from ._routing.endpoint import Endpoint, Hook
 from ._routing.prefix import checked, join
 from ._routing.records import (
@@ -938,6 +938,7 @@ class App:
                                or (entry.validates and entry.stream))
             if entry.plain and entry.validates:
                 entry.check = entry.contract.checker()
+            entry.coroutine = is_coroutine_function(entry.call)
             self._catching(entry, reaches)
             entries.append(entry)
         own = {id(self): (self, 0)}

@@ -55,3 +55,30 @@ def test_what_is_awaited():
         "builtin": (print, False),
     }
     assert {name: is_async(fn) for name, (fn, _) in cases.items()} == {name: want for name, (_, want) in cases.items()}
+
+
+def test_only_an_async_def_function_is_a_coroutine_function():
+    """`is_coroutine_function` lets the lifecycle await a handler's call at
+    once: only for an `async def` function itself, whose call is always a
+    coroutine. Everything else (a marked sync function, a partial, an object
+    with an async `__call__`) is called and its result tested."""
+    import functools
+    import inspect
+
+    from heaven._routing.callables import is_coroutine_function
+
+    async def native(req, res, ctx):
+        return None
+
+    def marked(req, res, ctx):
+        return None
+
+    inspect.markcoroutinefunction(marked) if hasattr(inspect, "markcoroutinefunction") else None
+
+    class Callable:
+        async def __call__(self, req, res, ctx):
+            return None
+
+    assert is_coroutine_function(native)
+    for other in (marked, functools.partial(native), Callable(), print, lambda req, res, ctx: None):
+        assert not is_coroutine_function(other), other

@@ -26,6 +26,13 @@ def is_async(fn: Any) -> bool:
     return call is not None and inspect.iscoroutinefunction(call)
 
 
+def is_coroutine_function(fn: Any) -> bool:
+    """True for an `async def` function itself: calling it always gives a
+    coroutine, so the lifecycle awaits the call at once, without testing
+    what came back."""
+    return type(fn) is FunctionType and bool(fn.__code__.co_flags & CO_COROUTINE)
+
+
 def _import(target: str, where: str) -> Any:
     module_name, _, attr = target.rpartition(".")
     if not module_name:

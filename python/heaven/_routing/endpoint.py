@@ -51,6 +51,8 @@ class Endpoint:
     plain: bool = False
     #: The contract's per-request check on a `plain` route (None: nothing to check).
     check: Any = None
+    #: The handler is an `async def` function (set when the router compiles).
+    coroutine: bool = False
     #: The error handlers the route reaches, nearest scope first (see `_routing/catchers.py`).
     catchers: tuple[Any, ...] = ()
     #: Whether heaven's own error answers are problem+json (`app.PROBLEMS()`).

@@ -170,12 +170,14 @@ async def serve(app: Any, scope: Any, inbound: Any, send: Any = None) -> None:
                 if ep.check is not None:
                     ep.check(req)
                 call = ep.call  # an attribute, not a method: read as one (the call stays specialized)
-                result = call(req, res, ctx)
-                if result is not None:
-                    if type(result) is CoroutineType or isawaitable(result):
+                if ep.coroutine:  # an `async def` handler: its coroutine, awaited at once
+                    result = await call(req, res, ctx)
+                else:
+                    result = call(req, res, ctx)
+                    if result is not None and (type(result) is CoroutineType or isawaitable(result)):
                         result = await result
-                    if result is not None and result is not res:
-                        res._returned(result, ep.pattern)  # the body, never silently dropped
+                if result is not None and result is not res:
+                    res._returned(result, ep.pattern)  # the body, never silently dropped
             else:
                 hooked = []
                 if ep.arounds:
