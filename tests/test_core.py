@@ -120,9 +120,9 @@ def test_content_length_is_dropped_beside_chunked_encoding():
     assert (both.content_length, both.has_body) == (None, True)
 
 
-def test_triage_and_content_type_come_with_the_routing_headers():
+def test_body_facts_and_content_type_come_with_the_routing_headers():
     """What the lifecycle and a contract's 415 check read without building
-    `headers`: (entry, head_only, has_body), and the body's Content-Type."""
+    `headers`: entry, head_only, has_body, and the body's Content-Type."""
     from heaven._testing.rsgi import RSGIScope
 
     routes = _core.Routes()
@@ -130,10 +130,10 @@ def test_triage_and_content_type_come_with_the_routing_headers():
     matcher = routes.compile(["get", "post"])
     sent = [(b"Content-Type", b"application/json; charset=utf-8"), (b"content-length", b"2")]
     posted = matcher.route(scope(b"/a", method="POST", headers=sent))
-    assert posted.triage == ("post", False, True)
+    assert (posted.entry, posted.head_only, posted.has_body) == ("post", False, True)
     assert posted.content_type == "application/json; charset=utf-8"
     head = matcher.route(scope(b"/a", method="HEAD"))
-    assert (head.triage, head.content_type) == (("get", True, False), None)
+    assert (head.entry, head.head_only, head.has_body, head.content_type) == ("get", True, False, None)
     # RSGI: read from granian's headers map, and only when a body may follow.
     rsgi = RSGIScope("POST", "/a", "", [("content-type", "text/csv"), ("content-length", "3")])
     assert matcher.route(rsgi).content_type == "text/csv"

@@ -176,13 +176,6 @@ impl Head {
         })
     }
 
-    /// What the lifecycle reads first, in one call instead of three:
-    /// `(entry, head_only, has_body)`.
-    #[getter]
-    fn triage(&self, py: Python<'_>) -> (Option<Py<PyAny>>, bool, bool) {
-        (self.entry(py), self.head_only(), self.has_body())
-    }
-
     /// 0 when matched, else the HTTP status to answer with (400, 404, 405).
     #[getter]
     fn status(&self) -> u16 {
