@@ -123,27 +123,6 @@ pub fn asgi_whole<'py>(
     content_type: Option<&Bound<'py, PyBytes>>,
     head_only: bool,
 ) -> PyResult<Bound<'py, PyTuple>> {
-    asgi_messages(
-        py,
-        channel,
-        status,
-        headers,
-        payload,
-        content_type,
-        head_only,
-    )
-}
-
-/// `asgi_whole`, for Rust callers.
-pub fn asgi_messages<'py>(
-    py: Python<'py>,
-    channel: &Bound<'py, PyTuple>,
-    status: &Bound<'py, PyAny>,
-    headers: &Bound<'py, PyList>,
-    payload: &Bound<'py, PyAny>,
-    content_type: Option<&Bound<'py, PyBytes>>,
-    head_only: bool,
-) -> PyResult<Bound<'py, PyTuple>> {
     let code: u16 = status.extract()?;
     let mut payload = encoded(payload)?;
     if let Some(kind) = content_type {
@@ -232,20 +211,6 @@ pub fn rsgi_whole<'py>(
     content_type: Option<&Bound<'py, PyBytes>>,
     head_only: bool,
 ) -> PyResult<Bound<'py, PyTuple>> {
-    rsgi_send(py, proto, status, headers, payload, content_type, head_only)?;
-    Ok(PyTuple::empty(py))
-}
-
-/// `rsgi_whole`, for Rust callers.
-pub fn rsgi_send<'py>(
-    py: Python<'py>,
-    proto: &Bound<'py, PyAny>,
-    status: &Bound<'py, PyAny>,
-    headers: &Bound<'py, PyList>,
-    payload: &Bound<'py, PyAny>,
-    content_type: Option<&Bound<'py, PyBytes>>,
-    head_only: bool,
-) -> PyResult<()> {
     let code: u16 = status.extract()?;
     let out = PyList::empty(py);
     for pair in headers.iter() {
@@ -270,5 +235,5 @@ pub fn rsgi_send<'py>(
     } else {
         proto.call_method1(intern!(py, "response_bytes"), (status, out, payload))?;
     }
-    Ok(())
+    Ok(PyTuple::empty(py))
 }

@@ -24,7 +24,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyList, PyString, PyTuple, PyType};
 
-use crate::answer::{asgi_messages, rsgi_send};
+use crate::answer::{asgi_whole, rsgi_whole};
 
 const REQUEST: [&str; 11] = [
     "_head",
@@ -110,19 +110,17 @@ impl Exchange {
         res: &Bound<'py, PyAny>,
         head_only: bool,
     ) -> PyResult<Option<Bound<'py, PyTuple>>> {
-        let Some((status, body, content_type, headers)) = self.usual(py, res)? else {
-            return Ok(None);
-        };
-        asgi_messages(
-            py,
-            channel,
-            &status,
-            &headers,
-            &body,
-            content_type.as_ref(),
-            head_only,
-        )
-        .map(Some)
+        self.answer(py, res, |(status, body, kind, headers)| {
+            asgi_whole(
+                py,
+                channel,
+                &status,
+                &headers,
+                &body,
+                kind.as_ref(),
+                head_only,
+            )
+        })
     }
 
     /// RSGI's answer for the usual response, sent as `rsgi_whole` sends it:
@@ -134,19 +132,17 @@ impl Exchange {
         res: &Bound<'py, PyAny>,
         head_only: bool,
     ) -> PyResult<Option<Bound<'py, PyTuple>>> {
-        let Some((status, body, content_type, headers)) = self.usual(py, res)? else {
-            return Ok(None);
-        };
-        rsgi_send(
-            py,
-            proto,
-            &status,
-            &headers,
-            &body,
-            content_type.as_ref(),
-            head_only,
-        )?;
-        Ok(Some(PyTuple::empty(py)))
+        self.answer(py, res, |(status, body, kind, headers)| {
+            rsgi_whole(
+                py,
+                proto,
+                &status,
+                &headers,
+                &body,
+                kind.as_ref(),
+                head_only,
+            )
+        })
     }
 
     /// `(req, res, ctx)` as `Request(head, body, reader, app, mounted,
@@ -178,6 +174,19 @@ type Usual<'py> = (
 );
 
 impl Exchange {
+    /// `send` applied to the usual response; None (nothing done) for any other.
+    fn answer<'py>(
+        &self,
+        py: Python<'py>,
+        res: &Bound<'py, PyAny>,
+        send: impl FnOnce(Usual<'py>) -> PyResult<Bound<'py, PyTuple>>,
+    ) -> PyResult<Option<Bound<'py, PyTuple>>> {
+        match self.usual(py, res)? {
+            Some(usual) => send(usual).map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// What `res._finish()` gives for the usual response, without its
     /// frame: a `Response` (the class itself, so an override of `_finish`
     /// is never bypassed) with an `int` status from 100 to 599, a `str`,
