@@ -33,8 +33,8 @@ class AsgiWire:
     #: Content-Type and Content-Length, for the lifecycle to pass to `send`
     #: in order (native: rust/py's answer.rs).
     send = staticmethod(asgi_whole)
-    #: The same messages for the usual response (an int status, a str or
-    #: bytes body), read from `res` natively; None for any other.
+    #: The same messages for the usual response (an int status; a str,
+    #: bytes, dict or list body), read from `res` natively; None for any other.
     answer = staticmethod(EXCHANGE.asgi_answer)
 
     async def send_body(self, channel: Any, status: int, headers: Headers, payload: Any, head_only: bool) -> None:

@@ -58,8 +58,8 @@ class Wire(Protocol):
         `send`), so no coroutine is made for them."""
 
     def answer(self, channel: Any, res: Response, head_only: bool) -> Messages | None:
-        """`send` for the usual response (an int status, a str or bytes
-        body), finished natively from `res`; None for any other, with
+        """`send` for the usual response (an int status; a str, bytes, dict
+        or list body), finished natively from `res`; None for any other, with
         nothing done (the caller finishes it with `res._finish()`)."""
 
     def send_body(self, channel: Any, status: int, headers: Headers, payload: Any, head_only: bool) -> Awaitable[None]:

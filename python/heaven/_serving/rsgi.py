@@ -74,8 +74,8 @@ class RsgiWire:
     #: Content-Length of a body it sends (native: rust/py's answer.rs).
     #: Returns `()`: nothing is left to send.
     send = staticmethod(rsgi_whole)
-    #: The usual response (an int status, a str or bytes body), read from
-    #: `res` and sent natively: `()`; None for any other (nothing sent).
+    #: The usual response (an int status; a str, bytes, dict or list body),
+    #: read from `res` and sent natively: `()`; None for any other (nothing sent).
     answer = staticmethod(EXCHANGE.rsgi_answer)
 
     async def send_body(self, proto: Any, status: int, headers: Headers, payload: Any, head_only: bool) -> None:
