@@ -17,7 +17,7 @@ class Routes:
         self, kind: str, subdomain: str | None, pattern: str, methods: list[str] | None, hook_id: int, layer: int = 0
     ) -> None: ...
     def chains(self) -> list[tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]]: ...
-    def compile(self, entries: list[Any], exchange: Exchange | None = None) -> Matcher: ...
+    def compile(self, entries: list[Any], exchange: Exchange | None = None, server: Any = None) -> Matcher: ...
 
 @final
 class Matcher:
@@ -25,7 +25,7 @@ class Matcher:
 
     def route(self, scope: Any) -> Head:
         """An ASGI scope (dict) or granian's RSGI scope object."""
-    def enter(self, scope: Any, server: Any) -> tuple[Head, Any, bool, Any, Any, Any]:
+    def enter(self, scope: Any) -> tuple[Head, Any, bool, Any, Any, Any]:
         """`(head, entry, head_only, req, res, ctx)`, the last three None
         unless the request could start at once."""
 

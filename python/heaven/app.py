@@ -952,7 +952,7 @@ class App:
                 used.append(hook_id)
         self._everywhere = tuple(hooks[i] for i in used if hooks[i] is not None)
         self._cors_on = cors_on
-        self._matcher = self._routes.compile(entries, EXCHANGE)
+        self._matcher = self._routes.compile(entries, EXCHANGE, self)
         return self._matcher
 
     def _catching(self, entry: Endpoint, reaches: dict[int, dict[int, tuple[Any, int]]]) -> None:

@@ -180,7 +180,7 @@ def test_enter_starts_only_a_request_that_can_start_at_once():
 
     for method, path, headers in (("GET", "/", []), ("HEAD", "/", []), ("POST", "/", [(b"content-length", b"0")]),
                                   ("GET", "/child", [])):  # fmt: skip
-        head, ep, head_only, req, res, ctx = matcher.enter(scope(method, path, headers), app)
+        head, ep, head_only, req, res, ctx = matcher.enter(scope(method, path, headers))
         assert ep is head.entry and ep is not None and head_only is (method == "HEAD")
         made = begin(head, b"", None, ep.app, ep.mounted, app)
         for got, expected in zip((req, res, ctx), made):
@@ -193,6 +193,6 @@ def test_enter_starts_only_a_request_that_can_start_at_once():
 
     for method, path, headers in (("POST", "/", [(b"content-length", b"3")]), ("POST", "/", [(b"transfer-encoding", b"chunked")]),
                                   ("OPTIONS", "/", []), ("POST", "/stream", []), ("GET", "/missing", []), ("PUT", "/", [])):  # fmt: skip
-        head, ep, head_only, req, res, ctx = matcher.enter(scope(method, path, headers), app)
+        head, ep, head_only, req, res, ctx = matcher.enter(scope(method, path, headers))
         assert (req, res, ctx) == (None, None, None), (method, path, headers)
         assert ep is head.entry

@@ -124,7 +124,7 @@ async def serve(app: Any, scope: Any, inbound: Any, send: Any = None) -> None:
             matcher = await ready(app)
         except Exception:
             return await send_answer(wire, channel, unavailable(app), False)
-    head, ep, head_only, req, res, ctx = matcher.enter(scope, app)  # req, res, ctx: when it could start at once
+    head, ep, head_only, req, res, ctx = matcher.enter(scope)  # req, res, ctx: when it could start at once
     cors = None
     if app._cors_on:
         cors = cors_policy(app._cors, head)

@@ -9,7 +9,7 @@ use crate::hooks::{self, Hook, HookKind};
 use crate::host::{valid_subdomain, DEFAULT_SUBDOMAIN};
 use crate::method::{Method, MethodSet};
 use crate::pattern::{Pattern, Segment};
-use crate::tree::Node;
+use crate::tree::{Found, Node};
 use crate::value::Value;
 
 /// Everything known about one registered route.
@@ -66,8 +66,19 @@ impl RouteInfo {
                 values.push(kind.convert(raw)?);
             }
         }
+        Some(Captured::new(values, segments, rest_from))
+    }
+}
+
+impl Captured {
+    /// Converted `values`, and the wildcard's part of `segments` joined.
+    pub fn new(
+        values: Vec<Value>,
+        segments: &[Cow<'_, str>],
+        rest_from: Option<usize>,
+    ) -> Captured {
         let rest = rest_from.map(|from| segments.get(from..).unwrap_or_default().join("/"));
-        Some(Captured { values, rest })
+        Captured { values, rest }
     }
 }
 
@@ -273,17 +284,39 @@ impl Router {
         subdomain: &str,
         segments: &[Cow<'_, str>],
     ) -> Outcome<'r> {
+        self.outcome(method, subdomain, segments, |tree| tree.lookup(segments))
+    }
+
+    /// `lookup`, converting the parameters in the same walk (each segment
+    /// parsed once): on `Matched`, `values` holds the route's parameters in
+    /// pattern order, as [`RouteInfo::capture`] would give them.
+    pub fn lookup_values<'r>(
+        &'r self,
+        method: Method,
+        subdomain: &str,
+        segments: &[Cow<'_, str>],
+        values: &mut Vec<Value>,
+    ) -> Outcome<'r> {
+        self.outcome(method, subdomain, segments, |tree| {
+            tree.lookup_values(segments, values)
+        })
+    }
+
+    fn outcome<'r>(
+        &'r self,
+        method: Method,
+        subdomain: &str,
+        segments: &[Cow<'_, str>],
+        mut find: impl FnMut(&'r Node<usize>) -> Option<Found<'r, usize>>,
+    ) -> Outcome<'r> {
         let Some(table) = self.table(subdomain) else {
             return Outcome::NotFound;
         };
         let tree = |m: Method| &table.trees[m.index()];
-        let found = tree(method).lookup(segments).or_else(|| {
-            if method == Method::Head {
-                tree(Method::Get).lookup(segments)
-            } else {
-                None
-            }
-        });
+        let mut found = find(tree(method));
+        if found.is_none() && method == Method::Head {
+            found = find(tree(Method::Get));
+        }
         if let Some(found) = found {
             return Outcome::Matched(Match {
                 route: &self.routes[*found.value],

@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 
 use crate::pattern::{Pattern, Segment};
-use crate::value::ParamType;
+use crate::value::{ParamType, Value};
 
 /// Children lists at or below this length are scanned; longer ones are
 /// found through a sorted table of hashes (one hash, a few integer
@@ -53,9 +53,42 @@ fn hash(text: &str) -> u64 {
     })
 }
 
+/// What a walk does with a parameter segment it tries: accept it or not,
+/// and undo the acceptance when the branch behind it misses.
+trait Params {
+    fn take(&mut self, kind: ParamType, raw: &str) -> bool;
+    fn give_back(&mut self);
+}
+
+/// Checks only (`lookup`): nothing is built.
+struct Checked;
+
+impl Params for Checked {
+    fn take(&mut self, kind: ParamType, raw: &str) -> bool {
+        kind.accepts(raw)
+    }
+    fn give_back(&mut self) {}
+}
+
+/// Converts and keeps (`lookup_values`).
+impl Params for Vec<Value> {
+    fn take(&mut self, kind: ParamType, raw: &str) -> bool {
+        match kind.convert(raw) {
+            Some(value) => {
+                self.push(value);
+                true
+            }
+            None => false,
+        }
+    }
+    fn give_back(&mut self) {
+        self.pop();
+    }
+}
+
 /// A successful lookup: the stored value, and where the wildcard's capture
-/// starts (if the match ended in one). Parameter values are not built here:
-/// the matched pattern says which segments to convert, once, afterwards.
+/// starts (if the match ended in one). `lookup` builds no parameter values;
+/// `lookup_values` converts them as it goes.
 #[derive(Debug, Clone, Copy)]
 pub struct Found<'t, T> {
     pub value: &'t T,
@@ -159,10 +192,26 @@ impl<T> Node<T> {
 
     /// Find the value for `segments`, or `None`. Allocates nothing.
     pub fn lookup(&self, segments: &[Cow<'_, str>]) -> Option<Found<'_, T>> {
-        self.walk(segments, 0)
+        self.walk(segments, 0, &mut Checked)
     }
 
-    fn walk<'t>(&'t self, segments: &[Cow<'_, str>], depth: usize) -> Option<Found<'t, T>> {
+    /// `lookup`, converting each parameter as the walk accepts it: on a
+    /// match, `values` holds them in pattern order (each segment is parsed
+    /// once); on a miss, it is left as it was.
+    pub fn lookup_values(
+        &self,
+        segments: &[Cow<'_, str>],
+        values: &mut Vec<Value>,
+    ) -> Option<Found<'_, T>> {
+        self.walk(segments, 0, values)
+    }
+
+    fn walk<'t, S: Params>(
+        &'t self,
+        segments: &[Cow<'_, str>],
+        depth: usize,
+        params: &mut S,
+    ) -> Option<Found<'t, T>> {
         let Some(segment) = segments.get(depth) else {
             // The wildcard needs at least one segment: `/files/*` is not `/files`.
             return self.leaf.as_ref().map(|value| Found {
@@ -171,16 +220,17 @@ impl<T> Node<T> {
             });
         };
         if let Some(child) = self.literal(segment) {
-            if let Some(hit) = child.walk(segments, depth + 1) {
+            if let Some(hit) = child.walk(segments, depth + 1, params) {
                 return Some(hit);
             }
         }
         for (kind, child) in &self.params {
             // A value that does not convert is a miss for this branch only.
-            if kind.accepts(segment) {
-                if let Some(hit) = child.walk(segments, depth + 1) {
+            if params.take(*kind, segment) {
+                if let Some(hit) = child.walk(segments, depth + 1, params) {
                     return Some(hit);
                 }
+                params.give_back();
             }
         }
         self.wildcard.as_ref().map(|value| Found {

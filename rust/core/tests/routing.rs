@@ -19,12 +19,22 @@ fn resolve(r: &Router, method: &str, sub: &str, path: &str) -> String {
         Ok(s) => s,
         Err(e) => return format!("400 {e}"),
     };
-    match r.lookup(Method::parse(method).unwrap(), sub, &segments) {
+    let method = Method::parse(method).unwrap();
+    // Every row also checks `lookup_values`: the same outcome, and the
+    // values its walk converted are the ones `capture` converts afterwards.
+    let mut walked = Vec::new();
+    let same_walk = r.lookup_values(method, sub, &segments, &mut walked);
+    match r.lookup(method, sub, &segments) {
         Outcome::Matched(m) => {
             let captured = m
                 .route
                 .capture(&segments, m.rest_from)
                 .expect("a match converts");
+            match same_walk {
+                Outcome::Matched(w) => assert_eq!(w.route.id, m.route.id, "{path}"),
+                other => panic!("{path}: lookup matched, lookup_values gave {other:?}"),
+            }
+            assert_eq!(walked, captured.values, "{path}");
             let mut out = m.route.pattern.text.to_string();
             let names = m.route.names.iter().filter(|n| &***n != "*");
             for (name, value) in names.zip(&captured.values) {
@@ -35,8 +45,15 @@ fn resolve(r: &Router, method: &str, sub: &str, path: &str) -> String {
             }
             out
         }
-        Outcome::NotFound => "404".into(),
-        Outcome::MethodNotAllowed(allow) => format!("405 {}", allow.allow_header()),
+        outcome => {
+            assert!(walked.is_empty(), "{path}: a miss leaves no values");
+            assert_eq!(format!("{outcome:?}"), format!("{same_walk:?}"), "{path}");
+            match outcome {
+                Outcome::NotFound => "404".into(),
+                Outcome::MethodNotAllowed(allow) => format!("405 {}", allow.allow_header()),
+                Outcome::Matched(_) => unreachable!("matched above"),
+            }
+        }
     }
 }
 

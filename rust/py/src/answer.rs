@@ -13,6 +13,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyInt, PyList, PyString, PyTuple};
 use pyo3::{intern, PyTypeInfo};
 
+use crate::call::call_method;
 use crate::scope::header_pair;
 
 static CONTENT_TYPE: PyOnceLock<Py<PyBytes>> = PyOnceLock::new();
@@ -229,11 +230,23 @@ pub fn rsgi_whole<'py>(
             let size = encoded(payload)?.len()?;
             out.append((intern!(py, "content-length"), size.to_string()))?;
         }
-        proto.call_method1(intern!(py, "response_empty"), (status, out))?;
+        call_method(
+            proto,
+            intern!(py, "response_empty"),
+            &[status, out.as_any()],
+        )?;
     } else if PyString::is_exact_type_of(payload) {
-        proto.call_method1(intern!(py, "response_str"), (status, out, payload))?;
+        call_method(
+            proto,
+            intern!(py, "response_str"),
+            &[status, out.as_any(), payload],
+        )?;
     } else {
-        proto.call_method1(intern!(py, "response_bytes"), (status, out, payload))?;
+        call_method(
+            proto,
+            intern!(py, "response_bytes"),
+            &[status, out.as_any(), payload],
+        )?;
     }
     Ok(PyTuple::empty(py))
 }

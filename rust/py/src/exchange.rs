@@ -25,6 +25,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyList, PyString, PyTuple, PyType};
 
 use crate::answer::{asgi_whole, rsgi_whole};
+use crate::call::call1;
 
 const REQUEST: [&str; 11] = [
     "_head",
@@ -225,7 +226,7 @@ impl Exchange {
             (body, None)
         } else if body.is_exact_instance_of::<PyDict>() || body.is_exact_instance_of::<PyList>() {
             (
-                self.json_encode.bind(py).call1((body,))?,
+                call1(self.json_encode.bind(py), &body)?,
                 Some(self.json.bind(py)),
             )
         } else {

@@ -5,6 +5,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
 mod answer;
+mod call;
 mod errors;
 mod exchange;
 mod head;

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use heaven_core::{
-    normalize_host, split_path, subdomain_of, HookKind, Method, MethodSet, Outcome, Router,
-    DEFAULT_SUBDOMAIN,
+    normalize_host, split_path, subdomain_of, Captured, HookKind, Method, MethodSet, Outcome,
+    Router, DEFAULT_SUBDOMAIN,
 };
 use pyo3::exceptions::PyValueError;
 use pyo3::intern;
@@ -105,13 +105,15 @@ impl Routes {
 
     /// Freeze into a `Matcher`; `entries[id]` is what `head.entry` returns
     /// for route `id`. With an `exchange`, each entry's `app`, `mounted` and
-    /// `stream` are read now, for `Matcher.enter`.
-    #[pyo3(signature = (entries, exchange=None))]
+    /// `stream` are read now, for `Matcher.enter`; `server` is the app whose
+    /// matcher this is (each request's `req._server`).
+    #[pyo3(signature = (entries, exchange=None, server=None))]
     fn compile(
         &self,
         py: Python<'_>,
         entries: Vec<Py<PyAny>>,
         exchange: Option<Py<Exchange>>,
+        server: Option<Py<PyAny>>,
     ) -> PyResult<Matcher> {
         let count = self.router.routes().len();
         if entries.len() != count {
@@ -156,6 +158,7 @@ impl Routes {
             exchange,
             begins,
             names,
+            server: server.unwrap_or_else(|| py.None()),
         })
     }
 }
@@ -174,6 +177,9 @@ pub struct Matcher {
     /// Per route id: its named parameters (the wildcard's `*` aside) as
     /// interned Python strings, for `Head.params`.
     names: Vec<Arc<[Py<PyString>]>>,
+    /// The app serving the requests `enter` starts (read once, not passed
+    /// on every call).
+    server: Py<PyAny>,
 }
 
 fn head(source: Source, status: u16) -> Head {
@@ -230,8 +236,12 @@ impl Matcher {
             None
         };
         let table_key = subdomain.as_deref().unwrap_or(DEFAULT_SUBDOMAIN);
+        // The route's parameters, converted by the walk that matched them.
+        let mut values = Vec::new();
         let outcome = match method {
-            Some(m) => self.router.lookup(m, table_key, &segments),
+            Some(m) => self
+                .router
+                .lookup_values(m, table_key, &segments, &mut values),
             None => self.router.refuse(table_key, &segments),
         };
         let mut out = Head {
@@ -250,9 +260,7 @@ impl Matcher {
                 out.entry = Some(self.entries[m.route.id].clone_ref(py));
                 out.route = Some(Arc::clone(m.route));
                 if !m.route.names.is_empty() {
-                    // A route with parameters almost always reads them: convert
-                    // now, from the segments already split.
-                    out.captured = m.route.capture(&segments, m.rest_from);
+                    out.captured = Some(Captured::new(values, &segments, m.rest_from));
                     out.names = self.names.get(m.route.id).cloned();
                 }
             }
@@ -355,7 +363,7 @@ impl Matcher {
     /// An HTTP request's start, in one call (the caller has read the scope's
     /// type: it is not read again): `(head, entry, head_only, req,
     /// res, ctx)`. `req`, `res` and `ctx` are made (as `Exchange.begin` makes
-    /// them, with an empty body and `server` as `req`'s server) when the
+    /// them, with an empty body and the compiled `server` as `req`'s server) when the
     /// route matched, is not a stream route and no body is coming; else
     /// they are None, for the lifecycle to answer, or read the body first.
     /// OPTIONS requests are left to the lifecycle too (a CORS preflight is
@@ -364,7 +372,6 @@ impl Matcher {
         &self,
         py: Python<'py>,
         scope: &Bound<'py, PyAny>,
-        server: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyTuple>> {
         let head = self.route_scope(scope, true);
         let none = py.None().into_bound(py);
@@ -403,7 +410,7 @@ impl Matcher {
             &none,
             app.bind(py),
             mounted.bind(py),
-            server,
+            self.server.bind(py),
         )?;
         PyTuple::new(py, [head, entry, head_only, req, res, ctx])
     }
