@@ -27,15 +27,15 @@ def test_one_call_returns_entry_params_and_route():
     assert routes.chains() == [((7,), (), ()), ((7,), (), (9,)), ((7,), (8,), ())]
     matcher = routes.compile(["get-entry", "post-entry", "put-entry"])
     head = matcher.route(scope(b"/a/5/rest/of/it"))
-    assert head.status == 0
-    assert head.entry == "get-entry"
+    assert head._status == 0
+    assert head._entry == "get-entry"
     assert head.params == {"x": 5, "*": "rest/of/it"}
-    assert head.route == "/a/:x:int/*"
+    assert head._route == "/a/:x:int/*"
     miss = matcher.route(scope(b"/a", method="GET"))
-    assert (miss.status, miss.entry, miss.allow) == (405, None, "POST, PUT")
-    assert matcher.route(scope(b"/zzz")).status == 404
+    assert (miss._status, miss._entry, miss._allow) == (405, None, "POST, PUT")
+    assert matcher.route(scope(b"/zzz"))._status == 404
     bad = matcher.route(scope(b"/%zz"))
-    assert (bad.status, bad.error) == (400, "Bad Request: malformed percent-encoding")
+    assert (bad._status, bad._error) == (400, "Bad Request: malformed percent-encoding")
 
 
 def test_compile_checks_entry_count():
@@ -113,11 +113,11 @@ def test_content_length_is_dropped_beside_chunked_encoding():
     routes.add_routes(["POST"], "www", "/")
     matcher = routes.compile([None])
     plain = matcher.route(scope(method="POST", headers=[(b"content-length", b"12")]))
-    assert (plain.content_length, plain.has_body) == (12, True)
+    assert (plain._content_length, plain._has_body) == (12, True)
     both = matcher.route(
         scope(method="POST", headers=[(b"content-length", b"12"), (b"transfer-encoding", b"chunked")])
     )
-    assert (both.content_length, both.has_body) == (None, True)
+    assert (both._content_length, both._has_body) == (None, True)
 
 
 def test_body_facts_and_content_type_come_with_the_routing_headers():
@@ -130,12 +130,12 @@ def test_body_facts_and_content_type_come_with_the_routing_headers():
     matcher = routes.compile(["get", "post"])
     sent = [(b"Content-Type", b"application/json; charset=utf-8"), (b"content-length", b"2")]
     posted = matcher.route(scope(b"/a", method="POST", headers=sent))
-    assert (posted.entry, posted.head_only, posted.has_body) == ("post", False, True)
-    assert posted.content_type == "application/json; charset=utf-8"
+    assert (posted._entry, posted._head_only, posted._has_body) == ("post", False, True)
+    assert posted._content_type == "application/json; charset=utf-8"
     head = matcher.route(scope(b"/a", method="HEAD"))
-    assert (head.entry, head.head_only, head.has_body, head.content_type) == ("get", True, False, None)
+    assert (head._entry, head._head_only, head._has_body, head._content_type) == ("get", True, False, None)
     # RSGI: read from granian's headers map, and only when a body may follow.
     rsgi = RSGIScope("POST", "/a", "", [("content-type", "text/csv"), ("content-length", "3")])
-    assert matcher.route(rsgi).content_type == "text/csv"
+    assert matcher.route(rsgi)._content_type == "text/csv"
     empty = RSGIScope("POST", "/a", "", [("content-type", "text/csv"), ("content-length", "0")])
-    assert matcher.route(empty).content_type is None
+    assert matcher.route(empty)._content_type is None

@@ -58,7 +58,7 @@ class Context:
 
     def _table(self) -> str:
         """The subdomain whose routes serve this request."""
-        entry = self._req._head.entry
+        entry = self._req._entry
         subdomain: str = entry.subdomain if entry is not None else self._req.subdomain
         return subdomain.lower()
 

@@ -102,7 +102,7 @@ class Earth:
         scope = _scope("http", method.upper(), url, subdomain, self._with_cookies(headers), extra)
         matcher = self.app._matcher or self.app._compile()
         head = matcher.route(scope)
-        entry = head.entry
+        entry = head._entry
         app = entry.app if entry is not None else self.app
         mounted = entry.mounted if entry is not None else None
         return Request(head, payload, None, app, mounted, self.app)

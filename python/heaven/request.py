@@ -1,11 +1,16 @@
 """`req`: a thin view over the ASGI scope and the routing result. Nothing is
-parsed until it is read, and nothing is parsed twice."""
+parsed until it is read, and nothing is parsed twice.
+
+`Request` subclasses the native `_core.Head`, the routing result: what the
+head reads from the scope (`params`, `headers`, `queries`, `cookies`,
+`method`, `path`, `scheme`, `host`, `server`, `subdomain`) is inherited,
+and the request is one object, made with its head in the same native call
+(`_serving/exchange.py`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from operator import attrgetter
-from typing import TYPE_CHECKING, Any, AsyncIterator, Generic, NamedTuple, TypeVar
+from typing import Any, AsyncIterator, Generic, NamedTuple, TypeVar
 
 import msgspec
 
@@ -15,9 +20,7 @@ from ._http.multipart import MultipartParser
 from ._serving.body import counted
 from .errors import MalformedJSON
 from .forms import Form, parse_content_type, parse_urlencoded
-
-if TYPE_CHECKING:
-    from ._core import Head, MultiDict
+from ._core import Head
 
 T = TypeVar("T")
 
@@ -37,12 +40,11 @@ class Address(NamedTuple):
     port: int | str | None
 
 
-class Request(Generic[T]):
+class Request(Head, Generic[T]):
     """What the client sent, as the handler and hooks see it. `Request[T]`
     types `req.data` for routes whose body has a contract."""
 
     __slots__ = (
-        "_head",
         "_reader",
         "_body",
         "_server",
@@ -65,7 +67,7 @@ class Request(Generic[T]):
     def __init__(
         self, head: Head, body: bytes | None, reader: AsyncIterator[bytes] | None, app: Any, mounted: Any, server: Any
     ) -> None:
-        self._head = head
+        # `head`'s routing state was copied when the object was made (`Head.__new__`).
         # The body, read already; or (stream=True routes) its chunks as they arrive.
         self._body = body
         self._reader = reader
@@ -94,85 +96,37 @@ class Request(Generic[T]):
         self._id = value
 
     # -- routing ---------------------------------------------------------
-
-    @property
-    def params(self) -> dict[str, Any]:
-        """Path parameters, converted to their declared types; `*` holds
-        what a trailing wildcard captured."""
-        return self._head.params
+    # `params`, `subdomain`, `method`, `path`, `queries`, `scheme`, `host`,
+    # `server`, `headers` and `cookies` are `Head`'s own (see `_core.pyi`).
 
     @property
     def route(self) -> str | None:
         """The matched pattern, as registered (without its query hints)."""
-        route = self._head.route
+        route = self._route
         return route.partition("?")[0] if route is not None and "?" in route else route
-
-    @property
-    def subdomain(self) -> str:
-        return self._head.subdomain
 
     # -- the request line ----------------------------------------------
 
     @property
-    def method(self) -> str:
-        return self._head.method
-
-    @property
-    def path(self) -> str:
-        return self._head.path
-
-    @property
     def querystring(self) -> str:
-        return self._head.query_string.decode("latin-1")
+        return self._query_string.decode("latin-1")
 
     @property
     def url(self) -> str:
         """Path plus query string."""
-        qs = self._head.query_string
-        return f"{self._head.path}?{qs.decode('latin-1')}" if qs else self._head.path
-
-    @property
-    def queries(self) -> MultiDict:
-        """Query parameters, typed where the route declared hints
-        (`/search?page:int`). A repeated name reads as a list; `getlist`
-        always gives one."""
-        return self._head.queries
-
-    @property
-    def scheme(self) -> str:
-        return self._head.scheme
-
-    @property
-    def host(self) -> str:
-        return self._head.host
-
-    @property
-    def server(self) -> str | None:
-        """`host:port` of the server that took the request (None when the
-        server does not say)."""
-        return self._head.server
+        qs = self._query_string
+        return f"{self.path}?{qs.decode('latin-1')}" if qs else self.path
 
     @property
     def qh(self) -> str:
         """The route's query hints as written (`page:int&active:bool`)."""
-        route = self._head.route or ""
+        route = self._route or ""
         return route.partition("?")[2]
 
     @property
     def ip(self) -> Address:
-        client = self._head.client
+        client = self._client
         return Address(*client) if client else Address(None, None)
-
-    # -- headers ----------------------------------------------------------
-
-    @property
-    def headers(self) -> MultiDict:
-        """Case-insensitive; `headers['x']` is the first value, `getlist('x')` all."""
-        return self._head.headers
-
-    @property
-    def cookies(self) -> dict[str, str]:
-        return self._head.cookies
 
     # -- body -------------------------------------------------------------
 
@@ -212,7 +166,7 @@ class Request(Generic[T]):
         contract raises `ValidationFailed` (422, naming the failing
         location); one of another Content-Type, `UnsupportedMediaType` (415)."""
         if self._data is UNREAD:
-            entry = self._head.entry
+            entry = self._entry
             contract = entry.contract if entry is not None else None
             if contract is None or not contract.has_body:
                 return self.json
@@ -231,7 +185,7 @@ class Request(Generic[T]):
         try:
             return self._query_data
         except AttributeError:
-            entry = self._head.entry
+            entry = self._entry
             contract = entry.contract if entry is not None else None
             self._query_data = None if contract is None else contract.query_of(self)
             return self._query_data
@@ -243,7 +197,7 @@ class Request(Generic[T]):
         try:
             return self._headers_data
         except AttributeError:
-            entry = self._head.entry
+            entry = self._entry
             contract = entry.contract if entry is not None else None
             self._headers_data = None if contract is None else contract.headers_of(self)
             return self._headers_data
@@ -257,7 +211,7 @@ class Request(Generic[T]):
                 yield self._body
             return
         self._streamed = True
-        async for chunk in counted(self._reader, self._head.content_length, self._server.max_body_size):  # type: ignore[arg-type]  # only stream routes get here, with a reader
+        async for chunk in counted(self._reader, self._content_length, self._server.max_body_size):  # type: ignore[arg-type]  # only stream routes get here, with a reader
             yield chunk
         self._drained = True
 
@@ -327,13 +281,6 @@ class Request(Generic[T]):
     def __repr__(self) -> str:
         return f"<Request {self.method} {self.url}>"
 
-
-# What the head already holds, read through a C `attrgetter` rather than the
-# Python frame of the properties above (typed and documented there): about
-# 200 instructions less per read (callgrind, the params bench).
-for _name in ("params", "subdomain", "method", "path", "queries", "scheme", "host", "server", "headers", "cookies"):
-    setattr(Request, _name, property(attrgetter(f"_head.{_name}"), doc=getattr(Request, _name).__doc__))
-del _name
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 

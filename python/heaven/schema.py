@@ -161,7 +161,7 @@ class Contract:
         """`check` for a contract with only a JSON `expects=`: the body's
         media type (a value seen before is known good), then the body."""
         if req._data is UNREAD:
-            sent = req._head.content_type
+            sent = req._content_type
             if sent is not None and sent not in _JSON_SENT:
                 self._media(req, JSON_TYPES)
             req._data = self.decode(req._body)
@@ -219,7 +219,7 @@ class Contract:
         `application/*+json` for JSON); '' when none is sent (then JSON is
         assumed, as Heaven 2.4.3 did, and a form is empty). Anything else
         is 415."""
-        sent = req._head.content_type  # read with the routing headers: req.headers is not built
+        sent = req._content_type  # read with the routing headers: req.headers is not built
         if sent is None:
             headers = req.headers
             if accepted is FORM_TYPES and (headers.get("content-length", "0") != "0" or "transfer-encoding" in headers):

@@ -348,7 +348,7 @@ def test_only_routes_with_such_a_contract_validate():
     app = App()
 
     def flag(req, res, ctx):
-        res.body = {"validates": req._head.entry.validates, "q": req.query_data}
+        res.body = {"validates": req._entry.validates, "q": req.query_data}
 
     app.GET("/plain?page:int", flag)
     app.GET("/described", flag)

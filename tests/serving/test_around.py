@@ -265,7 +265,7 @@ def test_returns_contract_is_shaped_inside_the_around_hooks():
 
 def route(matcher, path, kind="http"):
     scope = {"type": kind, "method": "GET", "path": path, "raw_path": path.encode(), "headers": [], "query_string": b""}
-    return matcher.route(scope).entry
+    return matcher.route(scope)._entry
 
 
 def test_websocket_routes_are_not_wrapped():

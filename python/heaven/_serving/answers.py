@@ -31,11 +31,11 @@ def plain(status: int, message: str) -> Answer:
 def refusal_error(head: Any) -> HTTPError:
     """The error a request no route takes stands for (what a status
     handler for 400, 404 or 405 receives as `exc`)."""
-    status = head.status
+    status = head._status
     if status == 405:
-        return MethodNotAllowed(head.allow)
+        return MethodNotAllowed(head._allow)
     if status == 400:
-        return BadRequest(head.error or "Bad Request")
+        return BadRequest(head._error or "Bad Request")
     return NotFound("Not found")
 
 
@@ -43,11 +43,11 @@ def refusal(head: Any, problems: bool = False) -> Answer:
     """400, 404 or 405 for a request no route takes. Its body is never read."""
     if problems:
         return problem(refusal_error(head), head.path)
-    status = head.status
+    status = head._status
     if status == 405:
-        return 405, [(b"allow", head.allow.encode())], "Method not allowed", TEXT
+        return 405, [(b"allow", head._allow.encode())], "Method not allowed", TEXT
     if status == 400:
-        return plain(400, head.error or "Bad Request")
+        return plain(400, head._error or "Bad Request")
     return plain(404, "Not found")
 
 

@@ -106,9 +106,9 @@ async def serve_refusal(app: Any, wire: Any, channel: Any, head: Any, cors: Any)
         if cors is not None:
             headers.extend(cors.response_headers(head.headers))
         if type(payload) is bytes or type(payload) is str:
-            await send_answer(wire, channel, (status, headers, payload, content_type), head.head_only)
+            await send_answer(wire, channel, (status, headers, payload, content_type), head._head_only)
         else:
-            await send_body(wire, channel, status, headers, payload, head.head_only, False, _NO_ROUTE)
+            await send_body(wire, channel, status, headers, payload, head._head_only, False, _NO_ROUTE)
         if res._deferred:
             await run_deferred(app, res._deferred)
     finally:

@@ -128,7 +128,7 @@ async def serve(app: Any, scope: Any, inbound: Any, send: Any = None) -> None:
     cors = None
     if app._cors_on:
         cors = cors_policy(app._cors, head)
-        if cors is not None and head.status != 400 and head.method == "OPTIONS":
+        if cors is not None and head._status != 400 and head.method == "OPTIONS":
             preflight = cors.preflight(head.headers)
             if preflight is not None:
                 status, headers = preflight
@@ -147,9 +147,9 @@ async def serve(app: Any, scope: Any, inbound: Any, send: Any = None) -> None:
         body = None
         if not ep.stream:
             body = b""
-            if head.has_body:
+            if head._has_body:
                 try:
-                    body = await wire.read_body(channel, head.content_length, app.max_body_size)
+                    body = await wire.read_body(channel, head._content_length, app.max_body_size)
                 except HTTPError as exc:
                     answer = await unread(app, ep, head, exc)
                     return await send_answer(wire, channel, _with_cors(answer, cors, head), head_only)
@@ -238,7 +238,7 @@ def release(app: Any, scope: Any, req: Any, res: Any, ctx: Any) -> None:
 def cors_policy(policies: dict[Any, Any], head: Any) -> Any:
     """The policy of the app the route was mounted from, else the one for
     the request's subdomain, else the app-wide one."""
-    ep = head.entry
+    ep = head._entry
     if ep is not None and ep.cors is not None:
         return ep.cors
     if len(policies) == 1 and None in policies:
@@ -274,7 +274,7 @@ async def serve_socket(app: Any, wire: Wire, scope: Any, channel: Any) -> None:
         except Exception:
             return await wire.refuse(channel)
     head = matcher.route(scope)
-    ep = head.entry
+    ep = head._entry
     if ep is None:
         return await wire.refuse(channel)
     if ep.foreign is not None:

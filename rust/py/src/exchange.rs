@@ -26,9 +26,9 @@ use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyList, PyString, PyTuple, PyT
 
 use crate::answer::{asgi_whole, rsgi_whole};
 use crate::call::call1;
+use crate::head::Head;
 
-const REQUEST: [&str; 11] = [
-    "_head",
+const REQUEST: [&str; 10] = [
     "_body",
     "_reader",
     "_server",
@@ -66,7 +66,9 @@ pub struct Exchange {
     /// encoder `_finish` gives it (`response.json_encode`).
     json: Py<PyBytes>,
     json_encode: Py<PyAny>,
-    req: [isize; 11],
+    /// Where a `Request` keeps its `Head` (the native part it inherits).
+    head_at: isize,
+    req: [isize; 10],
     res: [isize; 9],
     ctx: [isize; 2],
 }
@@ -88,6 +90,7 @@ impl Exchange {
         json_encode: Py<PyAny>,
     ) -> PyResult<Self> {
         Ok(Self {
+            head_at: head_offset(&request)?,
             req: offsets(&request, REQUEST)?,
             res: offsets(&response, RESPONSE)?,
             ctx: offsets(&context, CONTEXT)?,
@@ -149,7 +152,9 @@ impl Exchange {
     /// `(req, res, ctx)` as `Request(head, body, reader, app, mounted,
     /// server)`, `Response(app, None, req)` and `Context(req, res)` make
     /// them, with `res._ctx` set to `ctx` (the lifecycle's `release`
-    /// breaks that cycle).
+    /// breaks that cycle). A head `Matcher.enter` gave, not yet begun, is
+    /// itself the request (its slots are filled); any other head is copied
+    /// into a new one, as `Request(head, ...)` does.
     #[allow(clippy::too_many_arguments)] // Request's own six, as Python passes them
     fn begin<'py>(
         &self,
@@ -161,7 +166,15 @@ impl Exchange {
         mounted: &Bound<'py, PyAny>,
         server: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyTuple>> {
-        PyTuple::new(py, self.make(py, head, body, reader, app, mounted, server)?)
+        let req = if self.unbegun(py, head) {
+            head.clone()
+        } else {
+            let head = head.cast::<Head>().map_err(|_| {
+                PyTypeError::new_err("begin needs a Head (from Matcher.route or Matcher.enter)")
+            })?;
+            self.request(py, head.get().duplicate(py))?
+        };
+        PyTuple::new(py, self.make(py, req, body, reader, app, mounted, server)?)
     }
 }
 
@@ -236,20 +249,45 @@ impl Exchange {
         Ok(Some((status, payload, content_type, headers)))
     }
 
+    /// A new `Request` whose native part is `head`, its slots unset (not
+    /// begun: `make` fills them).
+    pub fn request<'py>(&self, py: Python<'py>, head: Head) -> PyResult<Bound<'py, PyAny>> {
+        let req = alloc(self.request.bind(py))?;
+        // SAFETY: `head_at` is where instances of the `Request` class keep
+        // their `Head` (measured and checked by `head_offset` when this
+        // `Exchange` was made); `req` is fresh from that class's `tp_alloc`,
+        // zeroed, so nothing is overwritten. From here `req` owns `head`:
+        // its dealloc (pyo3's, inherited) drops it.
+        unsafe {
+            req.as_ptr()
+                .cast::<u8>()
+                .offset(self.head_at)
+                .cast::<Head>()
+                .write(head);
+        }
+        Ok(req)
+    }
+
+    /// Whether `head` is a `Request` (the class itself) that `make` has not
+    /// filled yet: all its slots unset.
+    fn unbegun(&self, py: Python<'_>, head: &Bound<'_, PyAny>) -> bool {
+        head.get_type().is(self.request.bind(py))
+            && self.req.iter().all(|&at| get(head, at).is_none())
+    }
+
     /// What `begin` returns, as an array (`Matcher.enter` puts it in its
-    /// own tuple).
+    /// own tuple). `req` is a request from `request`, not begun.
     #[allow(clippy::too_many_arguments)]
     pub fn make<'py>(
         &self,
         py: Python<'py>,
-        head: &Bound<'py, PyAny>,
+        req: Bound<'py, PyAny>,
         body: &Bound<'py, PyAny>,
         reader: &Bound<'py, PyAny>,
         app: &Bound<'py, PyAny>,
         mounted: &Bound<'py, PyAny>,
         server: &Bound<'py, PyAny>,
     ) -> PyResult<[Bound<'py, PyAny>; 3]> {
-        let req = alloc(self.request.bind(py))?;
         let res = alloc(self.response.bind(py))?;
         let ctx = alloc(self.context.bind(py))?;
         let none = py.None().into_bound(py);
@@ -258,17 +296,16 @@ impl Exchange {
         let drained = PyBool::new(py, !body.is_none()).to_owned().into_any();
         let r = &self.req;
         for (at, value) in [
-            (r[0], head),
-            (r[1], body),
-            (r[2], reader),
-            (r[3], server),
-            (r[4], app),
-            (r[5], mounted),
+            (r[0], body),
+            (r[1], reader),
+            (r[2], server),
+            (r[3], app),
+            (r[4], mounted),
+            (r[5], unread),
             (r[6], unread),
-            (r[7], unread),
-            (r[8], &no),
-            (r[9], &drained),
-            (r[10], &none),
+            (r[7], &no),
+            (r[8], &drained),
+            (r[9], &none),
         ] {
             put(&req, at, value);
         }
@@ -339,6 +376,38 @@ fn put(object: &Bound<'_, PyAny>, offset: isize, value: &Bound<'_, PyAny>) {
         debug_assert!((*slot).is_null());
         *slot = value.clone().into_ptr();
     }
+}
+
+/// Where instances of `request` (a subclass of `Head`) keep their `Head`.
+/// pyo3 lays a class's Rust value out after the object header, and a
+/// Python subclass appends its slots after the base's instance size, so
+/// the place is the same for `Head` and for `request`. It is measured on a
+/// real `Head` made by pyo3, and checked: the value must fill the rest of
+/// `Head`'s instance size (no other state of pyo3's there to initialise:
+/// the class is frozen, has no dict and no weakref slot), and a `request`
+/// instance must be at least that size.
+fn head_offset(request: &Bound<'_, PyType>) -> PyResult<isize> {
+    let py = request.py();
+    let base = py.get_type::<Head>();
+    if !request.is_subclass(&base)? {
+        return Err(PyTypeError::new_err(
+            "the request class must subclass heaven._core.Head",
+        ));
+    }
+    let probe = Bound::new(py, Head::empty(py))?;
+    let at = (probe.get() as *const Head as isize) - (probe.as_ptr() as isize);
+    let size = std::mem::size_of::<Head>() as isize;
+    let head_size: isize = base.getattr("__basicsize__")?.extract()?;
+    let request_size: isize = request.getattr("__basicsize__")?.extract()?;
+    if at < std::mem::size_of::<ffi::PyObject>() as isize
+        || at + size != head_size
+        || request_size < head_size
+    {
+        return Err(PyTypeError::new_err(format!(
+            "unexpected Head layout (value at {at}, {size} bytes, instance {head_size}, request {request_size})"
+        )));
+    }
+    Ok(at)
 }
 
 /// Where `cls` keeps each of `names`: its `__slots__` offsets, read from the

@@ -11,7 +11,7 @@ use heaven_core::{
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyString};
+use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
 
 use crate::errors::bad_request;
 use crate::multidict::{MultiDict, Repeats};
@@ -21,7 +21,10 @@ use crate::values::to_python;
 /// Routing outcome codes, as the dispatcher reads `head.status`.
 pub const MATCHED: u16 = 0;
 
-#[pyclass(frozen, freelist = 32, module = "heaven._core")]
+/// Subclassed by `heaven.Request`: the request the handler gets is this
+/// object itself, with the Python-level state in the subclass's
+/// `__slots__` (one object a request, and no hop through a `_head`).
+#[pyclass(frozen, subclass, freelist = 32, module = "heaven._core")]
 pub struct Head {
     pub source: Source,
     /// The method, when it is one the router knows.
@@ -60,6 +63,24 @@ pub struct Views {
     cookies: OnceLock<Py<PyDict>>,
 }
 
+impl Views {
+    fn clone_ref(&self, py: Python<'_>) -> Views {
+        fn copy<T>(cell: &OnceLock<Py<T>>, py: Python<'_>) -> OnceLock<Py<T>> {
+            let out = OnceLock::new();
+            if let Some(value) = cell.get() {
+                let _ = out.set(value.clone_ref(py));
+            }
+            out
+        }
+        Views {
+            params: copy(&self.params, py),
+            headers: copy(&self.headers, py),
+            queries: copy(&self.queries, py),
+            cookies: copy(&self.cookies, py),
+        }
+    }
+}
+
 /// The cached value, building it on first use. If two threads race, both
 /// build and the first `set` wins: every copy is equally valid.
 fn cached<T>(cell: &OnceLock<Py<T>>, build: impl FnOnce() -> PyResult<Py<T>>) -> PyResult<&Py<T>> {
@@ -72,6 +93,52 @@ fn cached<T>(cell: &OnceLock<Py<T>>, build: impl FnOnce() -> PyResult<Py<T>>) ->
 }
 
 impl Head {
+    /// A head with nothing routed yet: `status` and the scope only.
+    pub fn blank(source: Source, status: u16) -> Head {
+        Head {
+            source,
+            method: None,
+            entry: None,
+            status,
+            route: None,
+            captured: None,
+            names: None,
+            subdomain: None,
+            allow: MethodSet::EMPTY,
+            error: None,
+            content_length: None,
+            content_type: None,
+            chunked: false,
+            views: Views::default(),
+        }
+    }
+
+    /// A blank head over an empty scope (to measure the layout).
+    pub fn empty(py: Python<'_>) -> Head {
+        Head::blank(Source::Asgi(PyDict::new(py).unbind()), 404)
+    }
+
+    /// A copy sharing the views already built (a `Request` made from a
+    /// head reads what the head read).
+    pub fn duplicate(&self, py: Python<'_>) -> Head {
+        Head {
+            source: self.source.clone_ref(py),
+            method: self.method,
+            entry: self.entry.as_ref().map(|e| e.clone_ref(py)),
+            status: self.status,
+            route: self.route.clone(),
+            captured: self.captured.clone(),
+            names: self.names.clone(),
+            subdomain: self.subdomain.clone(),
+            allow: self.allow,
+            error: self.error,
+            content_length: self.content_length,
+            content_type: self.content_type.as_ref().map(|c| c.clone_ref(py)),
+            chunked: self.chunked,
+            views: self.views.clone_ref(py),
+        }
+    }
+
     fn text_or<'py>(
         &self,
         py: Python<'py>,
@@ -153,8 +220,20 @@ impl Head {
 
 #[pymethods]
 impl Head {
+    /// `Request(head, ...)`: the new request starts as a copy of `head`
+    /// (the subclass's `__init__` takes the other arguments).
+    #[new]
+    #[pyo3(signature = (head, *_args, **_kwargs))]
+    fn new(
+        head: &Bound<'_, Head>,
+        _args: &Bound<'_, PyTuple>,
+        _kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> Head {
+        head.get().duplicate(head.py())
+    }
+
     /// The route object given to `Routes.compile`, or None.
-    #[getter]
+    #[getter(_entry)]
     fn entry(&self, py: Python<'_>) -> Option<Py<PyAny>> {
         self.entry.as_ref().map(|e| e.clone_ref(py))
     }
@@ -162,7 +241,7 @@ impl Head {
     /// The body's `Content-Type` as sent (None without one), read in the
     /// same pass as the routing headers: a contract's 415 check without
     /// building `headers`.
-    #[getter]
+    #[getter(_content_type)]
     fn content_type<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyAny>> {
         let value = self.content_type.as_ref()?.bind(py);
         let Some(bytes) = bytes_of(value) else {
@@ -177,38 +256,38 @@ impl Head {
     }
 
     /// 0 when matched, else the HTTP status to answer with (400, 404, 405).
-    #[getter]
+    #[getter(_status)]
     fn status(&self) -> u16 {
         self.status
     }
 
     /// Why the request is a 400.
-    #[getter]
+    #[getter(_error)]
     fn error(&self) -> Option<&'static str> {
         self.error
     }
 
     /// `Allow` header value for a 405.
-    #[getter]
+    #[getter(_allow)]
     fn allow(&self) -> String {
         self.allow.allow_header()
     }
 
     /// The matched pattern, as registered.
-    #[getter]
+    #[getter(_route)]
     fn route(&self) -> Option<&str> {
         self.route.as_ref().map(|r| &*r.pattern.text)
     }
 
     /// Whether a body is coming (a length above zero, or chunked).
-    #[getter]
+    #[getter(_has_body)]
     fn has_body(&self) -> bool {
         self.chunked || self.content_length.is_some_and(|n| n > 0)
     }
 
     /// The declared `Content-Length`; `None` when the body is chunked, since
     /// a length sent alongside `Transfer-Encoding` does not bound the body.
-    #[getter]
+    #[getter(_content_length)]
     fn content_length(&self) -> Option<u64> {
         if self.chunked {
             None
@@ -217,7 +296,8 @@ impl Head {
         }
     }
 
-    /// Path parameters, converted to their declared types.
+    /// Path parameters, converted to their declared types; `*` holds what
+    /// a trailing wildcard captured.
     #[getter]
     fn params<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let view = cached(&self.views.params, || {
@@ -226,7 +306,7 @@ impl Head {
         Ok(view.bind(py).clone())
     }
 
-    /// Headers: case-insensitive, `getlist` for repeats.
+    /// Case-insensitive; `headers['x']` is the first value, `getlist('x')` all.
     #[getter]
     fn headers(&self, py: Python<'_>) -> PyResult<Py<MultiDict>> {
         let view = cached(&self.views.headers, || Py::new(py, self.build_headers(py)?))?;
@@ -269,7 +349,7 @@ impl Head {
     }
 
     /// A HEAD request: the answer goes out without its body.
-    #[getter]
+    #[getter(_head_only)]
     fn head_only(&self) -> bool {
         self.method == Some(Method::Head)
     }
@@ -293,19 +373,20 @@ impl Head {
     }
 
     /// The raw query string (bytes, without `?`).
-    #[getter]
+    #[getter(_query_string)]
     fn query_string<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         PyBytes::new(py, &self.source.query_string(py))
     }
 
-    /// `host:port` of the server (ASGI `server`, RSGI `server`), or None.
+    /// `host:port` of the server that took the request (None when the
+    /// server does not say).
     #[getter]
     fn server(&self, py: Python<'_>) -> Option<String> {
         self.source.server(py)
     }
 
     /// `(address, port)` of the client, the port as int when it is one.
-    #[getter]
+    #[getter(_client)]
     fn client<'py>(
         &self,
         py: Python<'py>,

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use heaven_core::{
-    normalize_host, split_path, subdomain_of, Captured, HookKind, Method, MethodSet, Outcome,
-    Router, DEFAULT_SUBDOMAIN,
+    normalize_host, split_path, subdomain_of, Captured, HookKind, Method, Outcome, Router,
+    DEFAULT_SUBDOMAIN,
 };
 use pyo3::exceptions::PyValueError;
 use pyo3::intern;
@@ -15,7 +15,7 @@ use pyo3::types::{PyBool, PyBytes, PyDict, PyList, PyString, PyTuple};
 
 use crate::errors::route_error;
 use crate::exchange::Exchange;
-use crate::head::{Head, Views, MATCHED};
+use crate::head::{Head, MATCHED};
 use crate::scope::{item, scan_headers, scan_rsgi_headers, HeaderFacts, Source};
 
 /// Route and hook registrations of one application, mutable until compiled.
@@ -182,29 +182,10 @@ pub struct Matcher {
     server: Py<PyAny>,
 }
 
-fn head(source: Source, status: u16) -> Head {
-    Head {
-        source,
-        method: None,
-        entry: None,
-        status,
-        route: None,
-        captured: None,
-        names: None,
-        subdomain: None,
-        allow: MethodSet::EMPTY,
-        error: None,
-        content_length: None,
-        content_type: None,
-        chunked: false,
-        views: Views::default(),
-    }
-}
-
 fn bad_request(source: Source, why: &'static str) -> Head {
     Head {
         error: Some(why),
-        ..head(source, 400)
+        ..Head::blank(source, 400)
     }
 }
 
@@ -250,7 +231,7 @@ impl Matcher {
             content_length: facts.content_length,
             content_type: facts.content_type,
             chunked: facts.chunked,
-            ..head(source, 404)
+            ..Head::blank(source, 404)
         };
         match outcome {
             // `compile` checked there is one entry per route; the guard keeps
@@ -382,36 +363,43 @@ impl Matcher {
         let head_only = PyBool::new(py, head.method == Some(Method::Head))
             .to_owned()
             .into_any();
-        let begin = match (&self.exchange, &head.route) {
-            (Some(exchange), Some(route))
-                if head.status == MATCHED
-                    && !head.chunked
-                    && head.content_length.map_or(true, |n| n == 0)
-                    && head.method != Some(Method::Options) =>
-            {
-                self.begins
-                    .get(route.id)
-                    .and_then(Option::as_ref)
-                    .map(|b| (exchange, b))
-            }
-            _ => None,
-        };
-        let head = Bound::new(py, head)?.into_any();
-        let Some((exchange, (app, mounted))) = begin else {
+        let Some(exchange) = &self.exchange else {
+            let head = Bound::new(py, head)?.into_any();
             return PyTuple::new(
                 py,
                 [head, entry, head_only, none.clone(), none.clone(), none],
             );
         };
-        let [req, res, ctx] = exchange.get().make(
+        let begin = match &head.route {
+            Some(route)
+                if head.status == MATCHED
+                    && !head.chunked
+                    && head.content_length.map_or(true, |n| n == 0)
+                    && head.method != Some(Method::Options) =>
+            {
+                self.begins.get(route.id).and_then(Option::as_ref)
+            }
+            _ => None,
+        };
+        // The head is the request object itself, begun here or (a body to
+        // read first, a refusal) by the lifecycle's `begin`.
+        let exchange = exchange.get();
+        let req = exchange.request(py, head)?;
+        let Some((app, mounted)) = begin else {
+            return PyTuple::new(
+                py,
+                [req, entry, head_only, none.clone(), none.clone(), none],
+            );
+        };
+        let [req, res, ctx] = exchange.make(
             py,
-            &head,
+            req,
             PyBytes::new(py, b"").as_any(),
             &none,
             app.bind(py),
             mounted.bind(py),
             self.server.bind(py),
         )?;
-        PyTuple::new(py, [head, entry, head_only, req, res, ctx])
+        PyTuple::new(py, [req.clone(), entry, head_only, req, res, ctx])
     }
 }

@@ -121,6 +121,13 @@ pub enum Source {
 }
 
 impl Source {
+    pub fn clone_ref(&self, py: Python<'_>) -> Source {
+        match self {
+            Source::Asgi(scope) => Source::Asgi(scope.clone_ref(py)),
+            Source::Rsgi(scope) => Source::Rsgi(scope.clone_ref(py)),
+        }
+    }
+
     /// Every header as (lower-case name, value), in arrival order.
     pub fn header_pairs(&self, py: Python<'_>) -> Vec<(String, String)> {
         match self {
