@@ -73,6 +73,62 @@ def test_a_class_without_a_slot_is_refused_when_the_exchange_is_made():
             raise AssertionError(f"{cls.__name__} accepted")
 
 
+def test_a_request_class_must_subclass_head():
+    from heaven._core import Exchange
+    from heaven.request import UNREAD
+
+    class Loose:  # every slot a Request has, but not a Head
+        __slots__ = Request.__slots__
+
+    try:
+        Exchange(Loose, Response, Context, UNREAD, TEXT, JSON, json_encode)
+    except TypeError as exc:
+        assert str(exc) == "the request class must subclass heaven._core.Head"
+    else:
+        raise AssertionError("Loose accepted")
+
+
+def test_a_request_is_its_own_head():
+    """`Matcher.enter` makes one object, the head and the request; `begin`
+    fills it in place when the lifecycle starts it (a body read first), and
+    copies any other head, as `Request(head, ...)` does."""
+    from heaven._core import Head
+
+    app = App()
+    app.GET("/u/:id:int", lambda req, res, ctx: None)
+    app.POST("/u/:id:int", lambda req, res, ctx: None)
+    matcher = app._compile()
+
+    def scope(method: str, headers: list[tuple[bytes, bytes]]) -> dict[str, object]:
+        return {"type": "http", "method": method, "path": "/u/7", "raw_path": b"/u/7", "headers": headers}
+
+    head, ep, _, req, res, ctx = matcher.enter(scope("GET", []))
+    assert req is head and isinstance(req, Head) and type(req) is Request
+    assert (req.params, req.method, req.route, req._entry) == ({"id": 7}, "GET", "/u/:id:int", ep)
+
+    head, ep, _, req, _, _ = matcher.enter(scope("POST", [(b"content-length", b"3")]))
+    assert req is None and type(head) is Request and head.params == {"id": 7}
+    req, res, ctx = begin(head, b"abc", None, ep.app, ep.mounted, app)
+    assert req is head and (req.body, req._server, res._req, ctx._req) == (b"abc", app, req, req)
+
+    # Begun already: a second begin copies it (the views it read come along).
+    again, _, _ = begin(req, b"xyz", None, ep.app, ep.mounted, app)
+    assert again is not req and (again.body, req.body) == (b"xyz", b"abc")
+    assert again.params is req.params and again.route == req.route
+
+    plain = matcher.route(scope("GET", []))
+    assert type(plain) is Head
+    made = Request(plain, b"", None, app, None, app)
+    assert type(made) is Request and made is not plain and made.params == plain.params == {"id": 7}
+    for wrong in (None, "head", object()):
+        try:
+            begin(wrong, b"", None, app, None, app)
+        except TypeError as exc:
+            assert "begin needs a Head" in str(exc)
+        else:
+            raise AssertionError(f"{wrong!r} accepted")
+
+
 class _Proto:
     """Records the one call the RSGI wire makes."""
 
@@ -97,7 +153,7 @@ def _outcome(do: object) -> object:
 
 
 def test_the_native_answer_is_what_finish_and_send_give():
-    """`wire.answer(channel, res, head_only)` finishes the usual response
+    """`wire.answer(post, res, head_only)` finishes the usual response
     natively (an int status, a str or bytes body) and gives what
     `res._finish()` then `wire.send` give, on both interfaces; any other
     response is left alone (None), for `res._finish()`."""
@@ -131,8 +187,9 @@ def test_the_native_answer_is_what_finish_and_send_give():
                     for wire, channel in ((ASGI, (None, "send", {})), (RSGI, None)):
                         proto = _Proto()
                         channel = channel or proto
+                        post = channel[1] if wire is ASGI else proto  # what the lifecycle gives `answer`
                         res = made()
-                        got = _outcome(lambda: wire.answer(channel, res, head_only))
+                        got = _outcome(lambda: wire.answer(post, res, head_only))
                         if not usual:
                             assert got is None and res.status is status and res.body is body
                             continue
@@ -159,7 +216,7 @@ def test_a_subclass_of_response_is_always_finished_by_its_own_method():
 
     res = Custom(App(), None, None)
     res.body = "text"
-    assert ASGI.answer((None, None, {}), res, False) is None
+    assert ASGI.answer(None, res, False) is None
     assert RSGI.answer(_Proto(), res, False) is None
 
 

@@ -57,10 +57,12 @@ class Wire(Protocol):
         two messages the caller awaits `post` with, in order (ASGI's
         `send`), so no coroutine is made for them."""
 
-    def answer(self, channel: Any, res: Response, head_only: bool) -> Messages | None:
+    def answer(self, post: Any, res: Response, head_only: bool) -> Messages | None:
         """`send` for the usual response (an int status; a str, bytes, dict
         or list body), finished natively from `res`; None for any other, with
-        nothing done (the caller finishes it with `res._finish()`)."""
+        nothing done (the caller finishes it with `res._finish()`). `post`
+        is what sends: ASGI's `send`, RSGI's protocol object (the channel
+        itself)."""
 
     def send_body(self, channel: Any, status: int, headers: Headers, payload: Any, head_only: bool) -> Awaitable[None]:
         """Send a `StreamBody` or a `FileSpan`."""
@@ -110,12 +112,16 @@ async def serve(app: Any, scope: Any, inbound: Any, send: Any = None) -> None:
     wire: Wire
     finishing: Callable[[Any, Any, bool], Messages | None]  # wire.answer
     messages: Messages | None
+    channel: Any  # the wire's handle on the connection, for the paths that need all of it
     if send is None:
         if scope.proto != "http":
             return await serve_socket(app, RSGI, scope, inbound)
         wire, channel, finishing = RSGI, inbound, _RSGI_ANSWER
+        post = inbound
     elif scope["type"] == "http":
-        wire, channel, finishing = ASGI, (inbound, send, scope), _ASGI_ANSWER
+        # ASGI's channel, `(receive, send, scope)`, is made only if a path below needs it.
+        wire, channel, finishing = ASGI, None, _ASGI_ANSWER
+        post = send
     else:
         return await _asgi_other(app, scope, inbound, send)
     matcher = app._matcher
@@ -123,8 +129,10 @@ async def serve(app: Any, scope: Any, inbound: Any, send: Any = None) -> None:
         try:
             matcher = await ready(app)
         except Exception:
-            return await send_answer(wire, channel, unavailable(app), False)
+            return await send_answer(wire, channel or (inbound, send, scope), unavailable(app), False)
     head, ep, head_only, req, res, ctx = matcher.enter(scope)  # req, res, ctx: when it could start at once
+    if channel is None and (req is None or app._cors_on):
+        channel = (inbound, send, scope)
     cors = None
     if app._cors_on:
         cors = cors_policy(app._cors, head)
@@ -188,7 +196,7 @@ async def serve(app: Any, scope: Any, inbound: Any, send: Any = None) -> None:
                 _commit_session(sessions, ctx, res)
             # The usual answer is finished natively, and sent (RSGI) or its
             # messages made (ASGI); any other is finished by `res._finish()`.
-            messages = finishing(channel, res, head_only) if cors is None else None
+            messages = finishing(post, res, head_only) if cors is None else None
             if messages is None:
                 status, payload, content_type = res._finish()
                 headers = res._headers
@@ -198,6 +206,8 @@ async def serve(app: Any, scope: Any, inbound: Any, send: Any = None) -> None:
             messages = None
             status, headers, payload, content_type = await caught(app, ep, exc, req, res, ctx, hooked)
         if messages is None:
+            if channel is None:
+                channel = (inbound, send, scope)
             if cors is not None:
                 headers.extend(cors.response_headers(head.headers))
             if type(payload) in _WHOLE:

@@ -49,10 +49,26 @@ fn digit_run(text: &str, base: u32) -> Option<String> {
 }
 
 pub fn parse_int(raw: &str) -> Option<Integer> {
-    // The common case: plain ASCII digits that fit.
-    let plain = raw.strip_prefix(['-', '+']).unwrap_or(raw);
-    if !plain.is_empty() && plain.len() <= 18 && plain.bytes().all(|b| b.is_ascii_digit()) {
-        return raw.parse().ok().map(Integer::Small);
+    // The common case: plain ASCII digits that fit (18 digits always fit
+    // an i64), summed in one pass.
+    let (negative, plain) = match raw.as_bytes().first() {
+        Some(b'-') => (true, &raw.as_bytes()[1..]),
+        Some(b'+') => (false, &raw.as_bytes()[1..]),
+        _ => (false, raw.as_bytes()),
+    };
+    if !plain.is_empty() && plain.len() <= 18 {
+        let mut value: i64 = 0;
+        let mut plain_digits = true;
+        for &b in plain {
+            if !b.is_ascii_digit() {
+                plain_digits = false;
+                break;
+            }
+            value = value * 10 + i64::from(b - b'0');
+        }
+        if plain_digits {
+            return Some(Integer::Small(if negative { -value } else { value }));
+        }
     }
     let text: Cow<'_, str> = ascii_number_text(raw)?;
     let text = strip_ascii(&text);
@@ -201,6 +217,24 @@ mod tests {
                 Some(Integer::Big("99999999999999999999".into())),
             ),
             ("-9223372036854775808", Some(Integer::Small(i64::MIN))),
+            // The one-pass path's edges: 18 digits, then 19 (the general path).
+            (
+                "999999999999999999",
+                Some(Integer::Small(999_999_999_999_999_999)),
+            ),
+            (
+                "-999999999999999999",
+                Some(Integer::Small(-999_999_999_999_999_999)),
+            ),
+            (
+                "1000000000000000000",
+                Some(Integer::Small(1_000_000_000_000_000_000)),
+            ),
+            ("-0", Some(Integer::Small(0))),
+            ("+", None),
+            ("-", None),
+            ("12a", None),
+            ("--1", None),
             ("4.0", None),
             ("1__0", None),
             ("_1", None),

@@ -124,6 +124,27 @@ pub fn asgi_whole<'py>(
     content_type: Option<&Bound<'py, PyBytes>>,
     head_only: bool,
 ) -> PyResult<Bound<'py, PyTuple>> {
+    asgi_messages(
+        py,
+        &channel.get_item(1)?,
+        status,
+        headers,
+        payload,
+        content_type,
+        head_only,
+    )
+}
+
+/// `asgi_whole`'s messages, with the server's `send` itself.
+pub fn asgi_messages<'py>(
+    py: Python<'py>,
+    send: &Bound<'py, PyAny>,
+    status: &Bound<'py, PyAny>,
+    headers: &Bound<'py, PyList>,
+    payload: &Bound<'py, PyAny>,
+    content_type: Option<&Bound<'py, PyBytes>>,
+    head_only: bool,
+) -> PyResult<Bound<'py, PyTuple>> {
     let code: u16 = status.extract()?;
     let mut payload = encoded(payload)?;
     if let Some(kind) = content_type {
@@ -153,10 +174,7 @@ pub fn asgi_whole<'py>(
     if !head_only {
         body.set_item(intern!(py, "body"), payload)?;
     }
-    PyTuple::new(
-        py,
-        [channel.get_item(1)?, start.into_any(), body.into_any()],
-    )
+    PyTuple::new(py, [send.clone(), start.into_any(), body.into_any()])
 }
 
 /// A header name or value as the str RSGI takes: granian writes a str as

@@ -24,7 +24,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyList, PyString, PyTuple, PyType};
 
-use crate::answer::{asgi_whole, rsgi_whole};
+use crate::answer::{asgi_messages, rsgi_whole};
 use crate::call::call1;
 use crate::head::Head;
 
@@ -107,23 +107,16 @@ impl Exchange {
     /// ASGI's answer for the usual response (see `usual`): its two
     /// messages, `(send, start, body)`, as `asgi_whole` makes them from
     /// `res._finish()`; None for any other response (nothing is done).
+    /// `send` is the server's (the whole channel is for the slow paths).
     fn asgi_answer<'py>(
         &self,
         py: Python<'py>,
-        channel: &Bound<'py, PyTuple>,
+        send: &Bound<'py, PyAny>,
         res: &Bound<'py, PyAny>,
         head_only: bool,
     ) -> PyResult<Option<Bound<'py, PyTuple>>> {
         self.answer(py, res, |(status, body, kind, headers)| {
-            asgi_whole(
-                py,
-                channel,
-                &status,
-                &headers,
-                &body,
-                kind.as_ref(),
-                head_only,
-            )
+            asgi_messages(py, send, &status, &headers, &body, kind.as_ref(), head_only)
         })
     }
 
