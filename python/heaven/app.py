@@ -134,6 +134,7 @@ class App:
         self._hook_scopes: list[Any] = []
         #: Whether any CORS policy applies (the app's or a mounted app's); set when compiling.
         self._cors_on = False
+        self._extras = False  # CORS or sessions on (see `_compile`)
         #: The OPTIONS routes `_add_preflight` added, by (subdomain, canonical pattern).
         self._preflights: dict[tuple[str, str], int] = {}
         self._matcher: Any = None
@@ -704,6 +705,7 @@ class App:
         self._sessions = SessionManager(
             secret_key, cookie_name=cookie_name, max_age=max_age, subdomains=subdomains, **cookie_opts
         )
+        self._invalidate()  # compiled apps recompile: `_extras` counts sessions
         return self
 
     # -- templates and assets -----------------------------------------------
@@ -939,6 +941,7 @@ class App:
             if entry.plain and entry.validates:
                 entry.check = entry.contract.checker()
             entry.coroutine = is_coroutine_function(entry.call)
+            entry.direct = entry.call if entry.plain and entry.check is None and entry.coroutine else None
             self._catching(entry, reaches)
             entries.append(entry)
         own = {id(self): (self, 0)}
@@ -952,6 +955,8 @@ class App:
                 used.append(hook_id)
         self._everywhere = tuple(hooks[i] for i in used if hooks[i] is not None)
         self._cors_on = cors_on
+        # Whether a request needs more than `Matcher.enter` starts (the lifecycle's one test).
+        self._extras = cors_on or self._sessions is not None
         self._matcher = self._routes.compile(entries, EXCHANGE, self)
         return self._matcher
 

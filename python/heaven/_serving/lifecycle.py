@@ -131,67 +131,68 @@ async def serve(app: Any, scope: Any, inbound: Any, send: Any = None) -> None:
         except Exception:
             return await send_answer(wire, channel or (inbound, send, scope), unavailable(app), False)
     head, ep, head_only, req, res, ctx = matcher.enter(scope)  # req, res, ctx: when it could start at once
-    if channel is None and (req is None or app._cors_on):
-        channel = (inbound, send, scope)
-    cors = None
-    if app._cors_on:
-        cors = cors_policy(app._cors, head)
-        if cors is not None and head._status != 400 and head.method == "OPTIONS":
-            preflight = cors.preflight(head.headers)
-            if preflight is not None:
-                status, headers = preflight
-                return await send_answer(wire, channel, (status, headers, b"", None), head_only)
-    if ep is None:
-        if app._everywhere:  # app.use() hooks wrap these answers too
-            return await serve_refusal(app, wire, channel, head, cors)
-        if app._refusals is None:
-            return await send_answer(wire, channel, _with_cors(refusal(head), cors, head), head_only)
-        answer, written = await refused(app, head)
-        await send_answer(wire, channel, _with_cors(answer, cors, head), head_only)
-        if written is not None and written._deferred:
-            await run_deferred(app, written._deferred)
-        return None
-    if req is None:  # a body to read first, a stream route, or OPTIONS
-        body = None
-        if not ep.stream:
-            body = b""
-            if head._has_body:
-                try:
-                    body = await wire.read_body(channel, head._content_length, app.max_body_size)
-                except HTTPError as exc:
-                    answer = await unread(app, ep, head, exc)
-                    return await send_answer(wire, channel, _with_cors(answer, cors, head), head_only)
-        elif ep.foreign is not None:
-            # A mounted ASGI app (a stream route: its body is unread) answers on its own.
-            await ep.foreign.serve(wire.asgi(channel, scope))
-            return
-        # res and ctx point at each other (templates read ctx): `release` breaks
-        # that cycle, so the request is freed at once rather than by the GC.
-        req, res, ctx = begin(head, body, None if body is not None else wire.chunks(channel), ep.app, ep.mounted, app)
-    sessions = app._sessions
-    if sessions is not None:
-        ctx._sessions = sessions
+    cors = sessions = None
+    if req is None or app._extras:  # anything but a request started at once, with no CORS and no sessions
+        if channel is None:
+            channel = (inbound, send, scope)
+        if app._cors_on:
+            cors = cors_policy(app._cors, head)
+            if cors is not None and head._status != 400 and head.method == "OPTIONS":
+                preflight = cors.preflight(head.headers)
+                if preflight is not None:
+                    status, headers = preflight
+                    return await send_answer(wire, channel, (status, headers, b"", None), head_only)
+        if ep is None:
+            if app._everywhere:  # app.use() hooks wrap these answers too
+                return await serve_refusal(app, wire, channel, head, cors)
+            if app._refusals is None:
+                return await send_answer(wire, channel, _with_cors(refusal(head), cors, head), head_only)
+            answer, written = await refused(app, head)
+            await send_answer(wire, channel, _with_cors(answer, cors, head), head_only)
+            if written is not None and written._deferred:
+                await run_deferred(app, written._deferred)
+            return None
+        if req is None:  # a body to read first, a stream route, or OPTIONS
+            body = None
+            if not ep.stream:
+                body = b""
+                if head._has_body:
+                    try:
+                        body = await wire.read_body(channel, head._content_length, app.max_body_size)
+                    except HTTPError as exc:
+                        answer = await unread(app, ep, head, exc)
+                        return await send_answer(wire, channel, _with_cors(answer, cors, head), head_only)
+            elif ep.foreign is not None:
+                # A mounted ASGI app (a stream route: its body is unread) answers on its own.
+                await ep.foreign.serve(wire.asgi(channel, scope))
+                return
+            # res and ctx point at each other (templates read ctx): `release` breaks
+            # that cycle, so the request is freed at once rather than by the GC.
+            req, res, ctx = begin(head, body, None if body is not None else wire.chunks(channel), ep.app, ep.mounted, app)
+        sessions = app._sessions
+        if sessions is not None:
+            ctx._sessions = sessions
     hooked: Headers | None = None  # what an error answer keeps of `res`'s headers (see run_route)
     try:
         try:
-            if ep.plain:  # no hooks of any kind: the contract's check (if any), then the handler alone
+            call = ep.direct  # read as an attribute, not a method: the call stays specialized
+            if call is not None:  # an `async def` handler and nothing else: its coroutine, awaited at once
+                result = await call(req, res, ctx)
+            elif ep.plain:  # no hooks of any kind: the contract's check (if any), then the handler alone
                 if ep.check is not None:
                     ep.check(req)
-                call = ep.call  # an attribute, not a method: read as one (the call stays specialized)
-                if ep.coroutine:  # an `async def` handler: its coroutine, awaited at once
-                    result = await call(req, res, ctx)
-                else:
-                    result = call(req, res, ctx)
-                    if result is not None and (type(result) is CoroutineType or isawaitable(result)):
-                        result = await result
-                if result is not None and result is not res:
-                    res._returned(result, ep.pattern)  # the body, never silently dropped
+                result = ep.call(req, res, ctx)
+                if result is not None and (type(result) is CoroutineType or isawaitable(result)):
+                    result = await result
             else:
+                result = None  # `run_route` takes what the handler returns
                 hooked = []
                 if ep.arounds:
                     await run_arounds(ep, req, res, ctx, hooked)  # the route's steps, inside the AROUND hooks
                 else:
                     await run_route(ep, req, res, ctx, hooked)
+            if result is not None and result is not res:
+                res._returned(result, ep.pattern)  # the body, never silently dropped
             if sessions is not None:
                 _commit_session(sessions, ctx, res)
             # The usual answer is finished natively, and sent (RSGI) or its

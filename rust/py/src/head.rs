@@ -2,13 +2,12 @@
 //! decided plus a reference to the scope; headers, queries, cookies and
 //! params become Python objects only when a getter is read, once each.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use heaven_core::{
     normalize_host, parse_cookies, parse_query, subdomain_of, Captured, Method, MethodSet,
     ParamType, RouteInfo, Value,
 };
-use pyo3::exceptions::PyRuntimeError;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
@@ -17,6 +16,7 @@ use crate::errors::bad_request;
 use crate::multidict::{MultiDict, Repeats};
 use crate::scope::{bytes_of, latin1, Source};
 use crate::values::to_python;
+use crate::view::View;
 
 /// Routing outcome codes, as the dispatcher reads `head.status`.
 pub const MATCHED: u16 = 0;
@@ -52,44 +52,24 @@ pub struct Head {
     pub views: Views,
 }
 
-/// Per-request caches. `pyo3::sync::PyOnceLock` would detach from the
-/// interpreter on every first fill (hundreds of ns); these cells are filled
-/// by building first and then `set`, which never blocks on Python code.
+/// Per-request caches (see `view.rs`).
 #[derive(Default)]
 pub struct Views {
-    params: OnceLock<Py<PyDict>>,
-    headers: OnceLock<Py<MultiDict>>,
-    queries: OnceLock<Py<MultiDict>>,
-    cookies: OnceLock<Py<PyDict>>,
+    params: View<PyDict>,
+    headers: View<MultiDict>,
+    queries: View<MultiDict>,
+    cookies: View<PyDict>,
 }
 
 impl Views {
     fn clone_ref(&self, py: Python<'_>) -> Views {
-        fn copy<T>(cell: &OnceLock<Py<T>>, py: Python<'_>) -> OnceLock<Py<T>> {
-            let out = OnceLock::new();
-            if let Some(value) = cell.get() {
-                let _ = out.set(value.clone_ref(py));
-            }
-            out
-        }
         Views {
-            params: copy(&self.params, py),
-            headers: copy(&self.headers, py),
-            queries: copy(&self.queries, py),
-            cookies: copy(&self.cookies, py),
+            params: self.params.clone_ref(py),
+            headers: self.headers.clone_ref(py),
+            queries: self.queries.clone_ref(py),
+            cookies: self.cookies.clone_ref(py),
         }
     }
-}
-
-/// The cached value, building it on first use. If two threads race, both
-/// build and the first `set` wins: every copy is equally valid.
-fn cached<T>(cell: &OnceLock<Py<T>>, build: impl FnOnce() -> PyResult<Py<T>>) -> PyResult<&Py<T>> {
-    if let Some(value) = cell.get() {
-        return Ok(value);
-    }
-    let _ = cell.set(build()?);
-    cell.get()
-        .ok_or_else(|| PyRuntimeError::new_err("request view cache was not filled"))
 }
 
 impl Head {
@@ -300,34 +280,38 @@ impl Head {
     /// a trailing wildcard captured.
     #[getter]
     fn params<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let view = cached(&self.views.params, || {
-            self.build_params(py).map(Bound::unbind)
-        })?;
-        Ok(view.bind(py).clone())
+        self.views
+            .params
+            .get_or_build(py, || self.build_params(py).map(Bound::unbind))
     }
 
     /// Case-insensitive; `headers['x']` is the first value, `getlist('x')` all.
     #[getter]
     fn headers(&self, py: Python<'_>) -> PyResult<Py<MultiDict>> {
-        let view = cached(&self.views.headers, || Py::new(py, self.build_headers(py)?))?;
-        Ok(view.clone_ref(py))
+        let view = self
+            .views
+            .headers
+            .get_or_build(py, || Py::new(py, self.build_headers(py)?))?;
+        Ok(view.unbind())
     }
 
     /// Query parameters, typed where the route declared hints. A repeated
     /// name reads as a list. Bad encoding raises `BadRequest`.
     #[getter]
     fn queries(&self, py: Python<'_>) -> PyResult<Py<MultiDict>> {
-        let view = cached(&self.views.queries, || Py::new(py, self.build_queries(py)?))?;
-        Ok(view.clone_ref(py))
+        let view = self
+            .views
+            .queries
+            .get_or_build(py, || Py::new(py, self.build_queries(py)?))?;
+        Ok(view.unbind())
     }
 
     /// Cookies from every `Cookie` header; malformed pairs are skipped.
     #[getter]
     fn cookies<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let view = cached(&self.views.cookies, || {
-            self.build_cookies(py).map(Bound::unbind)
-        })?;
-        Ok(view.bind(py).clone())
+        self.views
+            .cookies
+            .get_or_build(py, || self.build_cookies(py).map(Bound::unbind))
     }
 
     /// The subdomain the host asks for (`api` for `api.example.com`).

@@ -13,6 +13,7 @@ mod matcher;
 mod multidict;
 mod scope;
 mod values;
+mod view;
 
 /// `a=1&b=2` (bytes) into ordered (name, value) pairs; `+` is a space.
 /// Raises `heaven.errors.BadRequest` on malformed encoding.
