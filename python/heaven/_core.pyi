@@ -41,10 +41,9 @@ class Exchange:
         cls, request: type, response: type, context: type, unread: object, text: bytes, json: bytes,
         json_encode: Any,
     ) -> Exchange: ...
-    def asgi_answer(
-        self, send: Any, res: Any, head_only: bool
-    ) -> tuple[Any, dict[str, Any], dict[str, Any]] | None: ...
-    def rsgi_answer(self, proto: Any, res: Any, head_only: bool) -> tuple[()] | None: ...
+    def answer(self, send: Any, proto: Any, res: Any) -> tuple[()] | tuple[Any, dict[str, Any], dict[str, Any]] | None:
+        """The usual response, answered natively: ASGI's `(send, start, body)`
+        with a `send`, else sent through RSGI's `proto` (`()`); None for any other."""
     def begin(
         self, head: Any, body: bytes | None, reader: Any, app: Any, mounted: Any, server: Any
     ) -> tuple[Any, Any, Any]: ...

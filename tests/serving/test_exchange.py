@@ -102,11 +102,11 @@ def test_a_request_is_its_own_head():
     def scope(method: str, headers: list[tuple[bytes, bytes]]) -> dict[str, object]:
         return {"type": "http", "method": method, "path": "/u/7", "raw_path": b"/u/7", "headers": headers}
 
-    head, ep, _, req, res, ctx = matcher.enter(scope("GET", []))
+    head, ep, req, res, ctx = matcher.enter(scope("GET", []))
     assert req is head and isinstance(req, Head) and type(req) is Request
     assert (req.params, req.method, req.route, req._entry) == ({"id": 7}, "GET", "/u/:id:int", ep)
 
-    head, ep, _, req, _, _ = matcher.enter(scope("POST", [(b"content-length", b"3")]))
+    head, ep, req, _, _ = matcher.enter(scope("POST", [(b"content-length", b"3")]))
     assert req is None and type(head) is Request and head.params == {"id": 7}
     req, res, ctx = begin(head, b"abc", None, ep.app, ep.mounted, app)
     assert req is head and (req.body, req._server, res._req, ctx._req) == (b"abc", app, req, req)
@@ -153,18 +153,24 @@ def _outcome(do: object) -> object:
 
 
 def test_the_native_answer_is_what_finish_and_send_give():
-    """`wire.answer(post, res, head_only)` finishes the usual response
-    natively (an int status, a str or bytes body) and gives what
-    `res._finish()` then `wire.send` give, on both interfaces; any other
-    response is left alone (None), for `res._finish()`."""
+    """`EXCHANGE.answer(send, proto, res)` finishes the usual response
+    natively (an int status; a str, bytes, dict or list body) and gives
+    what `res._finish()` then `wire.send` give, on both interfaces (a HEAD
+    request, read from `res._req`, without its body); any other response
+    is left alone (None), for `res._finish()`."""
     from http import HTTPStatus
 
     from heaven._serving.asgi import WIRE as ASGI
+    from heaven._serving.exchange import EXCHANGE
     from heaven._serving.rsgi import WIRE as RSGI
 
     app = App()
     app.GET("/", lambda req, res, ctx: None)
-    head = app._compile().route({"type": "http", "method": "GET", "path": "/", "raw_path": b"/", "headers": []})
+    matcher = app._compile()
+    heads = {
+        head_only: matcher.route({"type": "http", "method": "HEAD" if head_only else "GET", "path": "/", "raw_path": b"/", "headers": []})
+        for head_only in (False, True)
+    }
     statuses = (200, 201, 204, 304, 100, 599, HTTPStatus.CREATED, "202", True, 99, 600, -1, 2**70)
     bodies = ("text", "", "\ud800", b"bytes", b"", {"a": 1}, [1, "é"], {"bad": object()}, [], None, 7,
               bytearray(b"x"), (1, 2))  # fmt: skip
@@ -175,7 +181,7 @@ def test_the_native_answer_is_what_finish_and_send_give():
                 for head_only in (False, True):
 
                     def made() -> Response:
-                        _, res, _ = begin(head, b"", None, app, None, app)
+                        _, res, _ = begin(heads[head_only], b"", None, app, None, app)
                         res.status, res.body = status, body
                         res.header("X-Kept", "1")
                         if typed:
@@ -187,9 +193,9 @@ def test_the_native_answer_is_what_finish_and_send_give():
                     for wire, channel in ((ASGI, (None, "send", {})), (RSGI, None)):
                         proto = _Proto()
                         channel = channel or proto
-                        post = channel[1] if wire is ASGI else proto  # what the lifecycle gives `answer`
+                        send = channel[1] if wire is ASGI else None  # what the lifecycle gives `answer`
                         res = made()
-                        got = _outcome(lambda: wire.answer(post, res, head_only))
+                        got = _outcome(lambda: EXCHANGE.answer(send, proto, res))
                         if not usual:
                             assert got is None and res.status is status and res.body is body
                             continue
@@ -208,16 +214,16 @@ def test_the_native_answer_is_what_finish_and_send_give():
 
 def test_a_subclass_of_response_is_always_finished_by_its_own_method():
     """A Response subclass may override `_finish`: the native answer leaves it alone."""
-    from heaven._serving.asgi import WIRE as ASGI
-    from heaven._serving.rsgi import WIRE as RSGI
+    from heaven._serving.exchange import EXCHANGE
 
     class Custom(Response):
         __slots__ = ()
 
     res = Custom(App(), None, None)
     res.body = "text"
-    assert ASGI.answer(None, res, False) is None
-    assert RSGI.answer(_Proto(), res, False) is None
+    assert EXCHANGE.answer("send", None, res) is None
+    proto = _Proto()
+    assert EXCHANGE.answer(None, proto, res) is None and proto.calls == []
 
 
 def test_enter_starts_only_a_request_that_can_start_at_once():
@@ -237,8 +243,8 @@ def test_enter_starts_only_a_request_that_can_start_at_once():
 
     for method, path, headers in (("GET", "/", []), ("HEAD", "/", []), ("POST", "/", [(b"content-length", b"0")]),
                                   ("GET", "/child", [])):  # fmt: skip
-        head, ep, head_only, req, res, ctx = matcher.enter(scope(method, path, headers))
-        assert ep is head._entry and ep is not None and head_only is (method == "HEAD")
+        head, ep, req, res, ctx = matcher.enter(scope(method, path, headers))
+        assert ep is head._entry and ep is not None and head._head_only is (method == "HEAD")
         made = begin(head, b"", None, ep.app, ep.mounted, app)
         for got, expected in zip((req, res, ctx), made):
             links = ("_req", "_ctx", "_res")
@@ -251,6 +257,6 @@ def test_enter_starts_only_a_request_that_can_start_at_once():
 
     for method, path, headers in (("POST", "/", [(b"content-length", b"3")]), ("POST", "/", [(b"transfer-encoding", b"chunked")]),
                                   ("OPTIONS", "/", []), ("POST", "/stream", []), ("GET", "/missing", []), ("PUT", "/", [])):  # fmt: skip
-        head, ep, head_only, req, res, ctx = matcher.enter(scope(method, path, headers))
+        head, ep, req, res, ctx = matcher.enter(scope(method, path, headers))
         assert (req, res, ctx) == (None, None, None), (method, path, headers)
         assert ep is head._entry

@@ -12,7 +12,6 @@ from .._core import asgi_whole
 from ..errors import ClientDisconnected, IncompleteBody, PayloadTooLarge
 from ..streaming import StreamBody
 from .body import check_declared, counted
-from .exchange import EXCHANGE
 from .answers import Headers
 from .bridge import AsgiConnection
 from .startup import start_app, stop_app
@@ -33,9 +32,6 @@ class AsgiWire:
     #: Content-Type and Content-Length, for the lifecycle to pass to `send`
     #: in order (native: rust/py's answer.rs).
     send = staticmethod(asgi_whole)
-    #: The same messages for the usual response (an int status; a str,
-    #: bytes, dict or list body), read from `res` natively; None for any other.
-    answer = staticmethod(EXCHANGE.asgi_answer)
 
     async def send_body(self, channel: Any, status: int, headers: Headers, payload: Any, head_only: bool) -> None:
         send = channel[1]

@@ -25,7 +25,7 @@ from .around import run_arounds, serve_refusal
 from .asgi import WIRE as ASGI
 from .asgi import serve_lifespan
 from .catching import caught, refused, unread
-from .exchange import begin
+from .exchange import EXCHANGE, begin
 from .hooks import run_deferred, run_hooks
 from .route import run_route
 from .rsgi import WIRE as RSGI
@@ -38,10 +38,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger("heaven")
 # What a wire leaves to the caller to send: `(post, first, then)`, or `()`.
 Messages = tuple[()] | tuple[Callable[[Any], Awaitable[Any]], Any, Any]
-# Each wire's `answer`, bound once: a staticmethod read through the instance
-# at every request would take the interpreter's slow path.
-_ASGI_ANSWER = ASGI.answer
-_RSGI_ANSWER = RSGI.answer
+# The usual response, answered natively on either interface (`send` None:
+# RSGI), bound once: a method read at every request would cost more.
+_ANSWER = EXCHANGE.answer
 # Payloads sent in one piece (the others are streams and files).
 _WHOLE = frozenset({bytes, str})
 
@@ -56,13 +55,6 @@ class Wire(Protocol):
         """Send a whole body: `()` when sent, else `(post, first, then)`,
         two messages the caller awaits `post` with, in order (ASGI's
         `send`), so no coroutine is made for them."""
-
-    def answer(self, post: Any, res: Response, head_only: bool) -> Messages | None:
-        """`send` for the usual response (an int status; a str, bytes, dict
-        or list body), finished natively from `res`; None for any other, with
-        nothing done (the caller finishes it with `res._finish()`). `post`
-        is what sends: ASGI's `send`, RSGI's protocol object (the channel
-        itself)."""
 
     def send_body(self, channel: Any, status: int, headers: Headers, payload: Any, head_only: bool) -> Awaitable[None]:
         """Send a `StreamBody` or a `FileSpan`."""
@@ -110,18 +102,15 @@ async def serve(app: Any, scope: Any, inbound: Any, send: Any = None) -> None:
     `(scope, proto)`, so no `send`); websockets, and ASGI's lifespan, are
     handed on."""
     wire: Wire
-    finishing: Callable[[Any, Any, bool], Messages | None]  # wire.answer
     messages: Messages | None
     channel: Any  # the wire's handle on the connection, for the paths that need all of it
     if send is None:
         if scope.proto != "http":
             return await serve_socket(app, RSGI, scope, inbound)
-        wire, channel, finishing = RSGI, inbound, _RSGI_ANSWER
-        post = inbound
+        wire, channel = RSGI, inbound
     elif scope["type"] == "http":
         # ASGI's channel, `(receive, send, scope)`, is made only if a path below needs it.
-        wire, channel, finishing = ASGI, None, _ASGI_ANSWER
-        post = send
+        wire, channel = ASGI, None
     else:
         return await _asgi_other(app, scope, inbound, send)
     matcher = app._matcher
@@ -130,9 +119,10 @@ async def serve(app: Any, scope: Any, inbound: Any, send: Any = None) -> None:
             matcher = await ready(app)
         except Exception:
             return await send_answer(wire, channel or (inbound, send, scope), unavailable(app), False)
-    head, ep, head_only, req, res, ctx = matcher.enter(scope)  # req, res, ctx: when it could start at once
+    head, ep, req, res, ctx = matcher.enter(scope)  # req, res, ctx: when it could start at once
     cors = sessions = None
     if req is None or app._extras:  # anything but a request started at once, with no CORS and no sessions
+        head_only = head._head_only
         if channel is None:
             channel = (inbound, send, scope)
         if app._cors_on:
@@ -197,7 +187,7 @@ async def serve(app: Any, scope: Any, inbound: Any, send: Any = None) -> None:
                 _commit_session(sessions, ctx, res)
             # The usual answer is finished natively, and sent (RSGI) or its
             # messages made (ASGI); any other is finished by `res._finish()`.
-            messages = finishing(post, res, head_only) if cors is None else None
+            messages = _ANSWER(send, inbound, res) if cors is None else None
             if messages is None:
                 status, payload, content_type = res._finish()
                 headers = res._headers
@@ -207,6 +197,7 @@ async def serve(app: Any, scope: Any, inbound: Any, send: Any = None) -> None:
             messages = None
             status, headers, payload, content_type = await caught(app, ep, exc, req, res, ctx, hooked)
         if messages is None:
+            head_only = head._head_only
             if channel is None:
                 channel = (inbound, send, scope)
             if cors is not None:

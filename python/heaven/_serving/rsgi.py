@@ -16,7 +16,6 @@ from ..errors import ClientDisconnected, IncompleteBody
 from .._http.headers import text_headers
 from ..streaming import StreamBody
 from .body import check_declared, read_counted
-from .exchange import EXCHANGE
 from .answers import Headers
 from .bridge import from_rsgi
 from .startup import start_app, stop_app
@@ -74,9 +73,6 @@ class RsgiWire:
     #: Content-Length of a body it sends (native: rust/py's answer.rs).
     #: Returns `()`: nothing is left to send.
     send = staticmethod(rsgi_whole)
-    #: The usual response (an int status; a str, bytes, dict or list body),
-    #: read from `res` and sent natively: `()`; None for any other (nothing sent).
-    answer = staticmethod(EXCHANGE.rsgi_answer)
 
     async def send_body(self, proto: Any, status: int, headers: Headers, payload: Any, head_only: bool) -> None:
         out = text_headers(headers)

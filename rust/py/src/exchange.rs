@@ -27,6 +27,7 @@ use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyList, PyString, PyTuple, PyT
 use crate::answer::{asgi_messages, rsgi_whole};
 use crate::call::call1;
 use crate::head::Head;
+use heaven_core::Method;
 
 const REQUEST: [&str; 10] = [
     "_body",
@@ -104,32 +105,26 @@ impl Exchange {
         })
     }
 
-    /// ASGI's answer for the usual response (see `usual`): its two
-    /// messages, `(send, start, body)`, as `asgi_whole` makes them from
-    /// `res._finish()`; None for any other response (nothing is done).
-    /// `send` is the server's (the whole channel is for the slow paths).
-    fn asgi_answer<'py>(
+    /// The usual response (see `usual`) answered natively, on either
+    /// interface: with ASGI's `send`, its two messages `(send, start,
+    /// body)`, as `asgi_whole` makes them from `res._finish()`; without one
+    /// (`send` None), sent through RSGI's protocol object `proto` as
+    /// `rsgi_whole` sends it, and `()`. None for any other response
+    /// (nothing is done). A HEAD request (read from `res._req`) gets no body.
+    fn answer<'py>(
         &self,
         py: Python<'py>,
         send: &Bound<'py, PyAny>,
-        res: &Bound<'py, PyAny>,
-        head_only: bool,
-    ) -> PyResult<Option<Bound<'py, PyTuple>>> {
-        self.answer(py, res, |(status, body, kind, headers)| {
-            asgi_messages(py, send, &status, &headers, &body, kind.as_ref(), head_only)
-        })
-    }
-
-    /// RSGI's answer for the usual response, sent as `rsgi_whole` sends it:
-    /// `()` once sent, None for any other response (nothing is done).
-    fn rsgi_answer<'py>(
-        &self,
-        py: Python<'py>,
         proto: &Bound<'py, PyAny>,
         res: &Bound<'py, PyAny>,
-        head_only: bool,
     ) -> PyResult<Option<Bound<'py, PyTuple>>> {
-        self.answer(py, res, |(status, body, kind, headers)| {
+        let Some((status, body, kind, headers)) = self.usual(py, res)? else {
+            return Ok(None);
+        };
+        let head_only = get(res, self.res[7])
+            .and_then(|req| req.cast_into::<Head>().ok())
+            .is_some_and(|req| req.get().method == Some(Method::Head));
+        if send.is_none() {
             rsgi_whole(
                 py,
                 proto,
@@ -139,7 +134,10 @@ impl Exchange {
                 kind.as_ref(),
                 head_only,
             )
-        })
+        } else {
+            asgi_messages(py, send, &status, &headers, &body, kind.as_ref(), head_only)
+        }
+        .map(Some)
     }
 
     /// `(req, res, ctx)` as `Request(head, body, reader, app, mounted,
@@ -181,19 +179,6 @@ type Usual<'py> = (
 );
 
 impl Exchange {
-    /// `send` applied to the usual response; None (nothing done) for any other.
-    fn answer<'py>(
-        &self,
-        py: Python<'py>,
-        res: &Bound<'py, PyAny>,
-        send: impl FnOnce(Usual<'py>) -> PyResult<Bound<'py, PyTuple>>,
-    ) -> PyResult<Option<Bound<'py, PyTuple>>> {
-        match self.usual(py, res)? {
-            Some(usual) => send(usual).map(Some),
-            None => Ok(None),
-        }
-    }
-
     /// What `res._finish()` gives for the usual response, without its
     /// frame: a `Response` (the class itself, so an override of `_finish`
     /// is never bypassed) with an `int` status from 100 to 599, a `str`,

@@ -11,7 +11,7 @@ use heaven_core::{
 use pyo3::exceptions::PyValueError;
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyBytes, PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
 use crate::errors::route_error;
 use crate::exchange::Exchange;
@@ -342,13 +342,14 @@ impl Matcher {
     }
 
     /// An HTTP request's start, in one call (the caller has read the scope's
-    /// type: it is not read again): `(head, entry, head_only, req,
-    /// res, ctx)`. `req`, `res` and `ctx` are made (as `Exchange.begin` makes
-    /// them, with an empty body and the compiled `server` as `req`'s server) when the
-    /// route matched, is not a stream route and no body is coming; else
-    /// they are None, for the lifecycle to answer, or read the body first.
-    /// OPTIONS requests are left to the lifecycle too (a CORS preflight is
-    /// answered before any exchange).
+    /// type: it is not read again): `(head, entry, req, res, ctx)`. With an
+    /// `Exchange`, the head is a `Request`, and when the route matched, is
+    /// not a stream route and no body is coming, it is begun here: `req` is
+    /// the head itself, and `res`, `ctx` are made (as `Exchange.begin` makes
+    /// them, with an empty body and the compiled `server` as `req`'s
+    /// server); else the three are None, for the lifecycle to answer, or to
+    /// read the body first. OPTIONS requests are left to the lifecycle too
+    /// (a CORS preflight is answered before any exchange).
     fn enter<'py>(
         &self,
         py: Python<'py>,
@@ -360,15 +361,9 @@ impl Matcher {
             .entry
             .as_ref()
             .map_or_else(|| none.clone(), |e| e.bind(py).clone());
-        let head_only = PyBool::new(py, head.method == Some(Method::Head))
-            .to_owned()
-            .into_any();
         let Some(exchange) = &self.exchange else {
             let head = Bound::new(py, head)?.into_any();
-            return PyTuple::new(
-                py,
-                [head, entry, head_only, none.clone(), none.clone(), none],
-            );
+            return PyTuple::new(py, [head, entry, none.clone(), none.clone(), none]);
         };
         let begin = match &head.route {
             Some(route)
@@ -386,10 +381,7 @@ impl Matcher {
         let exchange = exchange.get();
         let req = exchange.request(py, head)?;
         let Some((app, mounted)) = begin else {
-            return PyTuple::new(
-                py,
-                [req, entry, head_only, none.clone(), none.clone(), none],
-            );
+            return PyTuple::new(py, [req, entry, none.clone(), none.clone(), none]);
         };
         let [req, res, ctx] = exchange.make(
             py,
@@ -400,6 +392,6 @@ impl Matcher {
             mounted.bind(py),
             self.server.bind(py),
         )?;
-        PyTuple::new(py, [req.clone(), entry, head_only, req, res, ctx])
+        PyTuple::new(py, [req.clone(), entry, req, res, ctx])
     }
 }
