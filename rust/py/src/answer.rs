@@ -190,31 +190,69 @@ fn text<'py>(py: Python<'py>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, 
 
 static TYPE_HEADERS: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
 
+/// For each Content-Type heaven sets itself, the RSGI header list of an
+/// answer with that header alone: `(("content-type", value),)`, made once.
+/// A tuple, so the one object every such answer passes cannot be changed
+/// (granian reads the headers as any sequence of pairs).
+fn type_headers(py: Python<'_>) -> PyResult<&Bound<'_, PyDict>> {
+    let known = TYPE_HEADERS.get_or_try_init(py, || {
+        let d = PyDict::new(py);
+        for kind in KNOWN_TYPES {
+            let value: String = kind.iter().map(|&b| b as char).collect();
+            let pair = PyTuple::new(
+                py,
+                [
+                    intern!(py, "content-type").clone(),
+                    PyString::new(py, &value),
+                ],
+            )?;
+            d.set_item(PyBytes::new(py, kind), PyTuple::new(py, [pair])?)?;
+        }
+        Ok::<_, PyErr>(d.unbind())
+    })?;
+    Ok(known.bind(py))
+}
+
 /// The `("content-type", value)` pair for RSGI: made once for the types
 /// heaven sets itself, else now. Content-Type values heaven adds are ASCII;
 /// any other byte is read as latin-1.
 fn type_header<'py>(py: Python<'py>, kind: &Bound<'py, PyBytes>) -> PyResult<Bound<'py, PyAny>> {
-    let pair = |kind: &[u8]| {
-        let value: String = kind.iter().map(|&b| b as char).collect();
-        PyTuple::new(
-            py,
-            [
-                intern!(py, "content-type").clone(),
-                PyString::new(py, &value),
-            ],
-        )
-    };
-    let known = TYPE_HEADERS.get_or_try_init(py, || {
-        let d = PyDict::new(py);
-        for kind in KNOWN_TYPES {
-            d.set_item(PyBytes::new(py, kind), pair(kind)?)?;
+    match type_headers(py)?.get_item(kind)? {
+        Some(alone) => alone.get_item(0),
+        None => {
+            let value: String = kind.as_bytes().iter().map(|&b| b as char).collect();
+            Ok(PyTuple::new(
+                py,
+                [
+                    intern!(py, "content-type").clone(),
+                    PyString::new(py, &value),
+                ],
+            )?
+            .into_any())
         }
-        Ok::<_, PyErr>(d.unbind())
-    })?;
-    match known.bind(py).get_item(kind)? {
-        Some(made) => Ok(made),
-        None => Ok(pair(kind.as_bytes())?.into_any()),
     }
+}
+
+/// `headers` (ASGI's byte pairs) as RSGI's str pairs, the Content-Type
+/// (when given) last.
+fn rsgi_headers<'py>(
+    py: Python<'py>,
+    headers: &Bound<'py, PyList>,
+    content_type: Option<&Bound<'py, PyBytes>>,
+) -> PyResult<Bound<'py, PyList>> {
+    let out = PyList::empty(py);
+    for pair in headers.iter() {
+        let Some((name, value)) = header_pair(&pair) else {
+            return Err(PyValueError::new_err(
+                "a response header must be a (name, value) pair",
+            ));
+        };
+        out.append((text(py, &name)?, text(py, &value)?))?;
+    }
+    if let Some(kind) = content_type {
+        out.append(type_header(py, kind)?)?;
+    }
+    Ok(out)
 }
 
 /// RSGI: one call to the protocol object (`response_str`, `response_bytes`,
@@ -231,19 +269,8 @@ pub fn rsgi_whole<'py>(
     head_only: bool,
 ) -> PyResult<Bound<'py, PyTuple>> {
     let code: u16 = status.extract()?;
-    let out = PyList::empty(py);
-    for pair in headers.iter() {
-        let Some((name, value)) = header_pair(&pair) else {
-            return Err(PyValueError::new_err(
-                "a response header must be a (name, value) pair",
-            ));
-        };
-        out.append((text(py, &name)?, text(py, &value)?))?;
-    }
-    if let Some(kind) = content_type {
-        out.append(type_header(py, kind)?)?;
-    }
     if head_only || bodyless(code) {
+        let out = rsgi_headers(py, headers, content_type)?;
         if !bodyless(code) {
             let size = encoded(payload)?.len()?;
             out.append((intern!(py, "content-length"), size.to_string()))?;
@@ -253,18 +280,23 @@ pub fn rsgi_whole<'py>(
             intern!(py, "response_empty"),
             &[status, out.as_any()],
         )?;
-    } else if PyString::is_exact_type_of(payload) {
-        call_method(
-            proto,
-            intern!(py, "response_str"),
-            &[status, out.as_any(), payload],
-        )?;
-    } else {
-        call_method(
-            proto,
-            intern!(py, "response_bytes"),
-            &[status, out.as_any(), payload],
-        )?;
+        return Ok(PyTuple::empty(py));
     }
+    // The usual answer, no header but a Content-Type heaven sets, passes
+    // that type's list made once; any other, a new one.
+    let alone = match content_type {
+        Some(kind) if headers.is_empty() => type_headers(py)?.get_item(kind)?,
+        _ => None,
+    };
+    let out = match alone {
+        Some(alone) => alone,
+        None => rsgi_headers(py, headers, content_type)?.into_any(),
+    };
+    let method = if PyString::is_exact_type_of(payload) {
+        intern!(py, "response_str")
+    } else {
+        intern!(py, "response_bytes")
+    };
+    call_method(proto, method, &[status, &out, payload])?;
     Ok(PyTuple::empty(py))
 }
