@@ -161,3 +161,20 @@ def test_websocket_handlers_read_the_session():
 
     asyncio.run(talk())
     assert seen == ["ada", None]
+
+
+def test_sessions_turned_on_after_the_first_request_apply_at_once():
+    """A served app is compiled; `app.sessions()` recompiles it, so the
+    lifecycle's one test for CORS and sessions sees them."""
+    app = App()
+
+    def login(req, res, ctx):
+        ctx.session.user = "ada"
+        res.body = "in"
+
+    app.POST("/login", login)
+    with Client(app) as c:
+        assert c.post("/login").status_code == 500  # no sessions yet: ctx.session fails
+        app.sessions("late secret")
+        r = c.post("/login")
+        assert r.status_code == 200 and r.headers["set-cookie"].startswith("session=")

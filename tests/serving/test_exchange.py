@@ -260,3 +260,37 @@ def test_enter_starts_only_a_request_that_can_start_at_once():
         head, ep, req, res, ctx = matcher.enter(scope(method, path, headers))
         assert (req, res, ctx) == (None, None, None), (method, path, headers)
         assert ep is head._entry
+
+
+def test_only_an_async_handler_with_nothing_around_it_is_direct():
+    """`Endpoint.direct` (awaited by the lifecycle with nothing else read)
+    is the handler of a route with no hooks and no contract check, when it
+    is an `async def`; every other route keeps its own steps."""
+    import msgspec
+
+    class Order(msgspec.Struct):
+        id: int
+
+    async def handler(req, res, ctx):
+        res.body = "ok"
+
+    def sync(req, res, ctx):
+        res.body = "ok"
+
+    app = App()
+    app.GET("/async", handler)
+    app.GET("/sync", sync)
+    app.GET("/hooked", handler)
+    app.BEFORE("/hooked", lambda req, res, ctx: None)
+    app.POST("/checked", handler)
+    app.schema.POST("/checked", expects=Order)
+    matcher = app._compile()
+
+    def entry(method: str, path: str):
+        return matcher.route({"type": "http", "method": method, "path": path, "raw_path": path.encode(), "headers": []})._entry
+
+    assert entry("GET", "/async").direct is handler
+    assert entry("GET", "/sync").direct is None and entry("GET", "/sync").plain
+    assert entry("GET", "/hooked").direct is None and not entry("GET", "/hooked").plain
+    checked = entry("POST", "/checked")
+    assert checked.direct is None and checked.plain and checked.check is not None
