@@ -29,9 +29,10 @@ class Matcher:
 
     def route(self, scope: Any) -> Head:
         """An ASGI scope (dict) or granian's RSGI scope object."""
-    def enter(self, scope: Any) -> tuple[Head, Any, bool, Any, Any, Any]:
-        """`(head, entry, head_only, req, res, ctx)`, the last three None
-        unless the request could start at once."""
+    def enter(self, scope: Any) -> tuple[Head, Any, Any, Any, Any]:
+        """`(head, entry, req, res, ctx)`: the head is a `Request` when the
+        matcher was compiled with an `Exchange`; the last three are None
+        unless the request could start at once (`req` is then the head)."""
 
 @final
 class Exchange:

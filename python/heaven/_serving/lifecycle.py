@@ -118,7 +118,7 @@ async def serve(app: Any, scope: Any, inbound: Any, send: Any = None) -> None:
         try:
             matcher = await ready(app)
         except Exception:
-            return await send_answer(wire, channel or (inbound, send, scope), unavailable(app), False)
+            return await send_answer(wire, (inbound, send, scope) if channel is None else channel, unavailable(app), False)
     head, ep, req, res, ctx = matcher.enter(scope)  # req, res, ctx: when it could start at once
     cors = sessions = None
     if req is None or app._extras:  # anything but a request started at once, with no CORS and no sessions
