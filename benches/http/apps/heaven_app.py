@@ -8,9 +8,10 @@ extra_routes.py (the `params_1000` endpoint).
 - hooks: `app.BEFORE("/hooks", ...)` x5, each keeping a value in `ctx`, and
   `app.AFTER("/hooks", ...)` x5, each setting a response header; the handler
   answers the sum of the five `ctx` values.
-- validate: `app.schema.POST("/validate", expects=Order)`, the msgspec
-  contract of apps/heaven_schema_app.py (Heaven-style constraint strings,
-  unknown fields refused); the handler reads the validated `req.data`.
+- validate: `app.schema.POST("/validate", expects=Order, forbid_unknown=True)`,
+  the msgspec contract of apps/heaven_schema_app.py (Heaven-style constraint
+  strings, unknown fields refused, as every contender refuses them); the
+  handler reads the validated `req.data`.
 """
 
 from heaven import App
@@ -71,7 +72,7 @@ def build() -> App:
         app.BEFORE("/hooks", _before(i))
         app.AFTER("/hooks", _after(i))
     app.POST("/validate", validate)
-    app.schema.POST("/validate", expects=Order)
+    app.schema.POST("/validate", expects=Order, forbid_unknown=True)
     return app
 
 

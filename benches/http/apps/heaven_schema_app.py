@@ -3,7 +3,8 @@
 The contract is msgspec Structs with Heaven-style constraint strings; the
 FastAPI contender (fastapi_app.py) declares the same fields with the same
 constraints as pydantic models. Unknown fields are refused at every level
-(heaven's default `strict=True`).
+(`forbid_unknown=True`: by default heaven accepts them and leaves them out of
+`req.data`, as Heaven 2.4.3 accepts them; see docs/schemas.md).
 """
 
 from datetime import datetime
@@ -53,4 +54,4 @@ async def create_order(req, res, ctx):
 app = App()
 app.POST("/orders", create_order)
 #: The Contract: `contract.decode(body_bytes)` is what the route runs on each request.
-contract = app.schema.POST("/orders", expects=Order)
+contract = app.schema.POST("/orders", expects=Order, forbid_unknown=True)
