@@ -940,8 +940,8 @@ class App:
                                or (entry.validates and entry.stream))
             if entry.plain and entry.validates:
                 entry.check = entry.contract.checker()
-            entry.coroutine = is_coroutine_function(entry.call)
-            entry.direct = entry.call if entry.plain and entry.check is None and entry.coroutine else None
+            direct = entry.plain and entry.check is None and is_coroutine_function(entry.call)
+            entry.direct = entry.call if direct else None
             self._catching(entry, reaches)
             entries.append(entry)
         own = {id(self): (self, 0)}

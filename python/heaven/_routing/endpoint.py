@@ -51,11 +51,10 @@ class Endpoint:
     plain: bool = False
     #: The contract's per-request check on a `plain` route (None: nothing to check).
     check: Any = None
-    #: The handler is an `async def` function (set when the router compiles).
-    coroutine: bool = False
     #: The handler, when the lifecycle awaits its coroutine with nothing
     #: around it (a `plain` route without a `check`, an `async def`
-    #: handler); else None. One attribute read on the most common path.
+    #: handler; set when the router compiles); else None. One attribute
+    #: read on the most common path.
     direct: Any = None
     #: The error handlers the route reaches, nearest scope first (see `_routing/catchers.py`).
     catchers: tuple[Any, ...] = ()

@@ -24,7 +24,7 @@ pub const MATCHED: u16 = 0;
 /// Subclassed by `heaven.Request`: the request the handler gets is this
 /// object itself, with the Python-level state in the subclass's
 /// `__slots__` (one object a request, and no hop through a `_head`).
-#[pyclass(frozen, subclass, freelist = 32, module = "heaven._core")]
+#[pyclass(frozen, subclass, module = "heaven._core")]
 pub struct Head {
     pub source: Source,
     /// The method, when it is one the router knows.
