@@ -71,7 +71,8 @@ CONTENDERS: dict[str, Contender] = {
         needs=("blacksheep", "jinja2"),
         notes={
             "upload": "`multipart_stream()` writes the part straight to its file; the others store it in a "
-            "temporary file first (memory up to 256 KiB in heaven, 1 MB in the others) and copy it",
+            "temporary file first (memory up to 256 KiB in heaven, 1 MB in the others) and copy it, except "
+            "heaven, whose `asave` names the temporary file instead (`linkat`, same file system)",
             "page": "`view()` also sends `Cache-Control: no-cache`",
         },
     ),
