@@ -383,7 +383,9 @@ class Response:
         body = self.body
         kind = type(body)
         if kind is str:
-            payload, default_type = body, TEXT
+            # Sent as it is (the wire encodes it), unless it is not ASCII: encoded here, so that
+            # a str UTF-8 cannot encode (a lone surrogate) fails where the error handlers answer it.
+            payload, default_type = body if body.isascii() else body.encode(), TEXT
         elif kind is bytes:
             payload, default_type = body, None
         elif kind is dict or kind is list:

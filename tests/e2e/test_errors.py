@@ -1,6 +1,7 @@
 """Error handlers and problem+json through a real granian, on both
 interfaces: a custom 404 page, a problem+json 500 and 405 and HTTPError,
-bodyless 204/304 answers, a redirect to a non-ASCII path."""
+bodyless 204/304 answers, a redirect to a non-ASCII path, a str body UTF-8
+cannot encode."""
 
 import json
 import socket
@@ -68,3 +69,13 @@ def test_204_and_304_go_out_without_content_length(server, path, status):
 def test_a_redirect_to_a_non_ascii_path(server):
     r = httpx.get(server.url + "/jp", follow_redirects=False)
     assert (r.status_code, r.headers["location"]) == (307, "/%E6%97%A5%E6%9C%AC%20%E8%AA%9E")
+
+
+@pytest.mark.parametrize("kind", ["usual", "bodiless", "general"])
+def test_a_str_body_utf8_cannot_encode_is_heavens_500(server, kind):
+    """Whichever path finishes the answer, the error reaches heaven's error
+    answer (here problem+json), never the server's bare 500."""
+    r = httpx.get(f"{server.url}/unencodable/{kind}")
+    assert (r.status_code, r.headers["content-type"]) == (500, "application/problem+json")
+    assert r.json()["instance"] == f"/unencodable/{kind}"
+    assert "UnicodeEncodeError" in server.stop()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from http import HTTPStatus
 
 import pytest
 from msgspec import Struct
@@ -471,3 +472,38 @@ def test_http_error_keeps_its_spellings_and_takes_detail_and_headers():
         HTTPError(status=99)
     with pytest.raises(TypeError, match="detail must be a str or a dict, got list"):
         HTTPError(detail=["x"])
+
+
+# -- a body that cannot be encoded ---------------------------------------------------
+
+
+@pytest.mark.parametrize("route", ["plain", "hooked", "cors", "enum_status"])
+def test_a_str_body_with_a_lone_surrogate_is_heavens_500_on_every_path(route, caplog):
+    """A `str` body UTF-8 cannot encode is a handler's bug: heaven's 500 and
+    the app's error handler answer it, whichever path finishes the response
+    (the native usual answer, or the general one a hook or CORS takes)."""
+    app = App()
+
+    def handler(req, res, ctx):
+        res.body = "bad \ud800 text"
+        if route == "enum_status":  # not a plain int: the general path finishes it
+            res.status = HTTPStatus.OK
+
+    app.GET("/bad", handler)
+    if route == "hooked":
+        app.AFTER("/bad", lambda req, res, ctx: res.header("X-After", "1"))
+    if route == "cors":
+        app.cors()
+    seen = []
+
+    @app.ERROR(UnicodeEncodeError)
+    def encode_failed(req, res, ctx, exc):
+        seen.append(type(exc))
+        res.status, res.body = 500, "the page could not be encoded"
+
+    with Client(app, raise_app_exceptions=False) as client:
+        response = client.get("/bad", headers={"Origin": "http://elsewhere.test"})
+    assert (response.status_code, response.text) == (500, "the page could not be encoded")
+    assert seen == [UnicodeEncodeError]
+    if route == "cors":
+        assert response.headers["access-control-allow-origin"] == "*"

@@ -135,8 +135,9 @@ class _Proto:
     def __init__(self) -> None:
         self.calls: list[tuple[object, ...]] = []
 
-    def response_str(self, *args: object) -> None:
-        self.calls.append(("str", *args))
+    def response_str(self, status: object, headers: object, body: str) -> None:
+        body.encode()  # granian reads its arguments first: a str UTF-8 cannot encode fails here
+        self.calls.append(("str", status, headers, body))
 
     def response_bytes(self, *args: object) -> None:
         self.calls.append(("bytes", *args))

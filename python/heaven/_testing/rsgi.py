@@ -208,8 +208,9 @@ class HTTPProtocol:
     def response_str(self, status: int, headers: Any, body: str) -> None:
         if not isinstance(body, str):
             raise TypeError(f"response_str: body must be str, got {type(body).__name__}")
+        data = body.encode()  # before the start, as granian reads its arguments before it answers
         if self._start(status, headers, "response_str"):
-            self._finish(body.encode())
+            self._finish(data)
 
     def response_bytes(self, status: int, headers: Any, body: bytes) -> None:
         if not isinstance(body, (bytes, bytearray, memoryview)):

@@ -274,6 +274,10 @@ pub fn rsgi_whole<'py>(
         if !bodyless(code) {
             let size = encoded(payload)?.len()?;
             out.append((intern!(py, "content-length"), size.to_string()))?;
+        } else if let Ok(text) = payload.cast::<PyString>() {
+            // A body that is not sent must still encode, as on ASGI: a lone
+            // surrogate is the handler's error on every status.
+            text.to_str()?;
         }
         call_method(
             proto,
