@@ -570,6 +570,60 @@ def footnotes(contenders: list[str], table: dict[str, Contender], endpoints: lis
     return marks, notes
 
 
+#: Each heaven contender's floor: the bare app on the same interface.
+TWINS = {"heaven": "bare", "heaven_rsgi": "bare_rsgi"}
+_HEAVEN_OF = {bare: heaven for heaven, bare in TWINS.items()}
+
+
+def run_order(contenders: list[str], rnd: int) -> list[str]:
+    """Round `rnd`'s order. A heaven contender and its bare twin run back to
+    back, so that whatever else loads the machine (a neighbour on a shared
+    host) weighs on both sides of their ratio alike; the twins swap places
+    every other round, and the units rotate by one a round."""
+    units: list[list[str]] = []
+    for c in contenders:
+        if c in _HEAVEN_OF and _HEAVEN_OF[c] in contenders:
+            continue  # runs next to its heaven contender
+        twin = TWINS.get(c)
+        units.append([c, twin] if twin in contenders else [c])
+    shift = rnd % len(units)
+    order: list[str] = []
+    for unit in units[shift:] + units[:shift]:
+        order += unit if rnd % 2 == 0 else unit[::-1]
+    return order
+
+
+def paired(results: dict, endpoints: list[str], contenders: list[str]) -> list[str]:
+    """heaven against its bare app round by round: each round's heaven over
+    the same round's bare app (measured back to back), as a median and its
+    min – max, next to the ratio of the two medians the main table shows."""
+    rows = []
+    for heaven, bare in TWINS.items():
+        if heaven not in contenders or bare not in contenders:
+            continue
+        for ep in endpoints:
+            ours, floor = results.get((heaven, ep)), results.get((bare, ep))
+            if not ours or not floor or len(ours) != len(floor):
+                continue
+            ratios = [a.rps / b.rps for a, b in zip(ours, floor)]
+            of_medians = statistics.median(r.rps for r in ours) / statistics.median(r.rps for r in floor)
+            rows.append(
+                f"| {ep} | {heaven} / {bare} | {of_medians:.2f} | {statistics.median(ratios):.2f} | "
+                f"{min(ratios):.2f} – {max(ratios):.2f} |"
+            )
+    if not rows:
+        return []
+    return [
+        "",
+        "heaven against the bare app of its interface, round by round (each round's pair measured back to back; "
+        "the main table's ratio is of the two medians):",
+        "",
+        "| endpoint | contenders | ratio of medians | median of round ratios | min – max of round ratios |",
+        "|---|---|---:|---:|---:|",
+        *rows,
+    ]
+
+
 def render(results, contenders, endpoints, env, args, commands) -> str:
     med = {
         key: (statistics.median(r.rps for r in runs), statistics.median(r.p99_ms for r in runs))
@@ -719,59 +773,6 @@ def render(results, contenders, endpoints, env, args, commands) -> str:
 
 
 # -- main ----------------------------------------------------------------------
-
-
-#: Each heaven contender's floor: the bare app on the same interface.
-TWINS = {"heaven": "bare", "heaven_rsgi": "bare_rsgi"}
-
-
-def run_order(contenders: list[str], rnd: int) -> list[str]:
-    """Round `rnd`'s order. A heaven contender and its bare twin run back to
-    back, so that whatever else loads the machine (a neighbour on a shared
-    host) weighs on both sides of their ratio alike; the twins swap places
-    every other round, and the units rotate by one a round."""
-    units: list[list[str]] = []
-    for c in contenders:
-        if c in TWINS.values() and any(h in contenders for h, b in TWINS.items() if b == c):
-            continue  # runs next to its heaven contender
-        twin = TWINS.get(c)
-        units.append([c, twin] if twin in contenders else [c])
-    shift = rnd % len(units)
-    order: list[str] = []
-    for unit in units[shift:] + units[:shift]:
-        order += unit if rnd % 2 == 0 else unit[::-1]
-    return order
-
-
-def paired(results: dict, endpoints: list[str], contenders: list[str]) -> list[str]:
-    """heaven against its bare app round by round: each round's heaven over
-    the same round's bare app (measured back to back), as a median and its
-    min – max, next to the ratio of the two medians the main table shows."""
-    rows = []
-    for heaven, bare in TWINS.items():
-        if heaven not in contenders or bare not in contenders:
-            continue
-        for ep in endpoints:
-            ours, floor = results.get((heaven, ep)), results.get((bare, ep))
-            if not ours or not floor or len(ours) != len(floor):
-                continue
-            ratios = [a.rps / b.rps for a, b in zip(ours, floor)]
-            of_medians = statistics.median(r.rps for r in ours) / statistics.median(r.rps for r in floor)
-            rows.append(
-                f"| {ep} | {heaven} / {bare} | {of_medians:.2f} | {statistics.median(ratios):.2f} | "
-                f"{min(ratios):.2f} – {max(ratios):.2f} |"
-            )
-    if not rows:
-        return []
-    return [
-        "",
-        "heaven against the bare app of its interface, round by round (each round's pair measured back to back; "
-        "the main table's ratio is of the two medians):",
-        "",
-        "| endpoint | contenders | ratio of medians | median of round ratios | min – max of round ratios |",
-        "|---|---|---:|---:|---:|",
-        *rows,
-    ]
 
 
 def choose(value: str | None, known: dict, what: str) -> list[str]:
