@@ -121,6 +121,7 @@ bench: build-dev ## Router benches, in-process dispatch cost, HTTP bench against
 	$(PY) benches/multidict.py
 	bash benches/http/setup_peers.sh
 	$(PY) benches/http/run.py --markdown benches/http/results/http-bench.md
+	$(PY) benches/http/granian_costs.py
 	$(PY) benches/http/work.py --markdown benches/http/results/work-bench.md
 	$(PY) benches/http/live.py --markdown benches/http/results/live-bench.md
 	$(PY) benches/startup.py --markdown benches/http/results/startup.md
