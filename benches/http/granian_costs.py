@@ -64,10 +64,8 @@ def served(interface: str, granian: str, logdir: Path) -> dict:
 def in_process(interface: str) -> dict:
     """The same reads on benches/dispatch.py's stand-ins."""
     if interface == "rsgi":
-        probe = lambda: granian_probe.rsgi_reads(dispatch._RsgiScope("/plaintext"))  # noqa: E731
-    else:
-        probe = lambda: granian_probe.asgi_reads(dispatch.scope("/plaintext"))  # noqa: E731
-    return lowest([probe() for _ in range(PROBES)])
+        return lowest([granian_probe.rsgi_reads(dispatch._RsgiScope("/plaintext")) for _ in range(PROBES)])
+    return lowest([granian_probe.asgi_reads(dispatch.scope("/plaintext")) for _ in range(PROBES)])
 
 
 def table(interface: str, real: dict, stand_in: dict) -> str:
