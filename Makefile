@@ -114,7 +114,7 @@ format: ## Format the Rust sources
 	cargo fmt --all
 
 .PHONY: bench
-bench: build-dev ## Router benches, in-process dispatch cost, HTTP bench against every peer, websockets/SSE, cold start and memory, soak (~100 min: run.py ~40, work.py ~25, live.py ~12, soaks; needs wrk and cargo)
+bench: build-dev ## Router benches, in-process dispatch cost, HTTP bench against every peer, websockets/SSE, granian scope costs, Python work over HTTP, cold start and memory, soak (~80-100 min: run.py ~40, amplify.py ~5, work.py ~25, live.py ~12, soaks; needs wrk and cargo)
 	cargo bench -p heaven-core --bench router
 	$(PY) benches/criterion_medians.py
 	$(PY) benches/dispatch.py
@@ -122,6 +122,7 @@ bench: build-dev ## Router benches, in-process dispatch cost, HTTP bench against
 	bash benches/http/setup_peers.sh
 	$(PY) benches/http/run.py --markdown benches/http/results/http-bench.md
 	$(PY) benches/http/granian_costs.py
+	$(PY) benches/http/amplify.py --markdown benches/http/results/amplify.md
 	$(PY) benches/http/work.py --markdown benches/http/results/work-bench.md
 	$(PY) benches/http/live.py --markdown benches/http/results/live-bench.md
 	$(PY) benches/startup.py --markdown benches/http/results/startup.md
