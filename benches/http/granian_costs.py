@@ -84,10 +84,16 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print the raw figures")
     args = parser.parse_args()
     granian = run.find_tools(wrk=False)
-    figures = {}
-    with tempfile.TemporaryDirectory(prefix="granian-costs-") as logdir:
+    figures: dict[str, dict] = {}
+    logdir = Path(tempfile.mkdtemp(prefix="heaven-granian-costs-"))  # removed by `guarded`
+
+    def probe() -> None:
         for interface in ("rsgi", "asgi"):
-            figures[interface] = {"granian": served(interface, granian, Path(logdir)), "in_process": in_process(interface)}
+            figures[interface] = {"granian": served(interface, granian, logdir), "in_process": in_process(interface)}
+
+    failed = run.guarded(probe, logdir)  # a server that fails says why, and none is left running
+    if failed is not None:
+        return failed
     if args.json:
         print(json.dumps(figures, indent=2))
         return 0
