@@ -6,7 +6,7 @@ from typing_extensions import disjoint_base
 
 _H = TypeVar("_H", bound="Head")
 
-__all__ = ["Routes", "Matcher", "Exchange", "Head", "asgi_whole", "rsgi_whole", "MultiDict", "parse_query", "subdomain_of", "pattern_parts", "accepts", "convert", "__version__"]
+__all__ = ["Routes", "Matcher", "Exchange", "Head", "asgi_whole", "rsgi_whole", "_servers_own", "MultiDict", "parse_query", "subdomain_of", "pattern_parts", "accepts", "convert", "__version__"]
 
 __version__: str
 
@@ -54,6 +54,10 @@ def asgi_whole(
     content_type: bytes | None, head_only: bool,
 ) -> tuple[Any, dict[str, Any], dict[str, Any]]:
     """A whole body's ASGI messages, `(send, start, body)`."""
+
+def _servers_own(send: Any) -> bool:
+    """Whether `send` is granian's own ASGI `send` (the one the prebuilt
+    start messages go to)."""
 
 def rsgi_whole(
     proto: Any, status: int, headers: list[tuple[bytes, bytes]], payload: bytes | str,

@@ -14,6 +14,8 @@ use pyo3::types::{PyBytes, PyDict, PyInt, PyList, PyString, PyTuple};
 use pyo3::{intern, PyTypeInfo};
 
 use crate::call::call_method;
+use crate::pack::pack;
+use crate::prebuilt;
 use crate::scope::header_pair;
 
 static CONTENT_TYPE: PyOnceLock<Py<PyBytes>> = PyOnceLock::new();
@@ -82,6 +84,33 @@ fn template<'py>(
     made.bind(py).copy()
 }
 
+/// The prebuilt start message of a 200 answer of one of the known types
+/// with a small body, when `send` is the server's own (see `prebuilt`).
+fn prebuilt_start<'py>(
+    py: Python<'py>,
+    send: &Bound<'py, PyAny>,
+    kind: &Bound<'py, PyBytes>,
+    size: usize,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    if size >= CACHED_LENGTHS || !prebuilt::servers_own(send) {
+        return Ok(None);
+    }
+    let Some(at) = KNOWN_TYPES.iter().position(|k| *k == kind.as_bytes()) else {
+        return Ok(None);
+    };
+    let slots = KNOWN_TYPES.len() * CACHED_LENGTHS;
+    prebuilt::start(py, at * CACHED_LENGTHS + size, slots, || {
+        PyList::new(
+            py,
+            [
+                asgi_type_header(py, kind)?,
+                length_header(py, size)?.into_any(),
+            ],
+        )
+    })
+    .map(Some)
+}
+
 /// `n` in decimal, as bytes, without a heap-allocated string.
 fn decimal(py: Python<'_>, mut n: usize) -> Bound<'_, PyBytes> {
     let mut digits = [0u8; 20];
@@ -147,13 +176,46 @@ pub fn asgi_messages<'py>(
 ) -> PyResult<Bound<'py, PyTuple>> {
     let code: u16 = status.extract()?;
     let mut payload = encoded(payload)?;
+    let prebuilt = match content_type {
+        Some(kind)
+            if headers.is_empty() && code == 200 && status.is_exact_instance_of::<PyInt>() =>
+        {
+            prebuilt_start(py, send, kind, payload.len()?)?
+        }
+        _ => None,
+    };
+    let start = match prebuilt {
+        Some(start) => start,
+        None => asgi_start(py, status, code, headers, content_type, &payload)?,
+    };
+    if bodyless(code) && payload.len()? > 0 {
+        payload = PyBytes::new(py, b"").into_any(); // a 204 or 304 has no body, whatever res.body says
+    }
+    let body = template(py, &BODY, |d| {
+        d.set_item(intern!(py, "type"), intern!(py, "http.response.body"))?;
+        d.set_item(intern!(py, "body"), PyBytes::new(py, b""))
+    })?;
+    if !head_only {
+        body.set_item(intern!(py, "body"), payload)?;
+    }
+    pack(py, [send.clone(), start, body.into_any()])
+}
+
+/// The start message in general: `headers` with the Content-Type (when
+/// given) and Content-Length appended, in a copy of a template.
+fn asgi_start<'py>(
+    py: Python<'py>,
+    status: &Bound<'py, PyAny>,
+    code: u16,
+    headers: &Bound<'py, PyList>,
+    content_type: Option<&Bound<'py, PyBytes>>,
+    payload: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
     if let Some(kind) = content_type {
         headers.append(asgi_type_header(py, kind)?)?;
     }
     if !bodyless(code) {
         headers.append(length_header(py, payload.len()?)?)?;
-    } else if payload.len()? > 0 {
-        payload = PyBytes::new(py, b"").into_any(); // a 204 or 304 has no body, whatever res.body says
     }
     // Copies of two templates: a copy takes the template's keys as they are,
     // where a new dict would grow its table key by key.
@@ -167,14 +229,7 @@ pub fn asgi_messages<'py>(
         start.set_item(intern!(py, "status"), status)?;
     }
     start.set_item(intern!(py, "headers"), headers)?;
-    let body = template(py, &BODY, |d| {
-        d.set_item(intern!(py, "type"), intern!(py, "http.response.body"))?;
-        d.set_item(intern!(py, "body"), PyBytes::new(py, b""))
-    })?;
-    if !head_only {
-        body.set_item(intern!(py, "body"), payload)?;
-    }
-    PyTuple::new(py, [send.clone(), start.into_any(), body.into_any()])
+    Ok(start.into_any())
 }
 
 /// A header name or value as the str RSGI takes: granian writes a str as

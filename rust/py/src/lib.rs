@@ -11,6 +11,8 @@ mod exchange;
 mod head;
 mod matcher;
 mod multidict;
+mod pack;
+mod prebuilt;
 mod scope;
 mod values;
 mod view;
@@ -90,6 +92,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<multidict::MultiDict>()?;
     m.add_function(wrap_pyfunction!(answer::asgi_whole, m)?)?;
     m.add_function(wrap_pyfunction!(answer::rsgi_whole, m)?)?;
+    m.add_function(wrap_pyfunction!(prebuilt::servers_own_py, m)?)?;
     m.add_function(wrap_pyfunction!(parse_query, m)?)?;
     m.add_function(wrap_pyfunction!(subdomain_of, m)?)?;
     m.add_function(wrap_pyfunction!(pattern_parts, m)?)?;

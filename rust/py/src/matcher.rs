@@ -16,6 +16,7 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use crate::errors::route_error;
 use crate::exchange::Exchange;
 use crate::head::{Head, MATCHED};
+use crate::pack::pack;
 use crate::scope::{item, scan_headers, scan_rsgi_headers, HeaderFacts, Source};
 
 /// Route and hook registrations of one application, mutable until compiled.
@@ -381,7 +382,7 @@ impl Matcher {
         let exchange = exchange.get();
         let req = exchange.request(py, head)?;
         let Some((app, mounted)) = begin else {
-            return PyTuple::new(py, [req, entry, none.clone(), none.clone(), none]);
+            return pack(py, [req, entry, none.clone(), none.clone(), none]);
         };
         let [req, res, ctx] = exchange.make(
             py,
@@ -392,6 +393,6 @@ impl Matcher {
             mounted.bind(py),
             self.server.bind(py),
         )?;
-        PyTuple::new(py, [req.clone(), entry, req, res, ctx])
+        pack(py, [req.clone(), entry, req, res, ctx])
     }
 }
