@@ -374,3 +374,63 @@ def test_redirect_quotes_non_ascii_and_spaces_and_keeps_what_is_encoded():
         Response(App()).redirect("/a\rb")
     with pytest.raises(ValueError, match="must be a 3xx status"):
         Response(App()).redirect("/a", status=200)
+
+
+# -- res.header's native fast path (rust/py/src/put_header.rs) -------------------
+
+_HEADER_STEPS = [
+    [("X-One", "1"), ("X-Two", "2")],  # names new, then cached
+    [("X-One", "1"), ("x-one", "uno")],  # a replacement, case-insensitive
+    [("Set-Cookie", "a=1"), ("set-cookie", "b=2")],  # cookies accumulate
+    [("Content-Type", "text/csv"), ("X-After", "z")],  # the Content-Type flag
+    [("X-Gone", "soon"), ("x-gone", None)],  # removal
+    [("X-List", ["a", 3])],  # a list joins
+    [("X-Bytes", b"raw")],  # bytes, checked by the Python path
+    [("X-Tab", "a\tb"), ("X-High", "caf\u00e9"), ("X-Del", "a\x7fb")],  # not printable ASCII
+    [("X-Int", 7)],  # not a str
+    [(b"X-Raw-Name", "v")],  # a bytes name
+]
+
+
+def _apply(res, steps, method):
+    outcomes = []
+    for name, value in steps:
+        try:
+            outcomes.append(method(res, name, value) is res)
+        except ValueError as exc:
+            outcomes.append(str(exc))
+    return outcomes, list(res._headers), res._typed
+
+
+@pytest.mark.parametrize("steps", _HEADER_STEPS)
+def test_the_native_fast_path_sets_headers_as_the_python_method_does(steps):
+    """Each case twice (the second time every name is cached, so the fast
+    path takes what it can), against the Python method alone."""
+    for _ in range(2):
+        native = _apply(Response(App()), steps, Response.header)
+        python = _apply(Response(App()), steps, Response._header)
+        assert native == python
+
+
+def test_headers_set_by_hooks_reach_the_client_in_order():
+    def before(req, res, ctx):
+        res.header("X-Before", "b").header("Content-Type", "text/csv")
+
+    def handler(req, res, ctx):
+        res.header("X-Handler", "h").header("x-before", "replaced")
+        res.body = "a,b"
+
+    def after(req, res, ctx):
+        res.header("X-After", "a").header("Set-Cookie", "k=1").header("set-cookie", "j=2")
+
+    app = App()
+    app.BEFORE("/", before)
+    app.GET("/", handler)
+    app.AFTER("/", after)
+    with Client(app) as c:
+        for _ in range(2):
+            r = c.get("/")
+            assert r.text == "a,b" and r.headers["content-type"] == "text/csv"
+            assert [k for k in r.headers if k.startswith("x-")] == ["x-handler", "x-before", "x-after"]
+            assert r.headers["x-before"] == "replaced"
+            assert r.headers.get_list("set-cookie") == ["k=1", "j=2"]

@@ -6,7 +6,7 @@ from typing_extensions import disjoint_base
 
 _H = TypeVar("_H", bound="Head")
 
-__all__ = ["Routes", "Matcher", "Exchange", "Head", "asgi_whole", "rsgi_whole", "_servers_own", "MultiDict", "parse_query", "subdomain_of", "pattern_parts", "accepts", "convert", "__version__"]
+__all__ = ["Routes", "Matcher", "Exchange", "Head", "asgi_whole", "rsgi_whole", "_servers_own", "header_names", "put_header", "MultiDict", "parse_query", "subdomain_of", "pattern_parts", "accepts", "convert", "__version__"]
 
 __version__: str
 
@@ -58,6 +58,12 @@ def asgi_whole(
 def _servers_own(send: Any) -> bool:
     """Whether `send` is granian's own ASGI `send` (the one the prebuilt
     start messages go to)."""
+
+def header_names(names: dict[str, bytes]) -> None:
+    """Register the header-name cache `put_header` reads (once)."""
+
+def put_header(headers: list[tuple[bytes, bytes]], name: Any, value: Any) -> int:
+    """`res.header`'s usual case: 1 (Content-Type set), 0 (another header set), -1 (left to Python)."""
 
 def rsgi_whole(
     proto: Any, status: int, headers: list[tuple[bytes, bytes]], payload: bytes | str,

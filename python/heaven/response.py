@@ -13,6 +13,7 @@ import msgspec
 
 from ._http.cookies import format_cookie
 from ._http.files import FileBody, confined_path, content_disposition
+from ._core import header_names, put_header
 from ._http.headers import NAME_CACHE, HeaderView, header_name, header_value
 from ._http.location import quote_location
 from .context import Context
@@ -35,6 +36,7 @@ json_encode = msgspec.json.Encoder(enc_hook=_builtin).encode
 TEXT = b"text/plain; charset=utf-8"
 JSON = b"application/json"
 _CONTENT_TYPE = b"content-type"
+header_names(NAME_CACHE)  # the names `put_header` knows: those `header_name` cached
 _SET_COOKIE = b"set-cookie"
 # The statuses a response can carry, each to itself (a lookup is cheaper than a range check).
 _STATUSES = {n: n for n in range(100, 600)}
@@ -120,6 +122,15 @@ class Response:
         """Set a header, replacing any of the same name (case-insensitive);
         `Set-Cookie` accumulates instead. `None` removes; a list joins with
         ', '. Values with CR/LF are refused. Returns `res` for chaining."""
+        done = put_header(self._headers, name, value)  # the usual case, natively
+        if done < 0:
+            return self._header(name, value)
+        if done:
+            self._typed = True
+        return self
+
+    def _header(self, name: str, value: Any) -> Response:
+        """`header`, every case: what `put_header` leaves."""
         key = NAME_CACHE.get(name) if type(name) is str else None
         if key is None:
             key = header_name(name)

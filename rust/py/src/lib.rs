@@ -13,6 +13,7 @@ mod matcher;
 mod multidict;
 mod pack;
 mod prebuilt;
+mod put_header;
 mod scope;
 mod values;
 mod view;
@@ -93,6 +94,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(answer::asgi_whole, m)?)?;
     m.add_function(wrap_pyfunction!(answer::rsgi_whole, m)?)?;
     m.add_function(wrap_pyfunction!(prebuilt::servers_own_py, m)?)?;
+    m.add_function(wrap_pyfunction!(put_header::put_header, m)?)?;
+    m.add_function(wrap_pyfunction!(put_header::header_names, m)?)?;
     m.add_function(wrap_pyfunction!(parse_query, m)?)?;
     m.add_function(wrap_pyfunction!(subdomain_of, m)?)?;
     m.add_function(wrap_pyfunction!(pattern_parts, m)?)?;
