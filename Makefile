@@ -21,8 +21,9 @@ DEV_DEPS := "maturin==1.16.0" "granian[uvloop,reload]==2.8.7" "httpx==0.28.1" "p
             "PyJWT==2.15.1" "selenium==4.51.0" "mkdocs==1.6.1" "ruff==0.14.7" "mypy==1.19.0" "pytest-cov==7.1.0" \
             "aiofiles==25.1.0" "orjson==3.13.0"
 # Debian packages the tests drive for real: a PostgreSQL server, a headless browser and its
-# driver, and a font so the browser's screenshots show text.
-SYSTEM_DEPS := postgresql chromium chromium-driver fonts-dejavu-core linux-perf
+# driver, a font so the browser's screenshots show text, and perf and wrk for the HTTP benches'
+# smoke runs.
+SYSTEM_DEPS := postgresql chromium chromium-driver fonts-dejavu-core linux-perf wrk
 # A worker holding an open stream or websocket is stopped after 5 s on Ctrl-C instead of never.
 GRANIAN := $(VENV)/bin/granian --interface $(INTERFACE) --loop uvloop --host $(HOST) --port $(PORT) --workers-kill-timeout 5
 # Runs a command with DATABASE_URL set: a throwaway PostgreSQL unless DATABASE_URL is already set.
