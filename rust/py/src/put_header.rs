@@ -1,8 +1,8 @@
 //! `res.header(name, value)`'s usual case, natively: a header name seen
 //! before and a printable ASCII value, set on a response that has no
-//! header of that name yet. Each call in Python cost about as much as the
-//! rest of a plain request's own work; hooks that set several headers pay
-//! it several times. Anything else (a new name, another value type, a
+//! header of that name yet. Each call in Python cost about a third of a
+//! plain request's own work (~430 ns on the Intel bench VM); hooks that set
+//! several headers pay it several times. Anything else (a new name, another value type, a
 //! value to check, a header to replace or remove) is left to the Python
 //! method, which this never changes the outcome of.
 
