@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import InterfaceError
-from .lifecycle import serve
+from .lifecycle import mark_coroutine_function, serve
 
 
 def wrap(app: Any, middleware: type, options: dict[str, Any]) -> None:
@@ -59,6 +59,9 @@ class _Layered:
 
 def _enter(app: Any, scope: dict[str, Any], receive: Any, send: Any) -> Any:
     return app._asgi_entry(scope, receive, send)
+
+
+mark_coroutine_function(_enter)  # the middleware's coroutine: still an ASGI 3 app to uvicorn
 
 
 def _rsgi(app: Any, scope: Any, proto: Any) -> Any:
