@@ -335,6 +335,23 @@ def test_asgi_middleware_refuses_rsgi_by_name():
             c.get("/x")
 
 
+@pytest.mark.asgi_only(reason="how other ASGI servers recognise the app")
+@pytest.mark.parametrize("layered", [False, True], ids=["plain", "asgi-middleware"])
+def test_uvicorn_and_hypercorn_see_an_asgi3_app(layered):
+    """uvicorn tells ASGI 3 from ASGI 2 by asyncio.iscoroutinefunction(app.__call__),
+    hypercorn tells ASGI from WSGI by inspect.iscoroutinefunction(app.__call__): an
+    app wrapped in ASGI middleware must still pass both (it took a plain function
+    returning the middleware's coroutine for ASGI 2, and hypercorn for WSGI)."""
+    from hypercorn.utils import is_asgi
+    from uvicorn.config import Config
+
+    app, _ = stamped_app([]) if layered else (App(), None)
+    assert is_asgi(app)
+    config = Config(app=app)
+    config.load()
+    assert config.interface == "asgi3"
+
+
 def test_asgi_middleware_options_are_checked_when_added():
     app = App()
     with pytest.raises(TypeError, match=r"app.use\(Stamp, \.\.\.\)"):

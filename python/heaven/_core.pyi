@@ -1,12 +1,12 @@
 """Stubs for the native module (rust/py). Private: use the `heaven` package."""
 
-from typing import Any, Generator, Iterator, TypeVar, final
+from typing import Any, Iterator, TypeVar, final
 
 from typing_extensions import disjoint_base
 
 _H = TypeVar("_H", bound="Head")
 
-__all__ = ["Routes", "Matcher", "Exchange", "Lifecycle", "Flow", "Head", "asgi_whole", "rsgi_whole", "_servers_own", "header_names", "put_header", "MultiDict", "parse_query", "subdomain_of", "pattern_parts", "accepts", "convert", "__version__"]
+__all__ = ["Routes", "Matcher", "Exchange", "Head", "asgi_whole", "rsgi_whole", "_servers_own", "header_names", "put_header", "MultiDict", "parse_query", "subdomain_of", "pattern_parts", "accepts", "convert", "__version__"]
 
 __version__: str
 
@@ -48,26 +48,6 @@ class Exchange:
     def begin(
         self, head: Any, body: bytes | None, reader: Any, app: Any, mounted: Any, server: Any
     ) -> tuple[Any, Any, Any]: ...
-
-@final
-class Lifecycle:
-    """The lifecycle's Python courses, given once to the native flows (see `_serving/lifecycle.py`)."""
-
-    def __new__(
-        cls, general: Any, finish: Any, run_deferred: Any, release: Any, exchange: Exchange, isawaitable: Any
-    ) -> Lifecycle: ...
-    def flow(self, app: Any, scope: Any, inbound: Any, send: Any = None) -> Flow:
-        """One request's course, run when awaited (ASGI with `send`, RSGI without)."""
-
-@final
-class Flow:
-    """One request, driven natively; a coroutine to its caller."""
-
-    def __await__(self) -> Generator[Any, Any, None]: ...
-    def __next__(self) -> Any: ...
-    def send(self, value: Any) -> Any: ...
-    def throw(self, kind: Any, value: Any = None, traceback: Any = None) -> Any: ...
-    def close(self) -> None: ...
 
 def asgi_whole(
     channel: tuple[Any, Any, Any], status: int, headers: list[tuple[bytes, bytes]], payload: bytes | str,

@@ -19,7 +19,7 @@ from ._routing.records import (
 from ._serving.catching import Refusals
 from ._serving.monitor import monitor_from
 from ._serving.exchange import EXCHANGE
-from ._serving.lifecycle import asgi3_shape, serve
+from ._serving.lifecycle import serve
 from ._serving.rsgi import rsgi_del, rsgi_init
 from .context import Look
 from .cors import CorsPolicy, CorsTable
@@ -64,17 +64,6 @@ class App:
 
     __call__ = serve
     __rsgi__ = serve
-    # `serve` returns a native awaitable, so it is no `async def`. Servers
-    # that tell ASGI 3 apps by `inspect.iscoroutinefunction(app)` (hypercorn,
-    # on Python 3.10 and 3.11, whose `inspect` reads code flags only) see the
-    # shape of one: `(scope, receive, send)`, a coroutine function's code.
-    __code__ = asgi3_shape.__code__
-    __defaults__ = None
-    __kwdefaults__ = None
-
-    @property
-    def __name__(self) -> str:
-        return type(self).__name__  # type: ignore[return-value]  # mypy reads this property here, not type's
 
     def __rsgi_init__(self, loop: Any) -> Any:
         """RSGI lifespan start (granian calls it): startup callbacks, daemons.

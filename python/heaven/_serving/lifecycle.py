@@ -5,10 +5,8 @@ sessions, error answers, deferred work and the release of the request.
 
 The wire (`asgi.WIRE` or `rsgi.WIRE`) is the only thing that differs: it
 reads bodies and sends answers in its interface's terms. `serve` is both
-`App.__call__` (ASGI) and `App.__rsgi__`: it returns a native flow that
-runs the usual request (no hooks, nothing to read, no CORS or sessions)
-with no coroutine of heaven's, and hands every other to `serve_python`
-(before the handler) or `finish` (after it), on either interface. An answer is
+`App.__call__` (ASGI) and `App.__rsgi__`, so a request runs in one
+coroutine of heaven's on either interface. An answer is
 `(status, headers, payload, content_type)`: wire header pairs (bytes),
 a payload that is `bytes`/`str` (a whole body), a `StreamBody` or a
 `FileSpan`, and the content type to add (None: the headers have one, or
@@ -16,14 +14,11 @@ none is wanted). Whole bodies get their `Content-Length` from the wire."""
 
 from __future__ import annotations
 
-import asyncio.coroutines
-import inspect
 import logging
 from inspect import isawaitable
 from types import CoroutineType
 from typing import TYPE_CHECKING, Any, AsyncIterator, Awaitable, Callable, Protocol
 
-from .._core import Lifecycle
 from ..errors import ClientDisconnected, HTTPError
 from .answers import Answer, Headers, refusal, unavailable
 from .around import run_arounds, serve_refusal
@@ -101,20 +96,13 @@ class Socket(Protocol):
     async def close(self, code: int = 1000) -> None: ...
 
 
-def serve(app: Any, scope: Any, inbound: Any, send: Any = None) -> Awaitable[None]:
-    """One request, from routing to release: both `App.__call__` (ASGI's
-    `(scope, receive, send)`) and `App.__rsgi__` (granian's `(scope,
-    proto)`, so no `send`). Returns a native `Flow` (see rust/py's
-    `flow.rs`): it runs the usual request itself and hands any other to
-    `serve_python`, or to `finish` once the handler has run."""
-    return _FLOW(app, scope, inbound, send)
-
-
-async def serve_python(app: Any, scope: Any, inbound: Any, send: Any = None, entered: Any = None) -> None:
-    """A request in Python, from the start or from `Matcher.enter`'s
-    `entered` (the flow routed it and found it unusual); websockets, and
-    ASGI's lifespan, are handed on."""
+async def serve(app: Any, scope: Any, inbound: Any, send: Any = None) -> None:
+    """One HTTP request, from routing to release. This is both `App.__call__`
+    (ASGI's `(scope, receive, send)`) and `App.__rsgi__` (granian's
+    `(scope, proto)`, so no `send`); websockets, and ASGI's lifespan, are
+    handed on."""
     wire: Wire
+    messages: Messages | None
     channel: Any  # the wire's handle on the connection, for the paths that need all of it
     if send is None:
         if scope.proto != "http":
@@ -125,15 +113,13 @@ async def serve_python(app: Any, scope: Any, inbound: Any, send: Any = None, ent
         wire, channel = ASGI, None
     else:
         return await _asgi_other(app, scope, inbound, send)
-    if entered is None:
-        matcher = app._matcher
-        if matcher is None:
-            try:
-                matcher = await ready(app)
-            except Exception:
-                return await send_answer(wire, (inbound, send, scope) if channel is None else channel, unavailable(app), False)
-        entered = matcher.enter(scope)  # req, res, ctx: when it could start at once
-    head, ep, req, res, ctx = entered
+    matcher = app._matcher
+    if matcher is None:
+        try:
+            matcher = await ready(app)
+        except Exception:
+            return await send_answer(wire, (inbound, send, scope) if channel is None else channel, unavailable(app), False)
+    head, ep, req, res, ctx = matcher.enter(scope)  # req, res, ctx: when it could start at once
     cors = sessions = None
     if req is None or app._extras:  # anything but a request started at once, with no CORS and no sessions
         head_only = head._head_only
@@ -177,60 +163,43 @@ async def serve_python(app: Any, scope: Any, inbound: Any, send: Any = None, ent
         if sessions is not None:
             ctx._sessions = sessions
     hooked: Headers | None = None  # what an error answer keeps of `res`'s headers (see run_route)
-    messages: Messages | None = None
-    failure: Exception | None = None
     try:
-        call = ep.direct  # read as an attribute, not a method: the call stays specialized
-        if call is not None:  # an `async def` handler and nothing else: its coroutine, awaited at once
-            result = await call(req, res, ctx)
-        elif ep.plain:  # no hooks of any kind: the contract's check (if any), then the handler alone
-            if ep.check is not None:
-                ep.check(req)
-            result = ep.call(req, res, ctx)
-            if result is not None and (type(result) is CoroutineType or isawaitable(result)):
-                result = await result
-        else:
-            result = None  # `run_route` takes what the handler returns
-            hooked = []
-            if ep.arounds:
-                await run_arounds(ep, req, res, ctx, hooked)  # the route's steps, inside the AROUND hooks
+        try:
+            call = ep.direct  # read as an attribute, not a method: the call stays specialized
+            if call is not None:  # an `async def` handler and nothing else: its coroutine, awaited at once
+                result = await call(req, res, ctx)
+            elif ep.plain:  # no hooks of any kind: the contract's check (if any), then the handler alone
+                if ep.check is not None:
+                    ep.check(req)
+                result = ep.call(req, res, ctx)
+                if result is not None and (type(result) is CoroutineType or isawaitable(result)):
+                    result = await result
             else:
-                await run_route(ep, req, res, ctx, hooked)
-        if result is not None and result is not res:
-            res._returned(result, ep.pattern)  # the body, never silently dropped
-        if sessions is not None:
-            _commit_session(sessions, ctx, res)
-        # The usual answer is finished natively, and sent (RSGI) or its
-        # messages made (ASGI); any other is finished by `res._finish()`.
-        if cors is None:
-            messages = _ANSWER(send, inbound, res)
-    except Exception as exc:  # an HTTPError, or a failure: the error handlers, else heaven's answer
-        failure = exc
-    except BaseException:
-        _end(app, scope, req, res, ctx)
-        raise
-    await finish(app, scope, inbound, send, head, ep, req, res, ctx, messages, failure, hooked, cors)
-
-
-async def finish(app: Any, scope: Any, inbound: Any, send: Any, head: Any, ep: Any, req: Any, res: Any, ctx: Any,
-                 messages: Messages | None, failure: Exception | None, hooked: Headers | None, cors: Any) -> None:
-    """The rest of a request whose handler has run: the answer (`messages`
-    when made natively, else `res._finish()`'s, or the error handlers' for
-    `failure`), sent, then the deferred work and the request's end."""
-    try:
-        if failure is None and messages is None:
-            try:
+                result = None  # `run_route` takes what the handler returns
+                hooked = []
+                if ep.arounds:
+                    await run_arounds(ep, req, res, ctx, hooked)  # the route's steps, inside the AROUND hooks
+                else:
+                    await run_route(ep, req, res, ctx, hooked)
+            if result is not None and result is not res:
+                res._returned(result, ep.pattern)  # the body, never silently dropped
+            if sessions is not None:
+                _commit_session(sessions, ctx, res)
+            # The usual answer is finished natively, and sent (RSGI) or its
+            # messages made (ASGI); any other is finished by `res._finish()`.
+            messages = _ANSWER(send, inbound, res) if cors is None else None
+            if messages is None:
                 status, payload, content_type = res._finish()
                 headers = res._headers
-            except Exception as exc:
-                failure = exc
-        if failure is not None:
-            if isinstance(failure, ClientDisconnected):
-                return
-            status, headers, payload, content_type = await caught(app, ep, failure, req, res, ctx, hooked)
+        except ClientDisconnected:
+            return
+        except Exception as exc:  # an HTTPError, or a failure: the error handlers, else heaven's answer
+            messages = None
+            status, headers, payload, content_type = await caught(app, ep, exc, req, res, ctx, hooked)
         if messages is None:
             head_only = head._head_only
-            wire, channel = (RSGI, inbound) if send is None else (ASGI, (inbound, send, scope))
+            if channel is None:
+                channel = (inbound, send, scope)
             if cors is not None:
                 headers.extend(cors.response_headers(head.headers))
             if type(payload) in _WHOLE:
@@ -244,13 +213,9 @@ async def finish(app: Any, scope: Any, inbound: Any, send: Any, head: Any, ep: A
         if res._deferred:
             await run_deferred(res.app, res._deferred)
     finally:
-        _end(app, scope, req, res, ctx)
-
-
-def _end(app: Any, scope: Any, req: Any, res: Any, ctx: Any) -> None:
-    res._ctx = None  # `release`'s first step, inline: most requests need no other
-    if req._form is not None or app._probe is not None:
-        release(app, scope, req, res, ctx)
+        res._ctx = None  # `release`'s first step, inline: most requests need no other
+        if req._form is not None or app._probe is not None:
+            release(app, scope, req, res, ctx)
 
 
 def _commit_session(sessions: Any, ctx: Any, res: Any) -> None:
@@ -351,30 +316,3 @@ async def _refused(ep: Any, req: Any, res: Response, ctx: Any) -> bool:
         logger.exception("BEFORE hook failed for websocket %s", ep.pattern)
         return True
     return res._aborted
-
-
-def mark_coroutine_function(function: Callable[..., Any]) -> None:
-    """`serve` returns an awaitable, not a coroutine, yet servers that tell
-    ASGI 3 apps from ASGI 2 ones by `iscoroutinefunction(app.__call__)`
-    (uvicorn, hypercorn) must see an ASGI 3 app: mark it as asyncio's own
-    marker and Python 3.12's `inspect.markcoroutinefunction` do. (Python
-    3.10 and 3.11's `inspect` sees only code flags: `App` carries
-    `asgi3_shape`'s code for it.)"""
-    marker = getattr(asyncio.coroutines, "_is_coroutine", None)
-    if marker is not None:
-        function._is_coroutine = marker  # type: ignore[attr-defined]
-    mark = getattr(inspect, "markcoroutinefunction", None)
-    if mark is not None:
-        mark(function)
-
-
-async def asgi3_shape(scope: Any, receive: Any, send: Any) -> None:
-    """What `inspect` sees of an `App` on Python 3.10 and 3.11 (see
-    `App.__code__`): an ASGI 3 app, as hypercorn asks
-    `inspect.iscoroutinefunction(app)`. Never called."""
-    raise NotImplementedError("heaven.App is called through App.__call__")
-
-
-# The native flow of `serve`, given the lifecycle's Python courses once.
-_FLOW = Lifecycle(serve_python, finish, run_deferred, release, EXCHANGE, isawaitable).flow
-mark_coroutine_function(serve)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import InterfaceError
-from .lifecycle import mark_coroutine_function, serve
+from .lifecycle import serve
 
 
 def wrap(app: Any, middleware: type, options: dict[str, Any]) -> None:
@@ -57,11 +57,11 @@ class _Layered:
     __slots__ = ()
 
 
-def _enter(app: Any, scope: dict[str, Any], receive: Any, send: Any) -> Any:
-    return app._asgi_entry(scope, receive, send)
-
-
-mark_coroutine_function(_enter)  # the middleware's coroutine: still an ASGI 3 app to uvicorn
+async def _enter(app: Any, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    # An `async def`, not a function returning the middleware's coroutine:
+    # servers tell ASGI 3 apps by `iscoroutinefunction(app.__call__)`
+    # (uvicorn; hypercorn, which otherwise serves the app as WSGI).
+    await app._asgi_entry(scope, receive, send)
 
 
 def _rsgi(app: Any, scope: Any, proto: Any) -> Any:

@@ -176,19 +176,20 @@ pub fn asgi_messages<'py>(
 ) -> PyResult<Bound<'py, PyTuple>> {
     let code: u16 = status.extract()?;
     let mut payload = encoded(payload)?;
+    let size = payload.len()?; // read once: the start message and the body check both need it
     let prebuilt = match content_type {
         Some(kind)
             if headers.is_empty() && code == 200 && status.is_exact_instance_of::<PyInt>() =>
         {
-            prebuilt_start(py, send, kind, payload.len()?)?
+            prebuilt_start(py, send, kind, size)?
         }
         _ => None,
     };
     let start = match prebuilt {
         Some(start) => start,
-        None => asgi_start(py, status, code, headers, content_type, &payload)?,
+        None => asgi_start(py, status, code, headers, content_type, size)?,
     };
-    if bodyless(code) && payload.len()? > 0 {
+    if bodyless(code) && size > 0 {
         payload = PyBytes::new(py, b"").into_any(); // a 204 or 304 has no body, whatever res.body says
     }
     let body = template(py, &BODY, |d| {
@@ -209,13 +210,13 @@ fn asgi_start<'py>(
     code: u16,
     headers: &Bound<'py, PyList>,
     content_type: Option<&Bound<'py, PyBytes>>,
-    payload: &Bound<'py, PyAny>,
+    size: usize,
 ) -> PyResult<Bound<'py, PyAny>> {
     if let Some(kind) = content_type {
         headers.append(asgi_type_header(py, kind)?)?;
     }
     if !bodyless(code) {
-        headers.append(length_header(py, payload.len()?)?)?;
+        headers.append(length_header(py, size)?)?;
     }
     // Copies of two templates: a copy takes the template's keys as they are,
     // where a new dict would grow its table key by key.

@@ -67,25 +67,3 @@ pub fn call_method<'py>(
         Bound::from_owned_ptr_or_err(py, out)
     }
 }
-
-/// `callable(a, b, c)`: a handler's `(req, res, ctx)`.
-pub fn call3<'py>(
-    callable: &Bound<'py, PyAny>,
-    a: &Bound<'py, PyAny>,
-    b: &Bound<'py, PyAny>,
-    c: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let py = callable.py();
-    // SAFETY: as in `call1`: live references, a null-terminated list, and
-    // the result checked for null.
-    unsafe {
-        let out = ffi::PyObject_CallFunctionObjArgs(
-            callable.as_ptr(),
-            a.as_ptr(),
-            b.as_ptr(),
-            c.as_ptr(),
-            std::ptr::null_mut::<ffi::PyObject>(),
-        );
-        Bound::from_owned_ptr_or_err(py, out)
-    }
-}

@@ -21,7 +21,6 @@ use std::os::raw::c_int;
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::ffi;
-use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyList, PyString, PyTuple, PyType};
 
@@ -119,7 +118,26 @@ impl Exchange {
         proto: &Bound<'py, PyAny>,
         res: &Bound<'py, PyAny>,
     ) -> PyResult<Option<Bound<'py, PyTuple>>> {
-        self.answered(py, send, proto, res)
+        let Some((status, body, kind, headers)) = self.usual(py, res)? else {
+            return Ok(None);
+        };
+        let head_only = get(res, self.res[7])
+            .and_then(|req| req.cast_into::<Head>().ok())
+            .is_some_and(|req| req.get().method == Some(Method::Head));
+        if send.is_none() {
+            rsgi_whole(
+                py,
+                proto,
+                &status,
+                &headers,
+                &body,
+                kind.as_ref(),
+                head_only,
+            )
+        } else {
+            asgi_messages(py, send, &status, &headers, &body, kind.as_ref(), head_only)
+        }
+        .map(Some)
     }
 
     /// `(req, res, ctx)` as `Request(head, body, reader, app, mounted,
@@ -408,68 +426,4 @@ fn offsets<const N: usize>(cls: &Bound<'_, PyType>, names: [&str; N]) -> PyResul
         })?;
     }
     Ok(out)
-}
-
-impl Exchange {
-    /// `answer`, for the native flow.
-    pub(crate) fn answered<'py>(
-        &self,
-        py: Python<'py>,
-        send: &Bound<'py, PyAny>,
-        proto: &Bound<'py, PyAny>,
-        res: &Bound<'py, PyAny>,
-    ) -> PyResult<Option<Bound<'py, PyTuple>>> {
-        let Some((status, body, kind, headers)) = self.usual(py, res)? else {
-            return Ok(None);
-        };
-        let head_only = get(res, self.res[7])
-            .and_then(|req| req.cast_into::<Head>().ok())
-            .is_some_and(|req| req.get().method == Some(Method::Head));
-        if send.is_none() {
-            rsgi_whole(
-                py,
-                proto,
-                &status,
-                &headers,
-                &body,
-                kind.as_ref(),
-                head_only,
-            )
-        } else {
-            asgi_messages(py, send, &status, &headers, &body, kind.as_ref(), head_only)
-        }
-        .map(Some)
-    }
-
-    /// `res._deferred` (None: nothing deferred) and `res.app`, read where
-    /// a response made here keeps them.
-    pub(crate) fn deferred<'py>(
-        &self,
-        res: &Bound<'py, PyAny>,
-    ) -> PyResult<Option<(Bound<'py, PyAny>, Bound<'py, PyAny>)>> {
-        let py = res.py();
-        let deferred = if res.get_type().is(self.response.bind(py)) {
-            get(res, self.res[5])
-        } else {
-            res.getattr(intern!(py, "_deferred")).ok()
-        };
-        match deferred {
-            Some(d) if d.is_truthy()? => Ok(Some((d, res.getattr(intern!(py, "app"))?))),
-            _ => Ok(None),
-        }
-    }
-
-    /// A request's end, as the lifecycle's `finally` has it: `res._ctx =
-    /// None` (the cycle through the context broken), and whether `release`
-    /// has more to do (`req._form` is set: uploads to close).
-    pub(crate) fn ended(&self, req: &Bound<'_, PyAny>, res: &Bound<'_, PyAny>) -> PyResult<bool> {
-        let py = res.py();
-        res.setattr(intern!(py, "_ctx"), py.None())?;
-        let form = if req.get_type().is(self.request.bind(py)) {
-            get(req, self.req[9])
-        } else {
-            req.getattr(intern!(py, "_form")).ok()
-        };
-        Ok(form.is_some_and(|f| !f.is_none()))
-    }
 }

@@ -8,7 +8,6 @@ mod answer;
 mod call;
 mod errors;
 mod exchange;
-mod flow;
 mod head;
 mod matcher;
 mod multidict;
@@ -91,8 +90,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<matcher::Matcher>()?;
     m.add_class::<head::Head>()?;
     m.add_class::<exchange::Exchange>()?;
-    m.add_class::<flow::Lifecycle>()?;
-    m.add_class::<flow::Flow>()?;
     m.add_class::<multidict::MultiDict>()?;
     m.add_function(wrap_pyfunction!(answer::asgi_whole, m)?)?;
     m.add_function(wrap_pyfunction!(answer::rsgi_whole, m)?)?;

@@ -356,17 +356,6 @@ impl Matcher {
         py: Python<'py>,
         scope: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyTuple>> {
-        pack(py, self.entered(py, scope)?)
-    }
-}
-
-impl Matcher {
-    /// `enter`'s five values, unpacked (the native flow reads them so).
-    pub(crate) fn entered<'py>(
-        &self,
-        py: Python<'py>,
-        scope: &Bound<'py, PyAny>,
-    ) -> PyResult<[Bound<'py, PyAny>; 5]> {
         let head = self.route_scope(scope, true);
         let none = py.None().into_bound(py);
         let entry = head
@@ -375,7 +364,7 @@ impl Matcher {
             .map_or_else(|| none.clone(), |e| e.bind(py).clone());
         let Some(exchange) = &self.exchange else {
             let head = Bound::new(py, head)?.into_any();
-            return Ok([head, entry, none.clone(), none.clone(), none]);
+            return PyTuple::new(py, [head, entry, none.clone(), none.clone(), none]);
         };
         let begin = match &head.route {
             Some(route)
@@ -393,7 +382,7 @@ impl Matcher {
         let exchange = exchange.get();
         let req = exchange.request(py, head)?;
         let Some((app, mounted)) = begin else {
-            return Ok([req, entry, none.clone(), none.clone(), none]);
+            return pack(py, [req, entry, none.clone(), none.clone(), none]);
         };
         let [req, res, ctx] = exchange.make(
             py,
@@ -404,6 +393,6 @@ impl Matcher {
             mounted.bind(py),
             self.server.bind(py),
         )?;
-        Ok([req.clone(), entry, req, res, ctx])
+        pack(py, [req.clone(), entry, req, res, ctx])
     }
 }
