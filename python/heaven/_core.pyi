@@ -6,7 +6,7 @@ from typing_extensions import disjoint_base
 
 _H = TypeVar("_H", bound="Head")
 
-__all__ = ["Routes", "Matcher", "Exchange", "Head", "asgi_whole", "rsgi_whole", "_servers_own", "header_names", "put_header", "MultiDict", "parse_query", "subdomain_of", "pattern_parts", "accepts", "convert", "__version__"]
+__all__ = ["Routes", "Matcher", "Exchange", "Head", "asgi_whole", "rsgi_whole", "_servers_own", "_body_message", "header_names", "put_header", "MultiDict", "parse_query", "subdomain_of", "pattern_parts", "accepts", "convert", "__version__"]
 
 __version__: str
 
@@ -54,6 +54,9 @@ def asgi_whole(
     content_type: bytes | None, head_only: bool,
 ) -> tuple[Any, dict[str, Any], dict[str, Any]]:
     """A whole body's ASGI messages, `(send, start, body)`."""
+
+def _body_message(payload: bytes) -> dict[str, Any]:
+    """The body message the server's own `send` gets (tests only)."""
 
 def _servers_own(send: Any) -> bool:
     """Whether `send` is granian's own ASGI `send` (the one the prebuilt

@@ -95,3 +95,20 @@ def test_any_other_send_is_not_the_servers_own():
     assert not _core._servers_own(send)
     assert not _core._servers_own(print)  # a builtin function, of no granian object
     assert not _core._servers_own([].append)  # a builtin method of another type
+
+
+def test_a_body_message_in_flight_is_never_reused():
+    """The server's own `send` gets one kept body message, reused only when
+    nothing else holds it: an answer whose messages are made but not yet
+    sent keeps its body, and the next answer gets a message of its own."""
+    from heaven import _core
+
+    first = _core._body_message(b"first")
+    second = _core._body_message(b"second")  # `first` is still held: a new message
+    assert first is not second
+    assert (first, second) == ({"type": "http.response.body", "body": b"first"},
+                               {"type": "http.response.body", "body": b"second"})  # fmt: skip
+    kept = id(first)
+    del first, second
+    again = _core._body_message(b"again")  # nothing holds the kept one now: reused
+    assert id(again) == kept and again == {"type": "http.response.body", "body": b"again"}

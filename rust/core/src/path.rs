@@ -126,16 +126,32 @@ impl<'a, 'b> PartialEq<Vec<&'b str>> for Segments<'a> {
 /// `encoded` is false when the server only gave the already-decoded `path`
 /// (no `raw_path`); then `%` is a literal character.
 pub fn split_path(path: &[u8], encoded: bool) -> Result<Segments<'_>, RequestError> {
-    // A server that leaves the query on raw_path must not confuse routing.
-    let path = match path.iter().position(|&b| b == b'?') {
-        Some(q) if encoded => &path[..q],
-        _ => path,
-    };
-    let mut segments = Segments::new();
-    // The common case: plain ASCII, nothing escaped. One check for the whole
-    // path, then every segment borrows from it as it is.
-    if path.is_ascii() && !(encoded && path.contains(&b'%')) && !path.contains(&0) {
+    // The common case: plain ASCII, nothing escaped, no NUL, checked in one
+    // pass that also finds where a query (which a server may leave on
+    // raw_path) starts. Every segment then borrows from the path as it is.
+    let mut end = path.len();
+    let mut plain = true;
+    for (i, &b) in path.iter().enumerate() {
+        match b {
+            b'?' if encoded => {
+                end = i;
+                break;
+            }
+            b'%' if encoded => {
+                plain = false;
+                break;
+            }
+            0 | 0x80..=0xff => {
+                plain = false;
+                break;
+            }
+            _ => {}
+        }
+    }
+    if plain {
+        let path = &path[..end];
         let text = std::str::from_utf8(path).map_err(|_| RequestError::InvalidUtf8)?;
+        let mut segments = Segments::new();
         // Split on the byte: `str::split` walks chars, slower for this.
         let mut start = 0;
         for (i, &b) in path.iter().enumerate() {
@@ -151,6 +167,12 @@ pub fn split_path(path: &[u8], encoded: bool) -> Result<Segments<'_>, RequestErr
         }
         return Ok(segments);
     }
+    // A server that leaves the query on raw_path must not confuse routing.
+    let path = match path.iter().position(|&b| b == b'?') {
+        Some(q) if encoded => &path[..q],
+        _ => path,
+    };
+    let mut segments = Segments::new();
     for raw in path.split(|&b| b == b'/') {
         if raw.is_empty() {
             continue;
@@ -193,11 +215,27 @@ mod tests {
             ("/bad%", Err(RequestError::BadPercentEncoding)),
             ("/bad%ff", Err(RequestError::InvalidUtf8)),
             ("/nul%00x", Err(RequestError::NulByte)),
+            // The one-pass check's edges: what follows the query is never
+            // read; raw UTF-8 and a raw NUL leave the fast path.
+            ("/a/b?x=%zz", Ok(&["a", "b"])),
+            ("/a/b?", Ok(&["a", "b"])),
+            ("/caf\u{e9}/x", Ok(&["caf\u{e9}", "x"])),
+            ("/a\0b", Err(RequestError::NulByte)),
         ];
         for (input, expected) in table {
             let expected = expected.map(|v| v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
             assert_eq!(split(input), expected, "{input:?}");
         }
+        // Already decoded (no raw_path): `%` and `?` are literal characters.
+        let decoded = |p: &str| {
+            split_path(p.as_bytes(), false)
+                .map(|v| v.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            decoded("/50%/a?b"),
+            Ok(vec!["50%".to_string(), "a?b".to_string()])
+        );
+        assert_eq!(decoded("/a\0"), Err(RequestError::NulByte));
     }
 
     #[test]

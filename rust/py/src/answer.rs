@@ -185,21 +185,33 @@ pub fn asgi_messages<'py>(
         }
         _ => None,
     };
-    let start = match prebuilt {
-        Some(start) => start,
-        None => asgi_start(py, status, code, headers, content_type, size)?,
+    let (start, body) = match prebuilt {
+        // The server's own `send` and a small body: the body message is
+        // the reusable one too (`prebuilt::body`); a 200 is never bodyless.
+        Some(start) => {
+            let sent = if head_only {
+                PyBytes::new(py, b"").into_any()
+            } else {
+                payload
+            };
+            (start, prebuilt::body(py, &sent)?)
+        }
+        None => {
+            let start = asgi_start(py, status, code, headers, content_type, size)?;
+            if bodyless(code) && size > 0 {
+                payload = PyBytes::new(py, b"").into_any(); // a 204 or 304 has no body, whatever res.body says
+            }
+            let body = template(py, &BODY, |d| {
+                d.set_item(intern!(py, "type"), intern!(py, "http.response.body"))?;
+                d.set_item(intern!(py, "body"), PyBytes::new(py, b""))
+            })?;
+            if !head_only {
+                body.set_item(intern!(py, "body"), payload)?;
+            }
+            (start, body.into_any())
+        }
     };
-    if bodyless(code) && size > 0 {
-        payload = PyBytes::new(py, b"").into_any(); // a 204 or 304 has no body, whatever res.body says
-    }
-    let body = template(py, &BODY, |d| {
-        d.set_item(intern!(py, "type"), intern!(py, "http.response.body"))?;
-        d.set_item(intern!(py, "body"), PyBytes::new(py, b""))
-    })?;
-    if !head_only {
-        body.set_item(intern!(py, "body"), payload)?;
-    }
-    pack(py, [send.clone(), start, body.into_any()])
+    pack(py, [send.clone(), start, body])
 }
 
 /// The start message in general: `headers` with the Content-Type (when

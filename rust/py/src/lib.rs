@@ -94,6 +94,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(answer::asgi_whole, m)?)?;
     m.add_function(wrap_pyfunction!(answer::rsgi_whole, m)?)?;
     m.add_function(wrap_pyfunction!(prebuilt::servers_own_py, m)?)?;
+    m.add_function(wrap_pyfunction!(prebuilt::body_py, m)?)?;
     m.add_function(wrap_pyfunction!(put_header::put_header, m)?)?;
     m.add_function(wrap_pyfunction!(put_header::header_names, m)?)?;
     m.add_function(wrap_pyfunction!(parse_query, m)?)?;

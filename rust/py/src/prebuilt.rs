@@ -99,3 +99,38 @@ pub fn start<'py>(
     starts.set_item(slot, &message)?;
     Ok(message.into_any())
 }
+
+/// The one body message kept for reuse (see `body`).
+static BODY: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
+
+/// A body message carrying `payload`, for the server's own `send` only, and
+/// only for a small payload (a message reused holds its last body until
+/// the next answer). The kept message is reused when nothing else holds
+/// it: its reference count says whether an answer still in flight (its
+/// messages made, not yet sent) has it, and then a new message is made, so
+/// no answer's body is ever replaced before it is sent. granian reads the
+/// body out of the message when `send` is called and keeps no reference.
+pub fn body<'py>(py: Python<'py>, payload: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let kept = BODY.get_or_try_init(py, || new_body(py, payload).map(Bound::unbind))?;
+    let kept = kept.bind(py);
+    // SAFETY: reading the reference count of a live object.
+    if unsafe { ffi::Py_REFCNT(kept.as_ptr()) } != 1 {
+        return Ok(new_body(py, payload)?.into_any());
+    }
+    kept.set_item(intern!(py, "body"), payload)?;
+    Ok(kept.clone().into_any())
+}
+
+fn new_body<'py>(py: Python<'py>, payload: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
+    let message = PyDict::new(py);
+    message.set_item(intern!(py, "type"), intern!(py, "http.response.body"))?;
+    message.set_item(intern!(py, "body"), payload)?;
+    Ok(message)
+}
+
+/// `body`, for the tests that check a message in flight is never reused.
+#[pyfunction]
+#[pyo3(name = "_body_message")]
+pub fn body_py<'py>(py: Python<'py>, payload: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    body(py, payload)
+}
