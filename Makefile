@@ -22,8 +22,8 @@ DEV_DEPS := "maturin==1.16.0" "granian[uvloop,reload]==2.8.7" "httpx==0.28.1" "p
             "aiofiles==25.1.0" "orjson==3.13.0"
 # Debian packages the tests drive for real: a PostgreSQL server, a headless browser and its
 # driver, a font so the browser's screenshots show text, and perf and wrk for the HTTP benches'
-# smoke runs.
-SYSTEM_DEPS := postgresql chromium chromium-driver fonts-dejavu-core linux-perf wrk
+# smoke runs, and valgrind for the instruction counts.
+SYSTEM_DEPS := postgresql chromium chromium-driver fonts-dejavu-core linux-perf wrk valgrind
 # A worker holding an open stream or websocket is stopped after 5 s on Ctrl-C instead of never.
 GRANIAN := $(VENV)/bin/granian --interface $(INTERFACE) --loop uvloop --host $(HOST) --port $(PORT) --workers-kill-timeout 5
 # Runs a command with DATABASE_URL set: a throwaway PostgreSQL unless DATABASE_URL is already set.
@@ -115,7 +115,7 @@ format: ## Format the Rust sources
 	cargo fmt --all
 
 .PHONY: bench
-bench: build-dev ## Router benches, in-process dispatch cost, HTTP bench against every peer, websockets/SSE, granian scope costs, Python work over HTTP, the worker's CPU by part, cold start and memory, soak (~80-100 min: run.py ~40, amplify.py ~5, cpu_split.py ~10, work.py ~25, live.py ~12, soaks; needs wrk and cargo)
+bench: build-dev ## Router benches, in-process dispatch cost, HTTP bench against every peer, websockets/SSE, granian scope costs, Python work over HTTP, the worker's CPU by part and its instructions a request, cold start and memory, soak (~80-100 min: run.py ~40, amplify.py ~5, cpu_split.py ~10, worker_instructions.py ~8, work.py ~25, live.py ~12, soaks; needs wrk, valgrind and cargo)
 	cargo bench -p heaven-core --bench router
 	$(PY) benches/criterion_medians.py
 	$(PY) benches/dispatch.py
@@ -125,6 +125,7 @@ bench: build-dev ## Router benches, in-process dispatch cost, HTTP bench against
 	$(PY) benches/http/granian_costs.py
 	$(PY) benches/http/amplify.py --markdown benches/http/results/amplify.md
 	$(PY) benches/http/cpu_split.py --markdown benches/http/results/cpu-split.md
+	$(PY) benches/http/worker_instructions.py --endpoints plaintext,json,params --markdown benches/http/results/worker-instructions.md
 	$(PY) benches/http/work.py --markdown benches/http/results/work-bench.md
 	$(PY) benches/http/live.py --markdown benches/http/results/live-bench.md
 	$(PY) benches/startup.py --markdown benches/http/results/startup.md

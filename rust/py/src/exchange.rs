@@ -72,6 +72,9 @@ pub struct Exchange {
     req: [isize; 10],
     res: [isize; 9],
     ctx: [isize; 2],
+    /// The three classes' `tp_alloc`, read once (a slot read a request was
+    /// three C calls).
+    allocs: [ffi::allocfunc; 3],
 }
 
 #[pymethods]
@@ -91,6 +94,11 @@ impl Exchange {
         json_encode: Py<PyAny>,
     ) -> PyResult<Self> {
         Ok(Self {
+            allocs: [
+                allocator(&request)?,
+                allocator(&response)?,
+                allocator(&context)?,
+            ],
             head_at: head_offset(&request)?,
             req: offsets(&request, REQUEST)?,
             res: offsets(&response, RESPONSE)?,
@@ -230,7 +238,7 @@ impl Exchange {
     /// A new `Request` whose native part is `head`, its slots unset (not
     /// begun: `make` fills them).
     pub fn request<'py>(&self, py: Python<'py>, head: Head) -> PyResult<Bound<'py, PyAny>> {
-        let req = alloc(self.request.bind(py))?;
+        let req = alloc(self.request.bind(py), self.allocs[0])?;
         // SAFETY: `head_at` is where instances of the `Request` class keep
         // their `Head` (measured and checked by `head_offset` when this
         // `Exchange` was made); `req` is fresh from that class's `tp_alloc`,
@@ -266,8 +274,8 @@ impl Exchange {
         mounted: &Bound<'py, PyAny>,
         server: &Bound<'py, PyAny>,
     ) -> PyResult<[Bound<'py, PyAny>; 3]> {
-        let res = alloc(self.response.bind(py))?;
-        let ctx = alloc(self.context.bind(py))?;
+        let res = alloc(self.response.bind(py), self.allocs[1])?;
+        let ctx = alloc(self.context.bind(py), self.allocs[2])?;
         let none = py.None().into_bound(py);
         let no = PyBool::new(py, false).to_owned().into_any();
         let unread = self.unread.bind(py);
@@ -309,20 +317,30 @@ impl Exchange {
     }
 }
 
-/// A new, empty instance of `cls`, made by its `tp_alloc` (what
-/// `object.__new__(cls)` does, without the call through Python).
-fn alloc<'py>(cls: &Bound<'py, PyType>) -> PyResult<Bound<'py, PyAny>> {
-    // SAFETY: `cls` is a live type object; the slot read is `tp_alloc`, a
-    // function every type has (inherited from `object` for classes), and it
-    // returns a new reference, or NULL with an exception set.
+/// `cls`'s `tp_alloc`: a function every type has (inherited from `object`
+/// for classes), fixed once the class is made.
+fn allocator(cls: &Bound<'_, PyType>) -> PyResult<ffi::allocfunc> {
+    // SAFETY: `cls` is a live type object; `Py_tp_alloc` is read as the
+    // function pointer type CPython declares for it.
     unsafe {
         let alloc = ffi::PyType_GetSlot(cls.as_type_ptr(), ffi::Py_tp_alloc);
         if alloc.is_null() {
             return Err(PyTypeError::new_err("a type without tp_alloc"));
         }
-        let alloc: ffi::allocfunc = std::mem::transmute(alloc);
-        Bound::from_owned_ptr_or_err(cls.py(), alloc(cls.as_type_ptr(), 0))
+        Ok(std::mem::transmute::<
+            *mut std::os::raw::c_void,
+            ffi::allocfunc,
+        >(alloc))
     }
+}
+
+/// A new, empty instance of `cls`, made by `alloc`, its `tp_alloc` (what
+/// `object.__new__(cls)` does, without the call through Python).
+fn alloc<'py>(cls: &Bound<'py, PyType>, alloc: ffi::allocfunc) -> PyResult<Bound<'py, PyAny>> {
+    // SAFETY: `alloc` is `cls`'s own `tp_alloc` (read by `allocator` when
+    // the `Exchange` was made, and `cls` is held by it since); it returns
+    // a new reference, or NULL with an exception set.
+    unsafe { Bound::from_owned_ptr_or_err(cls.py(), alloc(cls.as_type_ptr(), 0)) }
 }
 
 /// The value in the object slot at `offset` (None when unset).

@@ -1,0 +1,167 @@
+"""Instructions per request inside a real granian worker, counted by
+callgrind: heaven and the bare app of its interface, under the same server,
+so heaven's own cost *as served* is a number that does not move with the
+machine's load (wrk's throughput and `cpu_split.py` move ±0.5 µs from run
+to run; this moves by a few dozen instructions).
+
+    .venv/bin/python benches/http/worker_instructions.py
+    .venv/bin/python benches/http/worker_instructions.py --against /tmp/before   # an earlier python/ tree too
+    .venv/bin/python benches/http/worker_instructions.py --endpoints plaintext --interfaces asgi
+
+Each measurement starts granian (one worker, one runtime thread, uvloop)
+under `valgrind --tool=callgrind --trace-children=yes`, sends `SMALL` and
+then, in a second server, `LARGE` sequential keep-alive requests on one
+connection, stops the server and reads the worker's total (the largest of
+the processes' counts). The difference over the extra requests is one
+request's cost in the worker: granian's, the interpreter's and the app's
+user-space instructions, start-up and warm-up excluded. The kernel's share
+is not counted (callgrind sees user space only), so the ratio of two counts
+is not a throughput ratio; heaven less the bare app is heaven's own work.
+Needs valgrind (Debian package); about 40 s a measurement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+GRANIAN = ROOT / ".venv" / "bin" / "granian"
+APPS = {"asgi": ("bare_app:app", "heaven_app:app"), "rsgi": ("bare_rsgi_app:app", "heaven_app:app")}
+PATHS = {"plaintext": "/plaintext", "json": "/json", "params": "/users/42/posts/7"}
+SMALL, LARGE = 500, 2500  # under callgrind a request takes ~1 ms: ~40 s a measurement
+
+
+def worker_total(app: str, interface: str, path: str, n: int, pythonpath: str | None, port: int) -> int:
+    """Serve `n` requests of `path` and return the worker's instruction count.
+    A start that hangs under valgrind (rare: threads waiting on each other
+    in granian's start-up, which valgrind runs one at a time) is retried."""
+    for attempt in range(3):
+        try:
+            return _worker_total(app, interface, path, n, pythonpath, port)
+        except _Stuck:
+            print(f"granian did not start under valgrind ({app}, attempt {attempt + 1}); again", file=sys.stderr)
+    raise RuntimeError(f"granian did not start under valgrind three times ({app})")
+
+
+class _Stuck(Exception):
+    pass
+
+
+def _worker_total(app: str, interface: str, path: str, n: int, pythonpath: str | None, port: int) -> int:
+    with tempfile.TemporaryDirectory() as out:
+        env = {**os.environ, "PYTHONHASHSEED": "0"}
+        if pythonpath:
+            env["PYTHONPATH"] = pythonpath
+        server = subprocess.Popen(
+            ["valgrind", "--tool=callgrind", "--trace-children=yes", "--fair-sched=yes", f"--callgrind-out-file={out}/cg.%p",
+             str(GRANIAN), "--interface", interface, "--workers", "1", "--runtime-threads", "1", "--no-ws",
+             "--loop", "uvloop", "--host", "127.0.0.1", "--port", str(port), app],
+            cwd=HERE / "apps", env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+        try:
+            with _connect(port, server) as conn:
+                request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUser-Agent: wrk\r\n\r\n".encode()
+                for _ in range(n):
+                    _exchange(conn, request)
+        except _Stuck:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+            raise
+        os.killpg(server.pid, signal.SIGINT)
+        server.wait(timeout=600)
+        totals = []
+        for name in glob.glob(f"{out}/cg.*"):
+            match = re.search(r"^(?:summary|totals): (\d+)", Path(name).read_text(errors="replace"), re.M)
+            if match:
+                totals.append(int(match.group(1)))
+        if not totals:
+            raise RuntimeError(f"callgrind wrote no totals for {app} ({interface})")
+        return max(totals)
+
+
+def _connect(port: int, server: subprocess.Popen[bytes]) -> socket.socket:
+    deadline = time.monotonic() + 120  # it starts in ~15 s under valgrind
+    while True:
+        try:
+            return socket.create_connection(("127.0.0.1", port))
+        except OSError:
+            if server.poll() is not None:
+                raise RuntimeError("granian exited under valgrind") from None
+            if time.monotonic() > deadline:
+                raise _Stuck from None
+            time.sleep(0.5)
+
+
+def _exchange(conn: socket.socket, request: bytes) -> None:
+    """One request, its whole answer read (a 200 with a Content-Length)."""
+    conn.sendall(request)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            raise RuntimeError("the server closed the connection")
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    if not head.startswith(b"HTTP/1.1 200"):
+        raise RuntimeError(f"unexpected answer: {head[:80]!r}")
+    length = re.search(rb"(?im)^content-length: *(\d+)", head)
+    if length is None:
+        raise RuntimeError("an answer without Content-Length")
+    while len(body) < int(length.group(1)):
+        body += conn.recv(65536)
+
+
+def per_request(app: str, interface: str, path: str, pythonpath: str | None, port: int,
+                small: int = SMALL, large: int = LARGE) -> float:  # fmt: skip
+    fewer = worker_total(app, interface, path, small, pythonpath, port)
+    more = worker_total(app, interface, path, large, pythonpath, port)
+    return (more - fewer) / (large - small)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--against", help="a directory holding an earlier `heaven` package (the 'before')")
+    parser.add_argument("--endpoints", default=",".join(PATHS))
+    parser.add_argument("--interfaces", default="asgi,rsgi")
+    parser.add_argument("--port", type=int, default=8123)
+    parser.add_argument("--requests", type=int, nargs=2, default=(SMALL, LARGE), metavar=("SMALL", "LARGE"),
+                        help="the two request counts (default: %(default)s)")  # fmt: skip
+    parser.add_argument("--markdown", help="also write the table to this file")
+    args = parser.parse_args()
+    header = "| endpoint | interface | bare app | heaven | heaven's own |" + (
+        " before: heaven's own | after/before |" if args.against else ""
+    )
+    lines = [header, "|---|---|---:|---:|---:|" + ("---:|---:|" if args.against else "")]
+    print(header, flush=True)
+    print(lines[1], flush=True)
+    for interface in args.interfaces.split(","):
+        bare_app, heaven_app = APPS[interface]
+        for endpoint in args.endpoints.split(","):
+            path = PATHS[endpoint]
+            n = args.requests
+            bare = per_request(bare_app, interface, path, None, args.port, *n)
+            heaven = per_request(heaven_app, interface, path, None, args.port, *n)
+            row = f"| {endpoint} | {interface} | {bare:,.0f} | {heaven:,.0f} | {heaven - bare:,.0f} |"
+            if args.against:
+                before = per_request(heaven_app, interface, path, args.against, args.port, *n) - bare
+                row += f" {before:,.0f} | {(heaven - bare) / before:.3f} |"
+            print(row, flush=True)
+            lines.append(row)
+    if args.markdown:
+        Path(args.markdown).write_text("\n".join(lines) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
