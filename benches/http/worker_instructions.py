@@ -11,8 +11,8 @@ to run; this moves by a few dozen instructions).
 Each measurement starts granian (one worker, one runtime thread, uvloop)
 under `valgrind --tool=callgrind --trace-children=yes`, sends `SMALL` and
 then, in a second server, `LARGE` sequential keep-alive requests on one
-connection, stops the server and reads the worker's total (the largest of
-the processes' counts). The difference over the extra requests is one
+connection, has callgrind dump its counts (`callgrind_control`), stops the
+server and reads the worker's total (the largest of the processes' counts). The difference over the extra requests is one
 request's cost in the worker: granian's, the interpreter's and the app's
 user-space instructions, start-up and warm-up excluded. The kernel's share
 is not counted (callgrind sees user space only), so the ratio of two counts
@@ -59,6 +59,7 @@ class _Stuck(Exception):
 
 
 def _worker_total(app: str, interface: str, path: str, n: int, pythonpath: str | None, port: int) -> int:
+    port = port or _free_port()
     with tempfile.TemporaryDirectory() as out:
         env = {**os.environ, "PYTHONHASHSEED": "0"}
         if pythonpath:
@@ -74,20 +75,42 @@ def _worker_total(app: str, interface: str, path: str, n: int, pythonpath: str |
                 request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUser-Agent: wrk\r\n\r\n".encode()
                 for _ in range(n):
                     _exchange(conn, request)
-        except _Stuck:
+            # The counts are dumped while the server runs (`callgrind_control`):
+            # granian's shutdown under valgrind sometimes never ends, and a
+            # process killed before it exits writes nothing.
+            for pid in _group(server.pid):
+                subprocess.run(["callgrind_control", "--dump", str(pid)], capture_output=True, timeout=120, check=False)
+        finally:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
-            raise
-        os.killpg(server.pid, signal.SIGINT)
-        server.wait(timeout=600)
         totals = []
-        for name in glob.glob(f"{out}/cg.*"):
+        for name in glob.glob(f"{out}/cg.*.1"):
             match = re.search(r"^(?:summary|totals): (\d+)", Path(name).read_text(errors="replace"), re.M)
             if match:
                 totals.append(int(match.group(1)))
         if not totals:
-            raise RuntimeError(f"callgrind wrote no totals for {app} ({interface})")
+            raise RuntimeError(f"callgrind dumped no totals for {app} ({interface})")
         return max(totals)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _group(leader: int) -> list[int]:
+    """The processes of `leader`'s process group (valgrind, and the worker
+    granian spawned under it)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if os.getpgid(int(entry.name)) == leader:
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
 
 
 def _connect(port: int, server: subprocess.Popen[bytes]) -> socket.socket:
@@ -134,7 +157,7 @@ def main() -> int:
     parser.add_argument("--against", help="a directory holding an earlier `heaven` package (the 'before')")
     parser.add_argument("--endpoints", default=",".join(PATHS))
     parser.add_argument("--interfaces", default="asgi,rsgi")
-    parser.add_argument("--port", type=int, default=8123)
+    parser.add_argument("--port", type=int, default=0, help="the server's port (default: a free one)")
     parser.add_argument("--requests", type=int, nargs=2, default=(SMALL, LARGE), metavar=("SMALL", "LARGE"),
                         help="the two request counts (default: %(default)s)")  # fmt: skip
     parser.add_argument("--markdown", help="also write the table to this file")

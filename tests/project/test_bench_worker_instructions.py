@@ -15,8 +15,7 @@ SCRIPT = Path(__file__).resolve().parents[2] / "benches" / "http" / "worker_inst
 def test_a_smoke_run_counts_heaven_and_the_bare_app_in_the_worker():
     assert shutil.which("valgrind") is not None, "valgrind is missing: `make system-deps` installs Debian's valgrind"
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), "--endpoints", "plaintext", "--interfaces", "asgi", "--requests", "20", "120",
-         "--port", "8197"],
+        [sys.executable, str(SCRIPT), "--endpoints", "plaintext", "--interfaces", "asgi", "--requests", "20", "120"],
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
