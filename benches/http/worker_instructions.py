@@ -2,22 +2,24 @@
 callgrind: heaven and the bare app of its interface, under the same server,
 so heaven's own cost *as served* is a number that does not move with the
 machine's load (wrk's throughput and `cpu_split.py` move ±0.5 µs from run
-to run; this moves by a few dozen instructions).
+to run; this moves by a few hundred instructions, from work granian and the
+event loop do by the clock rather than by the request).
 
     .venv/bin/python benches/http/worker_instructions.py
     .venv/bin/python benches/http/worker_instructions.py --against /tmp/before   # an earlier python/ tree too
     .venv/bin/python benches/http/worker_instructions.py --endpoints plaintext --interfaces asgi
 
 Each measurement starts granian (one worker, one runtime thread, uvloop)
-under `valgrind --tool=callgrind --trace-children=yes`, sends `SMALL` and
-then, in a second server, `LARGE` sequential keep-alive requests on one
-connection, has callgrind dump its counts (`callgrind_control`), stops the
-server and reads the worker's total (the largest of the processes' counts). The difference over the extra requests is one
+under `valgrind --tool=callgrind --trace-children=yes` and sends sequential
+keep-alive requests on one connection: `SMALL` to warm the worker, then
+`LARGE - SMALL` more, with callgrind dumping its counts after each part
+(`callgrind_control`). The second part's count in the worker (the process
+with the largest), over its requests, is one
 request's cost in the worker: granian's, the interpreter's and the app's
 user-space instructions, start-up and warm-up excluded. The kernel's share
 is not counted (callgrind sees user space only), so the ratio of two counts
 is not a throughput ratio; heaven less the bare app is heaven's own work.
-Needs valgrind (Debian package); about 40 s a measurement.
+Needs valgrind (Debian package); about 20 s a measurement.
 """
 
 from __future__ import annotations
@@ -39,16 +41,19 @@ ROOT = HERE.parent.parent
 GRANIAN = ROOT / ".venv" / "bin" / "granian"
 APPS = {"asgi": ("bare_app:app", "heaven_app:app"), "rsgi": ("bare_rsgi_app:app", "heaven_app:app")}
 PATHS = {"plaintext": "/plaintext", "json": "/json", "params": "/users/42/posts/7"}
-SMALL, LARGE = 500, 2500  # under callgrind a request takes ~1 ms: ~40 s a measurement
+SMALL, LARGE = 500, 2500  # warm-up, then measured: under callgrind a request takes ~1 ms
 
 
-def worker_total(app: str, interface: str, path: str, n: int, pythonpath: str | None, port: int) -> int:
-    """Serve `n` requests of `path` and return the worker's instruction count.
-    A start that hangs under valgrind (rare: threads waiting on each other
-    in granian's start-up, which valgrind runs one at a time) is retried."""
+def per_request(app: str, interface: str, path: str, pythonpath: str | None, port: int = 0,
+                small: int = SMALL, large: int = LARGE) -> float:  # fmt: skip
+    """One request's instructions in the worker: `small` requests to warm
+    it, a dump, `large - small` more, a dump; the second dump holds only the
+    requests between the two. A start that hangs under valgrind (rare:
+    threads waiting on each other, which valgrind runs one at a time) is
+    retried."""
     for attempt in range(3):
         try:
-            return _worker_total(app, interface, path, n, pythonpath, port)
+            return _count(app, interface, path, pythonpath, port, small, large - small) / (large - small)
         except _Stuck:
             print(f"granian did not start under valgrind ({app}, attempt {attempt + 1}); again", file=sys.stderr)
     raise RuntimeError(f"granian did not start under valgrind three times ({app})")
@@ -58,7 +63,7 @@ class _Stuck(Exception):
     pass
 
 
-def _worker_total(app: str, interface: str, path: str, n: int, pythonpath: str | None, port: int) -> int:
+def _count(app: str, interface: str, path: str, pythonpath: str | None, port: int, warm: int, n: int) -> int:
     port = port or _free_port()
     with tempfile.TemporaryDirectory() as out:
         env = {**os.environ, "PYTHONHASHSEED": "0"}
@@ -70,27 +75,34 @@ def _worker_total(app: str, interface: str, path: str, n: int, pythonpath: str |
              "--loop", "uvloop", "--host", "127.0.0.1", "--port", str(port), app],
             cwd=HERE / "apps", env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
+        # The counts are dumped while the server runs (`callgrind_control`):
+        # granian's shutdown under valgrind sometimes never ends, and a
+        # process killed before it exits writes nothing.
         try:
             with _connect(port, server) as conn:
                 request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUser-Agent: wrk\r\n\r\n".encode()
+                for _ in range(warm):
+                    _exchange(conn, request)
+                _dump(server.pid)  # part 1: start-up and warm-up
                 for _ in range(n):
                     _exchange(conn, request)
-            # The counts are dumped while the server runs (`callgrind_control`):
-            # granian's shutdown under valgrind sometimes never ends, and a
-            # process killed before it exits writes nothing.
-            for pid in _group(server.pid):
-                subprocess.run(["callgrind_control", "--dump", str(pid)], capture_output=True, timeout=120, check=False)
+                _dump(server.pid)  # part 2: the `n` requests alone
         finally:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
-        totals = []
-        for name in glob.glob(f"{out}/cg.*.1"):
-            match = re.search(r"^(?:summary|totals): (\d+)", Path(name).read_text(errors="replace"), re.M)
+        counts = []
+        for name in glob.glob(f"{out}/cg.*.2"):
+            match = re.search(r"^summary: (\d+)", Path(name).read_text(errors="replace"), re.M)
             if match:
-                totals.append(int(match.group(1)))
-        if not totals:
-            raise RuntimeError(f"callgrind dumped no totals for {app} ({interface})")
-        return max(totals)
+                counts.append(int(match.group(1)))
+        if not counts:
+            raise RuntimeError(f"callgrind dumped no counts for {app} ({interface})")
+        return max(counts)  # the worker's: the process that served
+
+
+def _dump(leader: int) -> None:
+    for pid in _group(leader):
+        subprocess.run(["callgrind_control", "--dump", str(pid)], capture_output=True, timeout=120, check=False)
 
 
 def _free_port() -> int:
@@ -145,13 +157,6 @@ def _exchange(conn: socket.socket, request: bytes) -> None:
         body += conn.recv(65536)
 
 
-def per_request(app: str, interface: str, path: str, pythonpath: str | None, port: int,
-                small: int = SMALL, large: int = LARGE) -> float:  # fmt: skip
-    fewer = worker_total(app, interface, path, small, pythonpath, port)
-    more = worker_total(app, interface, path, large, pythonpath, port)
-    return (more - fewer) / (large - small)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--against", help="a directory holding an earlier `heaven` package (the 'before')")
@@ -159,7 +164,7 @@ def main() -> int:
     parser.add_argument("--interfaces", default="asgi,rsgi")
     parser.add_argument("--port", type=int, default=0, help="the server's port (default: a free one)")
     parser.add_argument("--requests", type=int, nargs=2, default=(SMALL, LARGE), metavar=("SMALL", "LARGE"),
-                        help="the two request counts (default: %(default)s)")  # fmt: skip
+                        help="warm-up requests, and the total (default: %(default)s)")  # fmt: skip
     parser.add_argument("--markdown", help="also write the table to this file")
     args = parser.parse_args()
     header = "| endpoint | interface | bare app | heaven | heaven's own |" + (
