@@ -2,8 +2,9 @@
 callgrind: heaven and the bare app of its interface, under the same server,
 so heaven's own cost *as served* is a number that does not move with the
 machine's load (wrk's throughput and `cpu_split.py` move ±0.5 µs from run
-to run; this moves by a few hundred instructions, from work granian and the
-event loop do by the clock rather than by the request).
+to run; this moves by a few hundred instructions within a run, up to ~1,000
+between runs on a machine whose speed changed, from work granian and the
+event loop do by the clock rather than by the request: compare within a run).
 
     .venv/bin/python benches/http/worker_instructions.py
     .venv/bin/python benches/http/worker_instructions.py --against /tmp/before   # an earlier python/ tree too
