@@ -115,7 +115,7 @@ format: ## Format the Rust sources
 	cargo fmt --all
 
 .PHONY: bench
-bench: build-dev ## Router benches, in-process dispatch cost, HTTP bench against every peer, websockets/SSE, granian scope costs, Python work over HTTP, the worker's CPU by part and its instructions a request, cold start and memory, soak (~80-100 min: run.py ~40, amplify.py ~5, cpu_split.py ~10, worker_instructions.py ~8, work.py ~25, live.py ~12, soaks; needs wrk, valgrind and cargo)
+bench: system-deps build-dev ## Router benches, in-process dispatch cost, HTTP bench against every peer, websockets/SSE, granian scope costs, Python work over HTTP, the worker's CPU by part and its instructions a request, cold start and memory, soak (~80-100 min: run.py ~40, amplify.py ~5, cpu_split.py ~10, worker_instructions.py ~8, work.py ~25, live.py ~12, soaks; needs wrk, valgrind and cargo)
 	cargo bench -p heaven-core --bench router
 	$(PY) benches/criterion_medians.py
 	$(PY) benches/dispatch.py

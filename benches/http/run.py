@@ -17,8 +17,9 @@ Every contender answers every endpoint with the same status, body and
 content-type (checked before anything is measured, along with the 404 for a
 non-integer id, the hooks' five headers and the refusal of broken bodies).
 The server is pinned to one CPU and wrk to another; rounds are interleaved
-(every contender and endpoint once per round, the contender order rotating,
-each heaven contender measured right next to the bare app of its interface)
+(every contender and endpoint once per round, the contender order rotating;
+each heaven contender served side by side with the bare app of its
+interface, the two measured back to back on each endpoint)
 and the median over rounds is reported, with heaven's ratio to its bare app
 also taken round by round. Standard library only.
 """
@@ -26,6 +27,7 @@ also taken round by round. Standard library only.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import http.client
 import json
@@ -575,11 +577,12 @@ TWINS = {"heaven": "bare", "heaven_rsgi": "bare_rsgi"}
 _HEAVEN_OF = {bare: heaven for heaven, bare in TWINS.items()}
 
 
-def run_order(contenders: list[str], rnd: int) -> list[str]:
-    """Round `rnd`'s order. A heaven contender and its bare twin run back to
-    back, so that whatever else loads the machine (a neighbour on a shared
-    host) weighs on both sides of their ratio alike; the twins swap places
-    every other round, and the units rotate by one a round."""
+def run_units(contenders: list[str], rnd: int) -> list[list[str]]:
+    """Round `rnd`'s units in order: a heaven contender and its bare twin
+    form one unit, measured endpoint by endpoint back to back (see
+    `schedule`), so that whatever else loads the machine (a neighbour on a
+    shared host) weighs on both sides of their ratio alike; the twins swap
+    places every other round, and the units rotate by one a round."""
     units: list[list[str]] = []
     for c in contenders:
         if c in _HEAVEN_OF and _HEAVEN_OF[c] in contenders:
@@ -587,10 +590,26 @@ def run_order(contenders: list[str], rnd: int) -> list[str]:
         twin = TWINS.get(c)
         units.append([c, twin] if twin in contenders else [c])
     shift = rnd % len(units)
-    order: list[str] = []
-    for unit in units[shift:] + units[:shift]:
-        order += unit if rnd % 2 == 0 else unit[::-1]
-    return order
+    return [unit if rnd % 2 == 0 else unit[::-1] for unit in units[shift:] + units[:shift]]
+
+
+def run_order(contenders: list[str], rnd: int) -> list[str]:
+    """Round `rnd`'s contenders in the order each first runs."""
+    return [c for unit in run_units(contenders, rnd) for c in unit]
+
+
+def schedule(contenders: list[str], endpoints: list[str], rnd: int) -> list[tuple[list[str], str, list[tuple[str, str]]]]:
+    """Round `rnd`'s measurements: for each unit and app, the servers to
+    start together (the unit's, one each) and the `(contender, endpoint)`
+    runs in order. A twin pair's servers run side by side, pinned to the
+    same CPU, the idle one waiting on its socket, and each endpoint is
+    measured on both back to back: seconds apart, where one server after
+    the other put every endpoint of the first between the two."""
+    return [
+        (unit, app, [(c, ep) for ep in eps for c in unit])
+        for unit in run_units(contenders, rnd)
+        for app, eps in groups(endpoints)
+    ]
 
 
 def paired(results: dict, endpoints: list[str], contenders: list[str]) -> list[str]:
@@ -955,20 +974,21 @@ def main() -> int:
         print(flush=True)
 
         for rnd in range(args.rounds):
-            for c in run_order(contenders, rnd):
-                for app, eps in groups(endpoints):
-                    with serve(c, app) as srv:
-                        verify(srv, CONTENDERS[c], eps, full=False)
-                        for ep in eps:
-                            target_url = f"http://{HOST}:{srv.port}{ENDPOINTS[ep].path}"
-                            size = body_len if ENDPOINTS[ep].method == "POST" else None
-                            if args.warmup > 0:
-                                run_wrk(wrk_for(ep, args.warmup, target_url), args.warmup, size)
-                            run = run_wrk(wrk_for(ep, args.duration, target_url), args.duration, size)
-                            results[(c, ep)].append(run)
-                            errs = f"  socket errors {run.socket_errors}" if any(run.socket_errors.values()) else ""
-                            print(f"round {rnd + 1}/{args.rounds}  {c:<12} {ep:<12} {run.rps:>10,.0f} req/s"
-                                  f"  p50 {fmt_ms(run.p50_ms):>9}  p99 {fmt_ms(run.p99_ms):>9}{errs}", flush=True)
+            for unit, app, runs in schedule(contenders, endpoints, rnd):
+                with contextlib.ExitStack() as stack:
+                    servers = {c: stack.enter_context(serve(c, app)) for c in unit}
+                    for c, srv in servers.items():
+                        verify(srv, CONTENDERS[c], [ep for d, ep in runs if d == c], full=False)
+                    for c, ep in runs:
+                        target_url = f"http://{HOST}:{servers[c].port}{ENDPOINTS[ep].path}"
+                        size = body_len if ENDPOINTS[ep].method == "POST" else None
+                        if args.warmup > 0:
+                            run_wrk(wrk_for(ep, args.warmup, target_url), args.warmup, size)
+                        run = run_wrk(wrk_for(ep, args.duration, target_url), args.duration, size)
+                        results[(c, ep)].append(run)
+                        errs = f"  socket errors {run.socket_errors}" if any(run.socket_errors.values()) else ""
+                        print(f"round {rnd + 1}/{args.rounds}  {c:<12} {ep:<12} {run.rps:>10,.0f} req/s"
+                              f"  p50 {fmt_ms(run.p50_ms):>9}  p99 {fmt_ms(run.p99_ms):>9}{errs}", flush=True)
 
     failed_status = guarded(bench, logdir)
     if failed_status is not None:

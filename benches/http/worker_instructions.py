@@ -29,6 +29,7 @@ import argparse
 import glob
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -46,7 +47,7 @@ SMALL, LARGE = 500, 2500  # warm-up, then measured: under callgrind a request ta
 
 
 def per_request(app: str, interface: str, path: str, pythonpath: str | None, port: int = 0,
-                small: int = SMALL, large: int = LARGE) -> float:  # fmt: skip
+                small: int = SMALL, large: int = LARGE, keep: str | None = None) -> float:  # fmt: skip
     """One request's instructions in the worker: `small` requests to warm
     it, a dump, `large - small` more, a dump; the second dump holds only the
     requests between the two. A start that hangs under valgrind (rare:
@@ -54,7 +55,7 @@ def per_request(app: str, interface: str, path: str, pythonpath: str | None, por
     retried."""
     for attempt in range(3):
         try:
-            return _count(app, interface, path, pythonpath, port, small, large - small) / (large - small)
+            return _count(app, interface, path, pythonpath, port, small, large - small, keep) / (large - small)
         except _Stuck:
             print(f"granian did not start under valgrind ({app}, attempt {attempt + 1}); again", file=sys.stderr)
     raise RuntimeError(f"granian did not start under valgrind three times ({app})")
@@ -64,7 +65,8 @@ class _Stuck(Exception):
     pass
 
 
-def _count(app: str, interface: str, path: str, pythonpath: str | None, port: int, warm: int, n: int) -> int:
+def _count(app: str, interface: str, path: str, pythonpath: str | None, port: int, warm: int, n: int,
+           keep: str | None) -> int:  # fmt: skip
     port = port or _free_port()
     with tempfile.TemporaryDirectory() as out:
         env = {**os.environ, "PYTHONHASHSEED": "0"}
@@ -98,6 +100,11 @@ def _count(app: str, interface: str, path: str, pythonpath: str | None, port: in
                 counts.append(int(match.group(1)))
         if not counts:
             raise RuntimeError(f"callgrind dumped no counts for {app} ({interface})")
+        if keep:  # the worker's measured part, for `callgrind_annotate`
+            worker = max(glob.glob(f"{out}/cg.*.2"), key=lambda name: Path(name).stat().st_size)
+            Path(keep).mkdir(parents=True, exist_ok=True)
+            label = f"{app.split(':')[0]}-{interface}-{path.strip('/').replace('/', '_')}-{'before' if pythonpath else 'now'}"
+            shutil.copy(worker, Path(keep) / f"{label}.callgrind")
         return max(counts)  # the worker's: the process that served
 
 
@@ -167,6 +174,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, nargs=2, default=(SMALL, LARGE), metavar=("SMALL", "LARGE"),
                         help="warm-up requests, and the total (default: %(default)s)")  # fmt: skip
     parser.add_argument("--markdown", help="also write the table to this file")
+    parser.add_argument("--keep", metavar="DIR", help="keep the worker's measured counts here, one file a measurement (read them with callgrind_annotate)")
     args = parser.parse_args()
     header = "| endpoint | interface | bare app | heaven | heaven's own |" + (
         " before: heaven's own | after/before |" if args.against else ""
@@ -179,11 +187,11 @@ def main() -> int:
         for endpoint in args.endpoints.split(","):
             path = PATHS[endpoint]
             n = args.requests
-            bare = per_request(bare_app, interface, path, None, args.port, *n)
-            heaven = per_request(heaven_app, interface, path, None, args.port, *n)
+            bare = per_request(bare_app, interface, path, None, args.port, *n, keep=args.keep)
+            heaven = per_request(heaven_app, interface, path, None, args.port, *n, keep=args.keep)
             row = f"| {endpoint} | {interface} | {bare:,.0f} | {heaven:,.0f} | {heaven - bare:,.0f} |"
             if args.against:
-                before = per_request(heaven_app, interface, path, args.against, args.port, *n) - bare
+                before = per_request(heaven_app, interface, path, args.against, args.port, *n, keep=args.keep) - bare
                 row += f" {before:,.0f} | {(heaven - bare) / before:.3f} |"
             print(row, flush=True)
             lines.append(row)

@@ -41,6 +41,21 @@ def test_every_round_runs_each_contender_once_with_the_twins_side_by_side(run, c
         assert len(firsts) > 1  # the order rotates
 
 
+@pytest.mark.parametrize("contenders", [EVERYONE, ["heaven", "bare"], ["bare_rsgi", "heaven_rsgi", "starlette"]])
+def test_each_endpoint_of_the_twins_is_measured_back_to_back(run, contenders):
+    endpoints = ["plaintext", "json", "params", "params_1000", "hooks"]
+    for rnd in range(4):
+        steps = [(c, ep) for _, _, runs in run.schedule(contenders, endpoints, rnd) for c, ep in runs]
+        assert sorted(steps) == sorted((c, ep) for c in contenders for ep in endpoints)  # each once a round
+        for heaven, bare in run.TWINS.items():
+            if heaven in contenders and bare in contenders:
+                for ep in endpoints:
+                    assert abs(steps.index((heaven, ep)) - steps.index((bare, ep))) == 1, (rnd, ep, steps)
+        for unit, app, runs in run.schedule(contenders, endpoints, rnd):
+            assert {c for c, _ in runs} == set(unit)  # the servers started together are the ones measured
+            assert {ep for _, ep in runs} == {ep for a, eps in run.groups(endpoints) if a == app for ep in eps}
+
+
 def test_the_twins_take_turns_going_first(run):
     orders = [run.run_order(["heaven", "bare"], rnd) for rnd in range(4)]
     assert orders == [["heaven", "bare"], ["bare", "heaven"]] * 2
