@@ -105,8 +105,14 @@ async def serve(app: Any, scope: Any, inbound: Any, send: Any = None) -> None:
     messages: Messages | None
     channel: Any  # the wire's handle on the connection, for the paths that need all of it
     if send is None:
-        if scope.proto != "http":
-            return await serve_socket(app, RSGI, scope, inbound)
+        # granian's HTTP scopes are of a class of their own (websockets have
+        # another): one of that class is not asked its `proto`, a string
+        # granian makes at every read.
+        if type(scope) is not _http_scope:
+            if scope.proto != "http":
+                return await serve_socket(app, RSGI, scope, inbound)
+            if _http_scope is None:
+                _learn_scope(scope)
         wire, channel = RSGI, inbound
     elif scope["type"] == "http":
         # ASGI's channel, `(receive, send, scope)`, is made only if a path below needs it.
@@ -216,6 +222,22 @@ async def serve(app: Any, scope: Any, inbound: Any, send: Any = None) -> None:
         res._ctx = None  # `release`'s first step, inline: most requests need no other
         if req._form is not None or app._probe is not None:
             release(app, scope, req, res, ctx)
+
+
+#: granian's RSGI scope class for HTTP requests, learned from the first HTTP
+#: request served on RSGI: None before it, `_NOT_GRANIAN` when that request's
+#: scope was of another class (another server, heaven's test client), and
+#: every scope's `proto` is then read.
+_http_scope: Any = None
+_NOT_GRANIAN = object()
+
+
+def _learn_scope(scope: Any) -> None:
+    """Remember the first HTTP scope's class if it is granian's, else that it was not."""
+    global _http_scope
+    kind = type(scope)
+    granians = kind.__module__ == "granian._granian" and kind.__name__ == "RSGIHTTPScope"
+    _http_scope = kind if granians else _NOT_GRANIAN
 
 
 def _commit_session(sessions: Any, ctx: Any, res: Any) -> None:
