@@ -4,6 +4,7 @@ comparison holds on a busy 2-core box where timings do not.
 
     .venv/bin/python benches/instructions.py                       # this tree
     .venv/bin/python benches/instructions.py --against /tmp/before # and an earlier python/ tree
+    .venv/bin/python benches/instructions.py --seeds 5 --cases plaintext --against /tmp/before  # a change under ~500
 
 Each case of benches/dispatch.py runs `SMALL` and then `LARGE` requests in
 one process under callgrind; the difference divided by the extra requests
@@ -18,6 +19,7 @@ import argparse
 import asyncio
 import os
 import re
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -49,8 +51,8 @@ def run_case(case: str, n: int) -> None:
             asyncio.run(dispatch.measure(app, dispatch.scope(path, method, body), n, body))
 
 
-def instructions(case: str, n: int, pythonpath: str | None) -> int:
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
+def instructions(case: str, n: int, pythonpath: str | None, seed: int = 0) -> int:
+    env = {**os.environ, "PYTHONHASHSEED": str(seed)}
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
     done = subprocess.run(
@@ -63,15 +65,24 @@ def instructions(case: str, n: int, pythonpath: str | None) -> int:
     return int(match.group(1))
 
 
-def per_request(case: str, pythonpath: str | None) -> float:
+def per_request(case: str, pythonpath: str | None, seeds: int = 1) -> float:
+    """One request's instructions: the median over `seeds` hash seeds (0, 1, ...).
+    One seed makes a tree's count repeatable, but where a tree's objects land
+    in memory moves its count by a few hundred instructions from one tree to
+    the next; the median over several seeds is the steadier comparison."""
     instructions(case, 10, pythonpath)  # warm-up: bytecode caches written, so both runs below load the same files
-    return (instructions(case, LARGE, pythonpath) - instructions(case, SMALL, pythonpath)) / (LARGE - SMALL)
+    counts = [
+        (instructions(case, LARGE, pythonpath, seed) - instructions(case, SMALL, pythonpath, seed)) / (LARGE - SMALL)
+        for seed in range(seeds)
+    ]
+    return statistics.median(counts)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--against", help="a directory holding an earlier `heaven` package (the 'before')")
     parser.add_argument("--cases", default=",".join(CASES))
+    parser.add_argument("--seeds", type=int, default=1, help="hash seeds a count, the median kept (default 1)")
     parser.add_argument("--run", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run:
@@ -83,9 +94,9 @@ def main() -> int:
     else:
         print("| case | instructions/request |\n|---|---:|")
     for case in cases:
-        after = per_request(case, None)
+        after = per_request(case, None, args.seeds)
         if args.against:
-            before = per_request(case, args.against)
+            before = per_request(case, args.against, args.seeds)
             print(f"| {case} | {before:,.0f} | {after:,.0f} | {after / before:.3f} |", flush=True)
         else:
             print(f"| {case} | {after:,.0f} |", flush=True)
