@@ -19,7 +19,7 @@ DEV_DEPS := "maturin==1.16.0" "granian[uvloop,reload]==2.8.7" "httpx==0.28.1" "p
             "websockets==17.4" "httpx-sse==0.4.3" "openapi-spec-validator==0.9.0" \
             "schemathesis==4.32.5" "uvicorn==0.54.0" "hypercorn==0.18.0" "msgspec>=0.19,<1" "jinja2>=3.1,<4" \
             "PyJWT==2.15.1" "selenium==4.51.0" "mkdocs==1.6.1" "ruff==0.14.7" "mypy==1.19.0" "pytest-cov==7.1.0" \
-            "aiofiles==25.1.0" "orjson==3.13.0"
+            "aiofiles==25.1.0" "orjson==3.13.0" "h2==4.3.0"
 # Debian packages the tests drive for real: a PostgreSQL server, a headless browser and its
 # driver, a font so the browser's screenshots show text, and perf and wrk for the HTTP benches'
 # smoke runs, and valgrind for the instruction counts.

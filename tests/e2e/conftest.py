@@ -24,14 +24,15 @@ def free_port() -> int:
 
 class Server:
     def __init__(
-        self, target: str, env: dict[str, str] | None = None, working_dir: Path = HERE, interface: str = "asgi"
-    ) -> None:
+        self, target: str, env: dict[str, str] | None = None, working_dir: Path = HERE, interface: str = "asgi",
+        args: tuple[str, ...] = (),
+    ) -> None:  # fmt: skip
         self.interface = interface
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         cmd = [
             sys.executable, "-m", "granian", "--interface", interface, "--host", "127.0.0.1",
-            "--port", str(self.port), "--workers", "1", "--working-dir", str(working_dir), target,
+            "--port", str(self.port), "--workers", "1", "--working-dir", str(working_dir), *args, target,
         ]
         self.proc = subprocess.Popen(
             cmd, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True

@@ -17,7 +17,9 @@ use crate::errors::route_error;
 use crate::exchange::Exchange;
 use crate::head::{Head, MATCHED};
 use crate::pack::pack;
-use crate::scope::{item, scan_headers, scan_rsgi_headers, HeaderFacts, Source};
+use crate::scope::{
+    body_unframed, item, scan_headers, scan_rsgi_headers, unframed_body, HeaderFacts, Source,
+};
 
 /// Route and hook registrations of one application, mutable until compiled.
 #[pyclass(module = "heaven._core")]
@@ -280,7 +282,20 @@ impl Matcher {
                 .and_then(|m| m.cast_into::<PyString>().ok())
                 .and_then(|m| m.to_str().ok().and_then(Method::parse))
         };
-        let facts = scan_headers(item(scope, intern!(py, "headers")), self.needs_host);
+        let mut facts = scan_headers(item(scope, intern!(py, "headers")), self.needs_host);
+        if !facts.chunked
+            && facts.content_length.is_none()
+            && body_unframed(method, || {
+                let version = item(scope, intern!(py, "http_version"));
+                unframed_body(
+                    version
+                        .as_ref()
+                        .and_then(|v| v.cast::<PyString>().ok()?.to_str().ok()),
+                )
+            })
+        {
+            facts.chunked = true; // a body of unknown length (HTTP/2, 3), read to its end
+        }
         let raw = item(scope, intern!(py, "raw_path")).and_then(|p| p.cast_into::<PyBytes>().ok());
         let decoded;
         let (path, encoded): (&[u8], bool) = match &raw {
@@ -325,6 +340,8 @@ impl Matcher {
                 .and_then(|m| m.to_str().ok())
                 .and_then(Method::parse)
         };
+        // A body with neither header over HTTP/2 is not yet read on RSGI
+        // (docs/serving.md, "HTTP/2 bodies without a length").
         let facts = scan_rsgi_headers(scope.getattr(intern!(py, "headers")).ok(), self.needs_host);
         let path = text(scope, intern!(py, "path"));
         let path = path.as_ref().and_then(|p| p.to_str().ok()).unwrap_or("");

@@ -1,6 +1,7 @@
 //! Reading an ASGI scope dict. Everything here came from the network (via
 //! the server): absent or odd-typed fields are tolerated, never unwrapped.
 
+use heaven_core::Method;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
@@ -230,6 +231,20 @@ impl Source {
             }
         }
     }
+}
+
+/// Whether a request of this HTTP version may send a body with neither a
+/// `Content-Length` nor `Transfer-Encoding` (HTTP/2 and 3 end a body with the
+/// stream, not a header; HTTP/1 cannot). A missing version is HTTP/1.1.
+pub fn unframed_body(version: Option<&str>) -> bool {
+    version.is_some_and(|v| !v.is_empty() && !v.starts_with('1'))
+}
+
+/// Whether a body of unknown length is to be read: `method` may carry one
+/// (any but GET and HEAD, which are answered without reading one) and the
+/// version (read by `version`, only then) ends bodies with the stream.
+pub fn body_unframed(method: Option<Method>, version: impl FnOnce() -> bool) -> bool {
+    !matches!(method, Some(Method::Get | Method::Head | Method::Websocket)) && version()
 }
 
 /// `scan_headers` for an RSGI headers map: three lookups instead of a walk.
