@@ -56,6 +56,7 @@ def rsgi_scope(scope: dict) -> RSGIScope:
         scope["method"], raw.decode("latin-1"), (scope.get("query_string") or b"").decode("latin-1"),
         [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", [])],
         scheme=scope.get("scheme", "http"), client=f"{client[0]}:{client[1]}", server=f"{server[0]}:{server[1]}",
+        http_version=scope.get("http_version", "1.1"),
     )  # fmt: skip
 
 
