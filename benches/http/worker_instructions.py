@@ -93,19 +93,19 @@ def _count(app: str, interface: str, path: str, pythonpath: str | None, port: in
         finally:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
-        counts = []
+        counts = {}
         for name in glob.glob(f"{out}/cg.*.2"):
             match = re.search(r"^summary: (\d+)", Path(name).read_text(errors="replace"), re.M)
             if match:
-                counts.append(int(match.group(1)))
+                counts[name] = int(match.group(1))
         if not counts:
             raise RuntimeError(f"callgrind dumped no counts for {app} ({interface})")
+        worker = max(counts, key=counts.__getitem__)  # the process that served
         if keep:  # the worker's measured part, for `callgrind_annotate`
-            worker = max(glob.glob(f"{out}/cg.*.2"), key=lambda name: Path(name).stat().st_size)
             Path(keep).mkdir(parents=True, exist_ok=True)
             label = f"{app.split(':')[0]}-{interface}-{path.strip('/').replace('/', '_')}-{'before' if pythonpath else 'now'}"
             shutil.copy(worker, Path(keep) / f"{label}.callgrind")
-        return max(counts)  # the worker's: the process that served
+        return counts[worker]
 
 
 def _dump(leader: int) -> None:

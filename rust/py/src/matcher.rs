@@ -17,9 +17,7 @@ use crate::errors::route_error;
 use crate::exchange::Exchange;
 use crate::head::{Head, MATCHED};
 use crate::pack::pack;
-use crate::scope::{
-    body_unframed, item, scan_headers, scan_rsgi_headers, unframed_body, HeaderFacts, Source,
-};
+use crate::scope::{item, scan_headers, scan_rsgi_headers, stream_ends_body, HeaderFacts, Source};
 
 /// Route and hook registrations of one application, mutable until compiled.
 #[pyclass(module = "heaven._core")]
@@ -283,16 +281,11 @@ impl Matcher {
                 .and_then(|m| m.to_str().ok().and_then(Method::parse))
         };
         let mut facts = scan_headers(item(scope, intern!(py, "headers")), self.needs_host);
+        // GET and HEAD are answered without reading a body.
         if !facts.chunked
             && facts.content_length.is_none()
-            && body_unframed(method, || {
-                let version = item(scope, intern!(py, "http_version"));
-                unframed_body(
-                    version
-                        .as_ref()
-                        .and_then(|v| v.cast::<PyString>().ok()?.to_str().ok()),
-                )
-            })
+            && !matches!(method, Some(Method::Get | Method::Head | Method::Websocket))
+            && stream_ends_body(scope)
         {
             facts.chunked = true; // a body of unknown length (HTTP/2, 3), read to its end
         }

@@ -1,7 +1,6 @@
 //! Reading an ASGI scope dict. Everything here came from the network (via
 //! the server): absent or odd-typed fields are tolerated, never unwrapped.
 
-use heaven_core::Method;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
@@ -233,18 +232,15 @@ impl Source {
     }
 }
 
-/// Whether a request of this HTTP version may send a body with neither a
-/// `Content-Length` nor `Transfer-Encoding` (HTTP/2 and 3 end a body with the
-/// stream, not a header; HTTP/1 cannot). A missing version is HTTP/1.1.
-pub fn unframed_body(version: Option<&str>) -> bool {
-    version.is_some_and(|v| !v.is_empty() && !v.starts_with('1'))
-}
-
-/// Whether a body of unknown length is to be read: `method` may carry one
-/// (any but GET and HEAD, which are answered without reading one) and the
-/// version (read by `version`, only then) ends bodies with the stream.
-pub fn body_unframed(method: Option<Method>, version: impl FnOnce() -> bool) -> bool {
-    !matches!(method, Some(Method::Get | Method::Head | Method::Websocket)) && version()
+/// Whether the request's HTTP version ends a body with its stream (HTTP/2
+/// and 3), so a body may come with neither `Content-Length` nor
+/// `Transfer-Encoding`; HTTP/1 cannot send one so. No version is HTTP/1.1.
+pub fn stream_ends_body(scope: &Bound<'_, PyDict>) -> bool {
+    let version = item(scope, pyo3::intern!(scope.py(), "http_version"));
+    version
+        .as_ref()
+        .and_then(|v| v.cast::<PyString>().ok()?.to_str().ok())
+        .is_some_and(|v| !v.is_empty() && !v.starts_with('1'))
 }
 
 /// `scan_headers` for an RSGI headers map: three lookups instead of a walk.
