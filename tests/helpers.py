@@ -93,7 +93,7 @@ async def raw_call(app: Any, scope: dict, body_chunks: list[bytes] | None = None
 
 async def _raw_rsgi(app: Any, scope: dict, body_chunks: list[bytes] | None, broken: bool, on_answer: Any) -> dict[str, Any]:
     chunks = [c for c in body_chunks or [] if c]
-    proto = HTTPProtocol(chunks, broken=broken)
+    proto = HTTPProtocol(chunks, broken=broken, http_version=scope.get("http_version", "1.1"))
     if on_answer is not None:
         start = proto._start
 

@@ -1,7 +1,14 @@
 """Request bodies over HTTP/2 under a real granian (`--http auto`, spoken
 with prior knowledge): HTTP/2 ends a body with its stream, so a body sent
-without `Content-Length` must still be read whole, not taken for none."""
+without `Content-Length` must still be read whole, not taken for none, and
+a stream reset mid-body must end the read, not hang or spin."""
 
+import socket
+import time
+
+import h2.config
+import h2.connection
+import h2.errors
 import httpx
 import pytest
 
@@ -10,6 +17,7 @@ from .conftest import Server
 pytestmark = pytest.mark.e2e
 
 BODY = b"hello over http/2 " * 1000
+WHOLE = {"length": len(BODY), "start": "hello over http/"}
 
 
 def chunks():
@@ -35,7 +43,7 @@ def test_a_body_with_its_length_is_read_whole(server):
     with client(server) as http:
         r = http.post("/read", content=BODY)
         assert r.http_version == "HTTP/2"
-        assert r.json() == {"length": len(BODY), "start": "hello over http/"}
+        assert r.json() == WHOLE
 
 
 def test_an_empty_post_reads_an_empty_body(server):
@@ -44,10 +52,35 @@ def test_an_empty_post_reads_an_empty_body(server):
         assert r.json() == {"length": 0, "start": ""}
 
 
-def test_a_body_without_a_length_is_read_whole(server, request):
-    if server.interface == "rsgi":
-        request.applymarker(pytest.mark.xfail(strict=True, reason="known bug: docs/serving.md, HTTP/2 bodies without a length"))
+def test_a_body_without_a_length_is_read_whole(server):
     with client(server) as http:
         r = http.put("/read", content=chunks())  # a generator: no Content-Length is sent
         assert r.http_version == "HTTP/2"
-        assert r.json() == {"length": len(BODY), "start": "hello over http/"}
+        assert r.json() == WHOLE
+
+
+@pytest.mark.parametrize("content", [lambda: BODY, chunks], ids=["declared", "unknown"])
+def test_a_stream_route_reads_the_body_to_its_end(server, content):
+    with client(server) as http:
+        r = http.put("/stream", content=content())
+        assert (r.status_code, r.json()) == (200, WHOLE)
+
+
+def test_a_stream_reset_mid_body_ends_the_read(server):
+    host, port = server.url.removeprefix("http://").split(":")
+    conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
+    with socket.create_connection((host, int(port))) as sock:
+        conn.initiate_connection()
+        conn.send_headers(1, [(":method", "PUT"), (":path", "/stream"), (":scheme", "http"), (":authority", "x")])
+        conn.send_data(1, b"a" * 100)
+        sock.sendall(conn.data_to_send())
+        with client(server) as http:
+            deadline = time.monotonic() + 10
+            while http.get("/last").text != "reading" and time.monotonic() < deadline:
+                time.sleep(0.02)
+            conn.reset_stream(1, h2.errors.ErrorCodes.CANCEL)
+            sock.sendall(conn.data_to_send())
+            deadline = time.monotonic() + 10
+            while (seen := http.get("/last").text) == "reading" and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert seen == "IncompleteBody"

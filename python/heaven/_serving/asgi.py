@@ -60,11 +60,11 @@ class AsgiWire:
     def gone(self, exc: BaseException) -> bool:
         return isinstance(exc, _GONE)
 
-    async def read_body(self, channel: Any, declared: int | None, limit: int | None) -> bytes:
+    async def read_body(self, channel: Any, head: Any, limit: int | None) -> bytes:
         """A body that arrives in one message (the usual case) is returned as
         is, without the generator of `chunks`."""
         receive = channel[0]
-        check_declared(declared, limit)
+        check_declared(head._content_length, limit)
         message = await receive()
         if message["type"] == "http.disconnect":
             raise IncompleteBody()
@@ -74,11 +74,11 @@ class AsgiWire:
         if not message.get("more_body", False):
             return first
         parts = [first]
-        async for chunk in counted(self.chunks(channel), None, None if limit is None else limit - len(first)):
+        async for chunk in counted(self.chunks(channel, head), None, None if limit is None else limit - len(first)):
             parts.append(chunk)
         return b"".join(parts)
 
-    async def chunks(self, channel: Any) -> AsyncIterator[bytes]:
+    async def chunks(self, channel: Any, head: Any) -> AsyncIterator[bytes]:
         receive = channel[0]
         while True:
             message = await receive()

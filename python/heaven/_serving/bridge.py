@@ -14,6 +14,9 @@ from functools import cache
 from typing import Any
 from urllib.parse import quote
 
+from ..errors import IncompleteBody
+from .rsgi_body import body_chunks
+
 _TEXT = "text/plain; charset=utf-8"
 _FAILED = "Internal Server Error"
 # Characters a request path carries unescaped (RFC 3986 pchar and '/').
@@ -133,25 +136,16 @@ class RsgiHttpConnection:
 
     async def _next_body(self) -> dict[str, Any]:
         if self._body is None:
-            self._body = self._proto.__aiter__()
-        ended = False
+            self._body = body_chunks(self._proto, self.scope["http_version"])
         try:
-            while True:
-                chunk = await self._body.__anext__()
-                if ended:
-                    # granian ends a body with one empty chunk; anything after
-                    # it means the body broke off.
-                    self._body_done = True
-                    return {"type": "http.disconnect"}
-                if chunk:
-                    return {"type": "http.request", "body": bytes(chunk), "more_body": True}
-                ended = True
+            chunk = await self._body.__anext__()
         except StopAsyncIteration:
             self._body_done = True
             return {"type": "http.request", "body": b"", "more_body": False}
-        except protocol_closed():
+        except (IncompleteBody, protocol_closed()):
             self._body_done = True
             return {"type": "http.disconnect"}
+        return {"type": "http.request", "body": bytes(chunk), "more_body": True}
 
     async def send(self, message: dict[str, Any]) -> None:
         kind = message["type"]

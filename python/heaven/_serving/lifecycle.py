@@ -66,10 +66,10 @@ class Wire(Protocol):
     def gone(self, exc: BaseException) -> bool:
         """Whether a failure while sending just means the client left."""
 
-    async def read_body(self, channel: Any, declared: int | None, limit: int | None) -> bytes:
-        """The whole request body, within `limit`."""
+    async def read_body(self, channel: Any, head: Any, limit: int | None) -> bytes:
+        """The whole request body of `head`'s request, within `limit`."""
 
-    def chunks(self, channel: Any) -> AsyncIterator[bytes]:
+    def chunks(self, channel: Any, head: Any) -> AsyncIterator[bytes]:
         """The request body's chunks as they arrive (limits applied by the caller)."""
 
     async def handshake(self, channel: Any) -> bool:
@@ -154,7 +154,7 @@ async def serve(app: Any, scope: Any, inbound: Any, send: Any = None) -> None:
                 body = b""
                 if head._has_body:
                     try:
-                        body = await wire.read_body(channel, head._content_length, app.max_body_size)
+                        body = await wire.read_body(channel, head, app.max_body_size)
                     except HTTPError as exc:
                         answer = await unread(app, ep, head, exc)
                         return await send_answer(wire, channel, _with_cors(answer, cors, head), head_only)
@@ -164,7 +164,7 @@ async def serve(app: Any, scope: Any, inbound: Any, send: Any = None) -> None:
                 return
             # res and ctx point at each other (templates read ctx): `release` breaks
             # that cycle, so the request is freed at once rather than by the GC.
-            req, res, ctx = begin(head, body, None if body is not None else wire.chunks(channel), ep.app, ep.mounted, app)
+            req, res, ctx = begin(head, body, None if body is not None else wire.chunks(channel, head), ep.app, ep.mounted, app)
         sessions = app._sessions
         if sessions is not None:
             ctx._sessions = sessions

@@ -18,6 +18,7 @@ from ..streaming import StreamBody
 from .body import check_declared, read_counted
 from .answers import Headers
 from .bridge import from_rsgi
+from .rsgi_body import body_chunks
 from .startup import start_app, stop_app
 
 logger = logging.getLogger("heaven")
@@ -97,31 +98,22 @@ class RsgiWire:
     def gone(self, exc: BaseException) -> bool:
         return isinstance(exc, _closed())
 
-    async def read_body(self, proto: BodyProto, declared: int | None, limit: int | None) -> bytes:
+    async def read_body(self, proto: BodyProto, head: Any, limit: int | None) -> bytes:
         """With no limit to enforce, or a declared length within it (granian
         never delivers more than the declared `Content-Length`), one native
         call reads the body, and raises if it breaks off; otherwise the
         chunks are counted as they arrive."""
+        declared = head._content_length
         check_declared(declared, limit)
         if limit is None or declared is not None:
             try:
                 return await proto()
             except _closed() as exc:
                 raise IncompleteBody() from exc
-        return await read_counted(self.chunks(proto), None, limit)
+        return await read_counted(self.chunks(proto, head), None, limit)
 
-    async def chunks(self, proto: Any) -> AsyncIterator[bytes]:
-        ended = False
-        async for chunk in proto:
-            if ended:
-                # granian ends a body with one empty chunk; a body that broke
-                # off (malformed chunked framing, a client gone) yields an
-                # empty chunk before that end, and nothing else tells.
-                raise IncompleteBody()
-            if chunk:
-                yield chunk
-            else:
-                ended = True
+    def chunks(self, proto: Any, head: Any) -> AsyncIterator[bytes]:
+        return body_chunks(proto, head._http_version)
 
     async def handshake(self, proto: Any) -> bool:
         return True

@@ -5,8 +5,8 @@ HTTP protocol (`await proto()`, `async for chunk in proto`,
 websocket protocol. They behave as granian 2.8.7 does where heaven can
 tell: header values must be `str`, only the first `response_*` call
 counts, the body can be taken once, an iterated body ends with one empty
-chunk, a body that breaks off or a send to a gone client raises granian's
-closed-protocol error."""
+chunk (two on HTTP/2), a body that breaks off or a send to a gone client
+raises granian's closed-protocol error."""
 
 from __future__ import annotations
 
@@ -131,12 +131,14 @@ class StreamTransport:
 
 class HTTPProtocol:
     """granian's `RSGIHTTPProtocol` for one request. `chunks` is the body as
-    the client sends it; `broken=True` makes it end as a malformed body does.
-    Call `disconnect()` to play a client that leaves."""
+    the client sends it; `broken=True` makes it end as a malformed body
+    (HTTP/1.1) or a reset stream (HTTP/2) does. `http_version` is the
+    scope's. Call `disconnect()` to play a client that leaves."""
 
-    def __init__(self, chunks: list[bytes] | None = None, *, broken: bool = False) -> None:
+    def __init__(self, chunks: list[bytes] | None = None, *, broken: bool = False, http_version: str = "1.1") -> None:
         self._chunks = list(chunks or [])
         self._broken = broken
+        self._http2 = not http_version.startswith("1")
         self._read = 0
         self._body_taken = False
         self._gone = asyncio.Event()
@@ -165,8 +167,16 @@ class HTTPProtocol:
             self._read += 1
             if chunk:
                 yield chunk
+        if self._broken and self._http2:
+            # granian 2.8.7 on a reset HTTP/2 stream: empty chunks without end
+            # (bounded here, so a reader that never stops fails instead of hanging).
+            for _ in range(100):
+                yield b""
+            raise RuntimeError("read 100 empty chunks of a reset HTTP/2 stream: the reader never stopped")
         if self._broken:
             yield b""  # what granian yields for a body error, before the end
+        if self._http2:
+            yield b""  # the stream's end, before granian's own
         yield b""
 
     @property

@@ -276,6 +276,13 @@ impl Head {
         }
     }
 
+    /// The request's HTTP version as the server gave it ("1.1" when it gave
+    /// none): the RSGI body reader needs it to tell a body's end (docs/serving.md).
+    #[getter(_http_version)]
+    fn http_version<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        self.text_or(py, intern!(py, "http_version"), intern!(py, "1.1"))
+    }
+
     /// Path parameters, converted to their declared types; `*` holds what
     /// a trailing wildcard captured.
     #[getter]

@@ -285,7 +285,7 @@ impl Matcher {
         if !facts.chunked
             && facts.content_length.is_none()
             && !matches!(method, Some(Method::Get | Method::Head | Method::Websocket))
-            && stream_ends_body(scope)
+            && stream_ends_body(item(scope, intern!(py, "http_version")))
         {
             facts.chunked = true; // a body of unknown length (HTTP/2, 3), read to its end
         }
@@ -333,9 +333,16 @@ impl Matcher {
                 .and_then(|m| m.to_str().ok())
                 .and_then(Method::parse)
         };
-        // A body with neither header over HTTP/2 is not yet read on RSGI
-        // (docs/serving.md, "HTTP/2 bodies without a length").
-        let facts = scan_rsgi_headers(scope.getattr(intern!(py, "headers")).ok(), self.needs_host);
+        // GET and HEAD are answered without reading a body.
+        let unframed = || {
+            !matches!(method, Some(Method::Get | Method::Head | Method::Websocket))
+                && stream_ends_body(scope.getattr(intern!(py, "http_version")).ok())
+        };
+        let facts = scan_rsgi_headers(
+            scope.getattr(intern!(py, "headers")).ok(),
+            self.needs_host,
+            unframed,
+        );
         let path = text(scope, intern!(py, "path"));
         let path = path.as_ref().and_then(|p| p.to_str().ok()).unwrap_or("");
         let source = Source::Rsgi(scope.clone().unbind());

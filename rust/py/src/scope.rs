@@ -232,11 +232,10 @@ impl Source {
     }
 }
 
-/// Whether the request's HTTP version ends a body with its stream (HTTP/2
+/// Whether a request of this HTTP version ends a body with its stream (HTTP/2
 /// and 3), so a body may come with neither `Content-Length` nor
 /// `Transfer-Encoding`; HTTP/1 cannot send one so. No version is HTTP/1.1.
-pub fn stream_ends_body(scope: &Bound<'_, PyDict>) -> bool {
-    let version = item(scope, pyo3::intern!(scope.py(), "http_version"));
+pub fn stream_ends_body(version: Option<Bound<'_, PyAny>>) -> bool {
     version
         .as_ref()
         .and_then(|v| v.cast::<PyString>().ok()?.to_str().ok())
@@ -244,7 +243,13 @@ pub fn stream_ends_body(scope: &Bound<'_, PyDict>) -> bool {
 }
 
 /// `scan_headers` for an RSGI headers map: three lookups instead of a walk.
-pub fn scan_rsgi_headers(headers: Option<Bound<'_, PyAny>>, want_host: bool) -> HeaderFacts {
+/// `unframed` says, asked only for a request with neither header, whether
+/// a body of unknown length may still come (HTTP/2's stream ends it).
+pub fn scan_rsgi_headers(
+    headers: Option<Bound<'_, PyAny>>,
+    want_host: bool,
+    unframed: impl FnOnce() -> bool,
+) -> HeaderFacts {
     let mut facts = HeaderFacts::default();
     let Some(headers) = headers else {
         return facts;
@@ -276,6 +281,9 @@ pub fn scan_rsgi_headers(headers: Option<Bound<'_, PyAny>>, want_host: bool) -> 
     }
     facts.chunked = has(pyo3::intern!(py, "transfer-encoding"))
         && get(pyo3::intern!(py, "transfer-encoding")).is_some();
+    if !facts.chunked && facts.content_length.is_none() && unframed() {
+        facts.chunked = true; // a body of unknown length, read to its end
+    }
     if facts.chunked || facts.content_length.is_some_and(|n| n > 0) {
         // Only a request with a body has a type worth reading: one lookup, not one per request.
         facts.content_type = headers
