@@ -50,13 +50,15 @@ def test_concurrent_answers_each_get_their_own_length(server):
     server.wait_ready(path="/text/1")
     sizes = [n % 97 for n in range(300)]
 
-    # 32 requests in flight at a time, each on a connection of its own. Never
-    # more: httpx queues the rest in its pool, spends CPU on that queue that
-    # grows with its length, and a slow client machine then times its own
-    # queue out (a PoolTimeout with the server idle).
+    # `connections` requests in flight at a time, each on a connection of its
+    # own. Never more: httpx queues the rest in its pool, spends CPU on that
+    # queue that grows with its length, and a slow client machine then times
+    # its own queue out (a PoolTimeout with the server idle).
+    connections = 32
+
     async def fetch_all():
-        in_flight = asyncio.Semaphore(32)
-        limits = httpx.Limits(max_connections=32)
+        in_flight = asyncio.Semaphore(connections)
+        limits = httpx.Limits(max_connections=connections)
         async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=30.0) as http:
 
             async def fetch(n):
