@@ -48,6 +48,9 @@ class Exchange:
     def begin(
         self, head: Any, body: bytes | None, reader: Any, app: Any, mounted: Any, server: Any
     ) -> tuple[Any, Any, Any]: ...
+    @property
+    def _reused(self) -> int:
+        """How many requests were made from an earlier exchange's pair (tests only)."""
 
 def asgi_whole(
     channel: tuple[Any, Any, Any], status: int, headers: list[tuple[bytes, bytes]], payload: bytes | str,

@@ -27,6 +27,7 @@ use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyList, PyString, PyTuple, PyT
 use crate::answer::{asgi_messages, rsgi_whole};
 use crate::call::call1;
 use crate::head::Head;
+use crate::recycle::Recycler;
 use heaven_core::Method;
 
 const REQUEST: [&str; 10] = [
@@ -75,6 +76,8 @@ pub struct Exchange {
     /// The three classes' `tp_alloc`, read once (a slot read a request was
     /// three C calls).
     allocs: [ffi::allocfunc; 3],
+    /// The last exchange's request and response, for the next (see `recycle`).
+    recycler: Recycler,
 }
 
 #[pymethods]
@@ -100,6 +103,7 @@ impl Exchange {
                 allocator(&context)?,
             ],
             head_at: head_offset(&request)?,
+            recycler: Recycler::new(every_slot(&request)?, every_slot(&response)?),
             req: offsets(&request, REQUEST)?,
             res: offsets(&response, RESPONSE)?,
             ctx: offsets(&context, CONTEXT)?,
@@ -175,6 +179,12 @@ impl Exchange {
         };
         PyTuple::new(py, self.make(py, req, body, reader, app, mounted, server)?)
     }
+
+    /// How many requests were made from an earlier exchange's, emptied.
+    #[getter]
+    fn _reused(&self) -> u64 {
+        self.recycler.reused()
+    }
 }
 
 /// A finished response, read from its slots: `(status, body, content_type,
@@ -238,6 +248,23 @@ impl Exchange {
     /// A new `Request` whose native part is `head`, its slots unset (not
     /// begun: `make` fills them).
     pub fn request<'py>(&self, py: Python<'py>, head: Head) -> PyResult<Bound<'py, PyAny>> {
+        if let Some(req) = self.recycler.request(py) {
+            // SAFETY: `req` is a `Request` (the class itself: only `make`'s
+            // pairs are kept) whose only reference is ours, its slots
+            // emptied; its `Head` is at `head_at`, live. The new head goes in
+            // before the old is dropped, so the object is whole throughout.
+            let old = unsafe {
+                std::ptr::replace(
+                    req.as_ptr()
+                        .cast::<u8>()
+                        .offset(self.head_at)
+                        .cast::<Head>(),
+                    head,
+                )
+            };
+            drop(old);
+            return Ok(req);
+        }
         let req = alloc(self.request.bind(py), self.allocs[0])?;
         // SAFETY: `head_at` is where instances of the `Request` class keep
         // their `Head` (measured and checked by `head_offset` when this
@@ -274,7 +301,10 @@ impl Exchange {
         mounted: &Bound<'py, PyAny>,
         server: &Bound<'py, PyAny>,
     ) -> PyResult<[Bound<'py, PyAny>; 3]> {
-        let res = alloc(self.response.bind(py), self.allocs[1])?;
+        let res = match self.recycler.response(py) {
+            Some(res) => res,
+            None => alloc(self.response.bind(py), self.allocs[1])?,
+        };
         let ctx = alloc(self.context.bind(py), self.allocs[2])?;
         let none = py.None().into_bound(py);
         let no = PyBool::new(py, false).to_owned().into_any();
@@ -313,6 +343,7 @@ impl Exchange {
         }
         put(&ctx, self.ctx[0], &req);
         put(&ctx, self.ctx[1], &res);
+        self.recycler.keep(&req, &res);
         Ok([req, res, ctx])
     }
 }
@@ -404,6 +435,45 @@ fn head_offset(request: &Bound<'_, PyType>) -> PyResult<isize> {
         )));
     }
     Ok(at)
+}
+
+/// Every slot of `cls`, when its instances keep all their own state in
+/// object slots of its own `__slots__` (else None: never reused). Checked:
+/// no `__dict__` and no weak references, every member an object slot, and
+/// the instance exactly its base's size plus those slots.
+fn every_slot(cls: &Bound<'_, PyType>) -> PyResult<Option<Vec<isize>>> {
+    let size: isize = cls.getattr("__basicsize__")?.extract()?;
+    let base: isize = cls
+        .getattr("__base__")?
+        .getattr("__basicsize__")?
+        .extract()?;
+    let dict: isize = cls.getattr("__dictoffset__")?.extract()?;
+    let weak: isize = cls.getattr("__weakrefoffset__")?.extract()?;
+    if dict != 0 || weak != 0 {
+        return Ok(None);
+    }
+    let pointer = std::mem::size_of::<*mut ffi::PyObject>() as isize;
+    let mut slots = Vec::new();
+    // SAFETY: as in `offsets`: the class's own member table, NULL-name terminated.
+    unsafe {
+        let mut member =
+            ffi::PyType_GetSlot(cls.as_type_ptr(), ffi::Py_tp_members) as *const ffi::PyMemberDef;
+        while !member.is_null() && !(*member).name.is_null() {
+            let def = &*member;
+            if def.type_code != ffi::Py_T_OBJECT_EX
+                || def.flags & (ffi::Py_READONLY as c_int) != 0
+                || def.offset < base
+                || def.offset + pointer > size
+            {
+                return Ok(None);
+            }
+            slots.push(def.offset);
+            member = member.add(1);
+        }
+    }
+    slots.sort_unstable();
+    slots.dedup();
+    Ok((base + pointer * slots.len() as isize == size).then_some(slots))
 }
 
 /// Where `cls` keeps each of `names`: its `__slots__` offsets, read from the

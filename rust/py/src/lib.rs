@@ -14,6 +14,7 @@ mod multidict;
 mod pack;
 mod prebuilt;
 mod put_header;
+mod recycle;
 mod scope;
 mod values;
 mod view;
