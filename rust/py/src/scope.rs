@@ -69,6 +69,20 @@ pub fn scan_headers(headers: Option<Bound<'_, PyAny>>, want_host: bool) -> Heade
 impl HeaderFacts {
     /// One `headers` entry: ignored unless a pair of bytes.
     fn read(&mut self, entry: &Bound<'_, PyAny>, want_host: bool) {
+        // Most headers are none of the four read here, and the name's
+        // length says so before the value is looked at.
+        let wanted = |name: &[u8]| match name.len() {
+            4 => want_host && self.host.is_none(),
+            12 => self.content_type.is_none(),
+            14 | 17 => true,
+            _ => false,
+        };
+        if let Ok(pair) = entry.cast::<PyTuple>() {
+            match pair.get_item(0) {
+                Ok(name) if bytes_of(&name).is_some_and(|name| !wanted(name)) => return,
+                _ => {}
+            }
+        }
         let Some(pair) = header_pair(entry) else {
             return;
         };
