@@ -6,6 +6,7 @@ must never be touched."""
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 
@@ -166,3 +167,64 @@ def test_begin_outside_a_request_gives_new_objects_each_time():
     head = app._compile().route(http_scope("/"))
     held = [begin(head, b"", None, app, None, app) for _ in range(5)]
     assert len({id(obj) for trio in held for obj in trio}) == 15
+
+
+def test_requests_with_bodies_and_refusals_between_reused_ones_get_their_own(interface):
+    """A request begun after its body is read, and a refusal answered by an
+    error handler, start from the routing head alone: nothing of the
+    request before them shows through."""
+    app = App()
+
+    async def echo(req, res, ctx):
+        res.body = {"path": req.path, "body": req.body.decode(), "json": req.json}
+
+    async def plain(req, res, ctx):
+        res.status = 203
+        res.body = req.path
+
+    def not_found(req, res, ctx, error):
+        res.status = 404
+        res.body = {"missing": req.path, "body": req.body.decode()}
+
+    app.POST("/echo", echo)
+    app.GET("/plain/:n", plain)
+    app.ERROR(404, not_found)
+
+    async def run() -> list[dict]:
+        out = []
+        for n in range(3):
+            out.append(await raw_call(app, http_scope(f"/plain/{n}")))
+            body = f'{{"n": {n}}}'.encode()
+            scope = http_scope("/echo", "POST", [(b"host", b"testserver"), (b"content-length", str(len(body)).encode())])
+            out.append(await raw_call(app, scope, [body]))
+            out.append(await raw_call(app, http_scope(f"/nowhere/{n}")))
+        return out
+
+    answers = asyncio.run(run())
+    for n in range(3):
+        plain_answer, echoed, missing = answers[3 * n : 3 * n + 3]
+        assert (plain_answer["status"], plain_answer["body"]) == (203, f"/plain/{n}".encode())
+        assert echoed["status"] == 200
+        assert json.loads(echoed["body"]) == {"path": "/echo", "body": f'{{"n": {n}}}', "json": {"n": n}}
+        assert missing["status"] == 404
+        assert json.loads(missing["body"]) == {"missing": f"/nowhere/{n}", "body": ""}
+
+
+def test_a_header_list_someone_holds_is_not_reused(interface):
+    app = App()
+    lists: list[list] = []
+
+    async def keep_list(req, res, ctx):
+        lists.append(res._headers)
+        res.body = req.path
+
+    async def later(req, res, ctx):
+        res.header("X-Later", "1")
+
+    app.GET("/h/:n", keep_list)
+    app.GET("/later", later)
+    answers = serve(app, *[f"/h/{n}" for n in range(5)], "/later", "/later")
+    assert [a["body"] for a in answers[:5]] == [f"/h/{n}".encode() for n in range(5)]
+    assert answers[-1]["headers"]["x-later"] == "1"
+    assert len({id(kept) for kept in lists}) == 5
+    assert not any((b"x-later", b"1") in kept for kept in lists)

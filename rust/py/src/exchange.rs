@@ -27,7 +27,7 @@ use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyList, PyString, PyTuple, PyT
 use crate::answer::{asgi_messages, rsgi_whole};
 use crate::call::call1;
 use crate::head::Head;
-use crate::recycle::Recycler;
+use crate::recycle::{Recycler, Slots};
 use heaven_core::Method;
 
 const REQUEST: [&str; 10] = [
@@ -103,7 +103,14 @@ impl Exchange {
                 allocator(&context)?,
             ],
             head_at: head_offset(&request)?,
-            recycler: Recycler::new(every_slot(&request)?, every_slot(&response)?),
+            recycler: {
+                let (req, res) = (offsets(&request, REQUEST)?, offsets(&response, RESPONSE)?);
+                Recycler::new(
+                    every_slot(&request, &req)?,
+                    every_slot(&response, &res)?,
+                    res[7],
+                )
+            },
             req: offsets(&request, REQUEST)?,
             res: offsets(&response, RESPONSE)?,
             ctx: offsets(&context, CONTEXT)?,
@@ -175,7 +182,7 @@ impl Exchange {
             let head = head.cast::<Head>().map_err(|_| {
                 PyTypeError::new_err("begin needs a Head (from Matcher.route or Matcher.enter)")
             })?;
-            self.request(py, head.get().duplicate(py))?
+            self.request(py, head.get().duplicate(py), true)?
         };
         PyTuple::new(py, self.make(py, req, body, reader, app, mounted, server)?)
     }
@@ -246,9 +253,15 @@ impl Exchange {
     }
 
     /// A new `Request` whose native part is `head`, its slots unset (not
-    /// begun: `make` fills them).
-    pub fn request<'py>(&self, py: Python<'py>, head: Head) -> PyResult<Bound<'py, PyAny>> {
-        if let Some(req) = self.recycler.request(py) {
+    /// begun: `make` fills them), or (`made`: the caller passes it to
+    /// `make` at once) only the slots `make` does not write.
+    pub fn request<'py>(
+        &self,
+        py: Python<'py>,
+        head: Head,
+        made: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        if let Some(req) = self.recycler.request(py, made) {
             // SAFETY: `req` is a `Request` (the class itself: only `make`'s
             // pairs are kept) whose only reference is ours, its slots
             // emptied; its `Head` is at `head_at`, live. The new head goes in
@@ -326,7 +339,19 @@ impl Exchange {
             put(&req, at, value);
         }
         let status = 200_u16.into_pyobject(py)?.into_any();
-        let headers = PyList::empty(py).into_any();
+        // A reused response's header list, when empty and its own (the slot's
+        // reference and the one `get` took), serves again.
+        let headers = match get(&res, self.res[2]) {
+            Some(list)
+                if list.is_exact_instance_of::<PyList>()
+                    && list.len().is_ok_and(|n| n == 0)
+                    // SAFETY: reading the reference count of a live object.
+                    && unsafe { ffi::Py_REFCNT(list.as_ptr()) } == 2 =>
+            {
+                list
+            }
+            _ => PyList::empty(py).into_any(),
+        };
         let s = &self.res;
         for (at, value) in [
             (s[0], &status),
@@ -389,19 +414,27 @@ fn get<'py>(object: &Bound<'py, PyAny>, offset: isize) -> Option<Bound<'py, PyAn
     }
 }
 
-/// Store a new reference to `value` in the object slot at `offset`.
+/// Store a new reference to `value` in the object slot at `offset`, and
+/// release what the slot held (nothing, in a new object; a reused one's
+/// last value, kept as it is when it is `value` already).
 fn put(object: &Bound<'_, PyAny>, offset: isize, value: &Bound<'_, PyAny>) {
     // SAFETY: `offset` was checked by `offsets` to be a writable object slot
-    // of `object`'s class, inside its instances; `object` is fresh from
-    // `alloc`, so the slot is NULL and nothing is overwritten or leaked.
+    // of `object`'s class, inside its instances; the slot holds NULL or a
+    // strong reference, released after the new one is in place.
     unsafe {
         let slot = object
             .as_ptr()
             .cast::<u8>()
             .offset(offset)
             .cast::<*mut ffi::PyObject>();
-        debug_assert!((*slot).is_null());
+        let old = *slot;
+        if old == value.as_ptr() {
+            return;
+        }
         *slot = value.clone().into_ptr();
+        if !old.is_null() {
+            ffi::Py_DECREF(old);
+        }
     }
 }
 
@@ -437,11 +470,12 @@ fn head_offset(request: &Bound<'_, PyType>) -> PyResult<isize> {
     Ok(at)
 }
 
-/// Every slot of `cls`, when its instances keep all their own state in
-/// object slots of its own `__slots__` (else None: never reused). Checked:
+/// Every slot of `cls`, and those of them not in `made`, when its
+/// instances keep all their own state in object slots of its own
+/// `__slots__` (else None: never reused). Checked:
 /// no `__dict__` and no weak references, every member an object slot, and
 /// the instance exactly its base's size plus those slots.
-fn every_slot(cls: &Bound<'_, PyType>) -> PyResult<Option<Vec<isize>>> {
+fn every_slot(cls: &Bound<'_, PyType>, made: &[isize]) -> PyResult<Option<Slots>> {
     let size: isize = cls.getattr("__basicsize__")?.extract()?;
     let base: isize = cls
         .getattr("__base__")?
@@ -473,7 +507,15 @@ fn every_slot(cls: &Bound<'_, PyType>) -> PyResult<Option<Vec<isize>>> {
     }
     slots.sort_unstable();
     slots.dedup();
-    Ok((base + pointer * slots.len() as isize == size).then_some(slots))
+    if base + pointer * slots.len() as isize != size {
+        return Ok(None);
+    }
+    let unmade = slots
+        .iter()
+        .copied()
+        .filter(|at| !made.contains(at))
+        .collect();
+    Ok(Some(Slots { all: slots, unmade }))
 }
 
 /// Where `cls` keeps each of `names`: its `__slots__` offsets, read from the

@@ -397,7 +397,7 @@ impl Matcher {
         // The head is the request object itself, begun here or (a body to
         // read first, a refusal) by the lifecycle's `begin`.
         let exchange = exchange.get();
-        let req = exchange.request(py, head)?;
+        let req = exchange.request(py, head, begin.is_some())?;
         let Some((app, mounted)) = begin else {
             return pack(py, [req, entry, none.clone(), none.clone(), none]);
         };

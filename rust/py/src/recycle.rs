@@ -13,8 +13,9 @@
 //!
 //! Emptying a kept object does what its deallocation would: every slot is
 //! cleared (set to NULL first, then released, so the object is whole at
-//! every step) and a request's `Head` is replaced by the new one, the old
-//! dropped after. What the last exchange held (its body, its scope) is
+//! every step), or replaced by `make` when it is about to write it anyway,
+//! and a request's `Head` is replaced by the new one, the old dropped
+//! after. What the last exchange held (its body, its scope) is
 //! so released when the next request starts, not when the last one ends:
 //! one pair's worth, never more.
 
@@ -31,21 +32,36 @@ struct Kept {
     spare: Option<Py<PyAny>>,
 }
 
+/// Where a kept object's slots are, by what emptying it clears.
+pub struct Slots {
+    /// Every object slot.
+    pub all: Vec<isize>,
+    /// The slots `Exchange.make` does not write (it replaces the others).
+    pub unmade: Vec<isize>,
+}
+
 pub struct Recycler {
-    /// Every object slot of a `Request` and of a `Response` (None: the class
-    /// keeps state elsewhere too, and its objects are never reused).
-    request_slots: Option<Vec<isize>>,
-    response_slots: Option<Vec<isize>>,
+    /// A `Request`'s and a `Response`'s slots (None: the class keeps state
+    /// elsewhere too, and its objects are never reused).
+    request_slots: Option<Slots>,
+    response_slots: Option<Slots>,
+    /// Where a `Response` keeps `_req` (cleared at once: see `request`).
+    response_req: isize,
     kept: Mutex<Kept>,
     /// Requests given back reused (for the tests that check it happens).
     reused: AtomicU64,
 }
 
 impl Recycler {
-    pub fn new(request_slots: Option<Vec<isize>>, response_slots: Option<Vec<isize>>) -> Recycler {
+    pub fn new(
+        request_slots: Option<Slots>,
+        response_slots: Option<Slots>,
+        response_req: isize,
+    ) -> Recycler {
         Recycler {
             request_slots,
             response_slots,
+            response_req,
             kept: Mutex::new(Kept::default()),
             reused: AtomicU64::new(0),
         }
@@ -53,14 +69,20 @@ impl Recycler {
 
     /// The last exchange's request, emptied, when nothing else holds it; its
     /// response, emptied, is kept for `response`. None: make a new one.
-    pub fn request<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyAny>> {
+    /// With `made` (the caller passes the request to `Exchange.make` at
+    /// once), the slots `make` writes are left for it to replace: most hold
+    /// the same value again, which it then keeps rather than releasing and
+    /// taking again. A response's slots are always left so (only `make`
+    /// takes it), but for `_req`, cleared so the request's count is its own.
+    pub fn request<'py>(&self, py: Python<'py>, made: bool) -> Option<Bound<'py, PyAny>> {
         // `try_lock`: releasing objects below runs arbitrary code (a body's
         // finaliser), which may start an exchange of its own.
         let (req, res) = self.kept.try_lock().ok()?.last.take()?;
         let (req, res) = (req.into_bound(py), res.into_bound(py));
         if let Some(slots) = &self.response_slots {
             if alone(&res) {
-                clear(&res, slots); // releases `res._req` too
+                clear(&res, &slots.unmade);
+                clear(&res, &[self.response_req]);
                 let previous = self
                     .kept
                     .try_lock()
@@ -73,7 +95,7 @@ impl Recycler {
         if !alone(&req) {
             return None;
         }
-        clear(&req, slots);
+        clear(&req, if made { &slots.unmade } else { &slots.all });
         self.reused.fetch_add(1, Ordering::Relaxed);
         Some(req)
     }
