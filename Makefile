@@ -26,6 +26,10 @@ DEV_DEPS := "maturin==1.16.0" "granian[uvloop,reload]==2.8.7" "httpx==0.28.1" "p
 SYSTEM_DEPS := postgresql chromium chromium-driver fonts-dejavu-core linux-perf wrk valgrind
 # A worker holding an open stream or websocket is stopped after 5 s on Ctrl-C instead of never.
 GRANIAN := $(VENV)/bin/granian --interface $(INTERFACE) --loop uvloop --host $(HOST) --port $(PORT) --workers-kill-timeout 5
+# The tree at the start of issue 14 (performance), built with its own extension by `make bench`:
+# the HTTP table's endpoints are measured against it in the same run ("no endpoint slower").
+ISSUE14_START := 8714113
+BEFORE_TREE := benches/http/.before-issue14
 # Runs a command with DATABASE_URL set: a throwaway PostgreSQL unless DATABASE_URL is already set.
 WITH_PG := $(PY) tests/services/postgres.py --
 
@@ -115,13 +119,15 @@ format: ## Format the Rust sources
 	cargo fmt --all
 
 .PHONY: bench
-bench: system-deps build-dev ## Router benches, in-process dispatch cost, HTTP bench against every peer, websockets/SSE, granian scope costs, Python work over HTTP, the worker's CPU by part and its instructions a request, cold start and memory, soak (~80-100 min: run.py ~40, amplify.py ~5, cpu_split.py ~10, worker_instructions.py ~8, work.py ~25, live.py ~12, soaks; needs wrk, valgrind and cargo)
+bench: system-deps build-dev ## Router benches, in-process dispatch cost, HTTP bench against every peer, websockets/SSE, granian scope costs, Python work over HTTP, the worker's CPU by part and its instructions a request, cold start and memory, soak (~100-120 min: run.py ~40, run.py against the start of issue 14 ~20, amplify.py ~5, cpu_split.py ~10, worker_instructions.py ~8, work.py ~25, live.py ~12, soaks; needs wrk, valgrind and cargo)
 	cargo bench -p heaven-core --bench router
 	$(PY) benches/criterion_medians.py
 	$(PY) benches/dispatch.py
 	$(PY) benches/multidict.py
 	bash benches/http/setup_peers.sh
 	$(PY) benches/http/run.py --markdown benches/http/results/http-bench.md
+	bash benches/http/build_before.sh $(ISSUE14_START) $(BEFORE_TREE)
+	$(PY) benches/http/run.py --only heaven,heaven_rsgi,bare,bare_rsgi --against $(BEFORE_TREE) --duration 4 --markdown benches/http/results/against-start.md
 	$(PY) benches/http/granian_costs.py
 	$(PY) benches/http/amplify.py --markdown benches/http/results/amplify.md
 	$(PY) benches/http/cpu_split.py --markdown benches/http/results/cpu-split.md
@@ -135,4 +141,4 @@ bench: system-deps build-dev ## Router benches, in-process dispatch cost, HTTP b
 
 .PHONY: clean
 clean: ## Remove build output and the venvs
-	rm -rf target dist $(VENV) benches/http/.venv-heaven243
+	rm -rf target dist $(VENV) benches/http/.venv-heaven243 $(BEFORE_TREE)
