@@ -228,3 +228,35 @@ def test_a_header_list_someone_holds_is_not_reused(interface):
     assert answers[-1]["headers"]["x-later"] == "1"
     assert len({id(kept) for kept in lists}) == 5
     assert not any((b"x-later", b"1") in kept for kept in lists)
+
+
+def test_a_context_whose_keys_someone_holds_is_not_reused(interface):
+    """`vars(ctx)` kept by a handler stays as that request left it: the next
+    requests neither see its keys nor write into it."""
+    app = App()
+    kept: list[dict] = []
+
+    async def keep_keys(req, res, ctx):
+        assert ctx.mine is None  # nothing of an earlier request's keys
+        ctx.mine = req.path
+        kept.append(vars(ctx))
+        res.body = req.path
+
+    app.GET("/k/:n", keep_keys)
+    answers = serve(app, *[f"/k/{n}" for n in range(4)])
+    assert [a["body"] for a in answers] == [f"/k/{n}".encode() for n in range(4)]
+    assert kept == [{"mine": f"/k/{n}"} for n in range(4)]
+
+
+def test_a_context_is_reused_with_its_keys_gone(interface):
+    app = App()
+    seen: list[object] = []
+
+    async def keys(req, res, ctx):
+        seen.append((ctx.mine, ctx.peek("other"), "mine" in ctx))
+        ctx.mine = req.path
+        ctx.keep("other", 1)
+
+    app.GET("/c/:n", keys)
+    serve(app, *[f"/c/{n}" for n in range(4)])
+    assert seen == [(None, None, False)] * 4

@@ -27,7 +27,7 @@ use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyList, PyString, PyTuple, PyT
 use crate::answer::{asgi_messages, rsgi_whole};
 use crate::call::call1;
 use crate::head::Head;
-use crate::recycle::{Recycler, Slots};
+use crate::recycle::{Layouts, Recycler, Slots};
 use heaven_core::Method;
 
 const REQUEST: [&str; 10] = [
@@ -104,12 +104,13 @@ impl Exchange {
             ],
             head_at: head_offset(&request)?,
             recycler: {
-                let (req, res) = (offsets(&request, REQUEST)?, offsets(&response, RESPONSE)?);
-                Recycler::new(
-                    every_slot(&request, &req)?,
-                    every_slot(&response, &res)?,
-                    res[7],
-                )
+                let res = offsets(&response, RESPONSE)?;
+                Recycler::new(Layouts {
+                    request: every_slot(&request, &offsets(&request, REQUEST)?, false)?,
+                    response: every_slot(&response, &res, false)?,
+                    context: every_slot(&context, &offsets(&context, CONTEXT)?, true)?,
+                    response_req: res[7],
+                })
             },
             req: offsets(&request, REQUEST)?,
             res: offsets(&response, RESPONSE)?,
@@ -318,7 +319,10 @@ impl Exchange {
             Some(res) => res,
             None => alloc(self.response.bind(py), self.allocs[1])?,
         };
-        let ctx = alloc(self.context.bind(py), self.allocs[2])?;
+        let ctx = match self.recycler.context(py) {
+            Some(ctx) => ctx,
+            None => alloc(self.context.bind(py), self.allocs[2])?,
+        };
         let none = py.None().into_bound(py);
         let no = PyBool::new(py, false).to_owned().into_any();
         let unread = self.unread.bind(py);
@@ -368,7 +372,7 @@ impl Exchange {
         }
         put(&ctx, self.ctx[0], &req);
         put(&ctx, self.ctx[1], &res);
-        self.recycler.keep(&req, &res);
+        self.recycler.keep([&req, &res, &ctx]);
         Ok([req, res, ctx])
     }
 }
@@ -472,10 +476,10 @@ fn head_offset(request: &Bound<'_, PyType>) -> PyResult<isize> {
 
 /// Every slot of `cls`, and those of them not in `made`, when its
 /// instances keep all their own state in object slots of its own
-/// `__slots__` (else None: never reused). Checked:
-/// no `__dict__` and no weak references, every member an object slot, and
-/// the instance exactly its base's size plus those slots.
-fn every_slot(cls: &Bound<'_, PyType>, made: &[isize]) -> PyResult<Option<Slots>> {
+/// `__slots__` (else None: never reused). Checked: no weak references, no
+/// `__dict__` (but see `with_dict`), every member an object slot, and the
+/// instance exactly its base's size plus those slots.
+fn every_slot(cls: &Bound<'_, PyType>, made: &[isize], with_dict: bool) -> PyResult<Option<Slots>> {
     let size: isize = cls.getattr("__basicsize__")?.extract()?;
     let base: isize = cls
         .getattr("__base__")?
@@ -483,7 +487,10 @@ fn every_slot(cls: &Bound<'_, PyType>, made: &[isize]) -> PyResult<Option<Slots>
         .extract()?;
     let dict: isize = cls.getattr("__dictoffset__")?.extract()?;
     let weak: isize = cls.getattr("__weakrefoffset__")?.extract()?;
-    if dict != 0 || weak != 0 {
+    // A `__dict__` CPython keeps outside the instance's size (3.11's managed
+    // dict: a negative offset) is allowed where `with_dict` says the
+    // recycler empties it; one inside the instance fails the size check.
+    if (dict != 0 && !(with_dict && dict < 0)) || weak != 0 {
         return Ok(None);
     }
     let pointer = std::mem::size_of::<*mut ffi::PyObject>() as isize;

@@ -1,15 +1,16 @@
-//! The request and response of the last exchange, reused by the next one.
+//! The request, response and context of the last exchange, reused by
+//! the next one.
 //!
-//! Allocating a `Request` and a `Response` and freeing them again is
-//! about a tenth of heaven's own work on a plain request (CPython's
-//! generic `tp_alloc` and `subtype_dealloc`: zeroing, GC links, walking
-//! the slots, the trashcan). So `Exchange.make` keeps the pair it made,
-//! and the next request takes it back, emptied, instead of a new pair,
-//! when nothing else can see it: the kept reference is the object's only
-//! one (its reference count says so; these classes take no weak
-//! references). A pair someone still holds (a request in flight, a
-//! handler that kept `req`, a probe) is let go, to be freed as usual, and
-//! never touched again by heaven.
+//! Allocating the three and freeing them again is over a tenth of
+//! heaven's own work on a plain request (CPython's generic `tp_alloc` and
+//! `subtype_dealloc`: zeroing, GC links, walking the slots, the
+//! trashcan). So `Exchange.make` keeps the three it made, and the next
+//! request takes each back, emptied, instead of a new one, when nothing
+//! else can see it: the kept reference is the object's only one (its
+//! reference count says so; these classes take no weak references), and
+//! a context's `__dict__` is its own too. One someone still holds (a
+//! request in flight, a handler that kept `req` or `ctx`, a probe) is let
+//! go, to be freed as usual, and never touched again by heaven.
 //!
 //! Emptying a kept object does what its deallocation would: every slot is
 //! cleared (set to NULL first, then released, so the object is whole at
@@ -17,19 +18,21 @@
 //! and a request's `Head` is replaced by the new one, the old dropped
 //! after. What the last exchange held (its body, its scope) is
 //! so released when the next request starts, not when the last one ends:
-//! one pair's worth, never more.
+//! one exchange's worth, never more.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use pyo3::ffi;
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 
-/// The last exchange's pair, and a response emptied for the next `make`.
+/// The last exchange's three objects, and those emptied for the next `make`.
 #[derive(Default)]
 struct Kept {
-    last: Option<(Py<PyAny>, Py<PyAny>)>,
-    spare: Option<Py<PyAny>>,
+    last: Option<[Py<PyAny>; 3]>,
+    response: Option<Py<PyAny>>,
+    context: Option<Py<PyAny>>,
 }
 
 /// Where a kept object's slots are, by what emptying it clears.
@@ -40,58 +43,62 @@ pub struct Slots {
     pub unmade: Vec<isize>,
 }
 
-pub struct Recycler {
-    /// A `Request`'s and a `Response`'s slots (None: the class keeps state
-    /// elsewhere too, and its objects are never reused).
-    request_slots: Option<Slots>,
-    response_slots: Option<Slots>,
+/// The three classes' slots (None: the class keeps state elsewhere too,
+/// and its objects are never reused).
+pub struct Layouts {
+    pub request: Option<Slots>,
+    pub response: Option<Slots>,
+    pub context: Option<Slots>,
     /// Where a `Response` keeps `_req` (cleared at once: see `request`).
-    response_req: isize,
+    pub response_req: isize,
+}
+
+pub struct Recycler {
+    layouts: Layouts,
     kept: Mutex<Kept>,
     /// Requests given back reused (for the tests that check it happens).
     reused: AtomicU64,
 }
 
 impl Recycler {
-    pub fn new(
-        request_slots: Option<Slots>,
-        response_slots: Option<Slots>,
-        response_req: isize,
-    ) -> Recycler {
+    pub fn new(layouts: Layouts) -> Recycler {
         Recycler {
-            request_slots,
-            response_slots,
-            response_req,
+            layouts,
             kept: Mutex::new(Kept::default()),
             reused: AtomicU64::new(0),
         }
     }
 
     /// The last exchange's request, emptied, when nothing else holds it; its
-    /// response, emptied, is kept for `response`. None: make a new one.
-    /// With `made` (the caller passes the request to `Exchange.make` at
-    /// once), the slots `make` writes are left for it to replace: most hold
-    /// the same value again, which it then keeps rather than releasing and
-    /// taking again. A response's slots are always left so (only `make`
-    /// takes it), but for `_req`, cleared so the request's count is its own.
+    /// response and context, emptied, are kept for `response` and
+    /// `context`. None: make a new one. With `made` (the caller passes the
+    /// request to `Exchange.make` at once), the slots `make` writes are
+    /// left for it to replace: most hold the same value again, which it
+    /// then keeps rather than releasing and taking again. A response's
+    /// slots are always left so (only `make` takes it), but for `_req`; a
+    /// context's are all cleared: each object's count is then its own.
     pub fn request<'py>(&self, py: Python<'py>, made: bool) -> Option<Bound<'py, PyAny>> {
         // `try_lock`: releasing objects below runs arbitrary code (a body's
         // finaliser), which may start an exchange of its own.
-        let (req, res) = self.kept.try_lock().ok()?.last.take()?;
-        let (req, res) = (req.into_bound(py), res.into_bound(py));
-        if let Some(slots) = &self.response_slots {
-            if alone(&res) {
-                clear(&res, &slots.unmade);
-                clear(&res, &[self.response_req]);
-                let previous = self
-                    .kept
-                    .try_lock()
-                    .ok()
-                    .and_then(|mut k| k.spare.replace(res.unbind()));
-                drop(previous);
+        let [req, res, ctx] = self.kept.try_lock().ok()?.last.take()?;
+        let (req, res, ctx) = (req.into_bound(py), res.into_bound(py), ctx.into_bound(py));
+        let layouts = &self.layouts;
+        // The context first (it holds the other two), then the response (it
+        // holds the request): a released one lets the next be alone.
+        if let Some(slots) = &layouts.context {
+            if alone(&ctx) && emptied_dict(&ctx) {
+                clear(&ctx, &slots.all);
+                self.spare(|kept| &mut kept.context, ctx);
             }
         }
-        let slots = self.request_slots.as_ref()?;
+        if let Some(slots) = &layouts.response {
+            if alone(&res) {
+                clear(&res, &slots.unmade);
+                clear(&res, &[layouts.response_req]);
+                self.spare(|kept| &mut kept.response, res);
+            }
+        }
+        let slots = layouts.request.as_ref()?;
         if !alone(&req) {
             return None;
         }
@@ -100,21 +107,39 @@ impl Recycler {
         Some(req)
     }
 
+    /// Keep an emptied object for `make` (any it replaces is released,
+    /// outside the lock).
+    fn spare(
+        &self,
+        place: impl FnOnce(&mut Kept) -> &mut Option<Py<PyAny>>,
+        object: Bound<'_, PyAny>,
+    ) {
+        let previous = match self.kept.try_lock() {
+            Ok(mut kept) => place(&mut kept).replace(object.unbind()),
+            Err(_) => Some(object.unbind()),
+        };
+        drop(previous);
+    }
+
     /// An emptied response, if `request` kept one.
     pub fn response<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyAny>> {
-        let spare = self.kept.try_lock().ok()?.spare.take()?;
+        let spare = self.kept.try_lock().ok()?.response.take()?;
         Some(spare.into_bound(py))
     }
 
-    /// Keep the pair just made, for the next request.
-    pub fn keep(&self, req: &Bound<'_, PyAny>, res: &Bound<'_, PyAny>) {
-        if self.request_slots.is_none() && self.response_slots.is_none() {
+    /// An emptied context, if `request` kept one.
+    pub fn context<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyAny>> {
+        let spare = self.kept.try_lock().ok()?.context.take()?;
+        Some(spare.into_bound(py))
+    }
+
+    /// Keep the three just made, for the next request.
+    pub fn keep(&self, made: [&Bound<'_, PyAny>; 3]) {
+        if self.layouts.request.is_none() {
             return;
         }
         let previous = match self.kept.try_lock() {
-            Ok(mut kept) => kept
-                .last
-                .replace((req.clone().unbind(), res.clone().unbind())),
+            Ok(mut kept) => kept.last.replace(made.map(|o| o.clone().unbind())),
             Err(_) => None,
         };
         drop(previous); // released outside the lock
@@ -123,6 +148,31 @@ impl Recycler {
     pub fn reused(&self) -> u64 {
         self.reused.load(Ordering::Relaxed)
     }
+}
+
+/// Whether a context's `__dict__` (its keys: `ctx.user`) is its own and is
+/// now empty: one nobody else holds is emptied. The dict is made, if the
+/// context never had one, and stays for the next request's keys.
+fn emptied_dict(ctx: &Bound<'_, PyAny>) -> bool {
+    let py = ctx.py();
+    // SAFETY: `ctx` is live; `PyObject_GenericGetDict` returns a new
+    // reference, or NULL with an exception set.
+    let dict = unsafe { ffi::PyObject_GenericGetDict(ctx.as_ptr(), std::ptr::null_mut()) };
+    // SAFETY: as above.
+    let Ok(dict) = (unsafe { Bound::from_owned_ptr_or_err(py, dict) }) else {
+        return false; // the error is dropped: the context is just not reused
+    };
+    let Ok(dict) = dict.cast_into::<PyDict>() else {
+        return false;
+    };
+    // The context's reference and ours: nobody kept `vars(ctx)`.
+    if !dict.is_exact_instance_of::<PyDict>() || unsafe { ffi::Py_REFCNT(dict.as_ptr()) } != 2 {
+        return false;
+    }
+    if !dict.is_empty() {
+        dict.clear();
+    }
+    true
 }
 
 /// Whether the caller's reference is the object's only one.
