@@ -408,14 +408,21 @@ fn get<'py>(object: &Bound<'py, PyAny>, offset: isize) -> Option<Bound<'py, PyAn
     // SAFETY: `offset` was checked by `offsets` to be an object slot of the
     // class, inside its instances, and `object` is of that class itself
     // (callers check the type); a slot holds NULL or a strong reference.
-    unsafe {
-        let slot = object
-            .as_ptr()
-            .cast::<u8>()
-            .offset(offset)
-            .cast::<*mut ffi::PyObject>();
-        Bound::from_borrowed_ptr_or_opt(object.py(), *slot)
-    }
+    unsafe { Bound::from_borrowed_ptr_or_opt(object.py(), *slot_at(object, offset)) }
+}
+
+/// Where `object` keeps the object slot at `offset`.
+///
+/// # Safety
+///
+/// `offset` must be an object slot inside `object`, as `offsets` and
+/// `every_slot` check for the classes an `Exchange` makes.
+pub unsafe fn slot_at(object: &Bound<'_, PyAny>, offset: isize) -> *mut *mut ffi::PyObject {
+    object
+        .as_ptr()
+        .cast::<u8>()
+        .offset(offset)
+        .cast::<*mut ffi::PyObject>()
 }
 
 /// Store a new reference to `value` in the object slot at `offset`, and
@@ -426,11 +433,7 @@ fn put(object: &Bound<'_, PyAny>, offset: isize, value: &Bound<'_, PyAny>) {
     // of `object`'s class, inside its instances; the slot holds NULL or a
     // strong reference, released after the new one is in place.
     unsafe {
-        let slot = object
-            .as_ptr()
-            .cast::<u8>()
-            .offset(offset)
-            .cast::<*mut ffi::PyObject>();
+        let slot = slot_at(object, offset);
         let old = *slot;
         if old == value.as_ptr() {
             return;

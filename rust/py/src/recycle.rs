@@ -27,6 +27,8 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use crate::exchange::slot_at;
+
 /// The last exchange's three objects, and those emptied for the next `make`.
 #[derive(Default)]
 struct Kept {
@@ -189,12 +191,7 @@ fn clear(object: &Bound<'_, PyAny>, slots: &[isize]) {
         // holds NULL or a strong reference, which is taken out before it is
         // released, so the object never points at a freed value.
         unsafe {
-            let slot = object
-                .as_ptr()
-                .cast::<u8>()
-                .offset(at)
-                .cast::<*mut ffi::PyObject>();
-            let value = std::ptr::replace(slot, std::ptr::null_mut());
+            let value = std::ptr::replace(slot_at(object, at), std::ptr::null_mut());
             if !value.is_null() {
                 ffi::Py_DECREF(value);
             }
