@@ -9,7 +9,10 @@ set -euo pipefail
 ref=$1
 dest=$2
 root=$(git rev-parse --show-toplevel)
-commit=$(git -C "$root" rev-parse --verify "$ref^{commit}")
+if ! commit=$(git -C "$root" rev-parse --verify --quiet "$ref^{commit}"); then
+    echo "build_before.sh: commit $ref is not in this clone (a shallow clone? git fetch --unshallow)" >&2
+    exit 1
+fi
 stamp="$dest/.built-from-$commit"
 if [ -f "$stamp" ]; then
     exit 0
