@@ -50,7 +50,7 @@ class Exchange:
     ) -> tuple[Any, Any, Any]: ...
     @property
     def _reused(self) -> int:
-        """How many requests were made from an earlier exchange's pair (tests only)."""
+        """How many requests were made from an earlier exchange's objects (tests only)."""
 
 def asgi_whole(
     channel: tuple[Any, Any, Any], status: int, headers: list[tuple[bytes, bytes]], payload: bytes | str,

@@ -163,8 +163,8 @@ async def serve(app: Any, scope: Any, inbound: Any, send: Any = None) -> None:
                 await ep.foreign.serve(wire.asgi(channel, scope))
                 return
             # res and ctx point at each other (templates read ctx): `release` breaks
-            # that cycle, so the request is freed at once (or its req and res reused
-            # by the next request: rust/py's recycle.rs) rather than by the GC.
+            # that cycle, so the request is freed at once (or its req, res and ctx
+            # reused by the next request: rust/py's recycle.rs) rather than by the GC.
             req, res, ctx = begin(head, body, None if body is not None else wire.chunks(channel, head), ep.app, ep.mounted, app)
         sessions = app._sessions
         if sessions is not None:

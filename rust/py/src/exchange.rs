@@ -76,7 +76,7 @@ pub struct Exchange {
     /// The three classes' `tp_alloc`, read once (a slot read a request was
     /// three C calls).
     allocs: [ffi::allocfunc; 3],
-    /// The last exchange's request and response, for the next (see `recycle`).
+    /// The last exchange's request, response and context, for the next (see `recycle`).
     recycler: Recycler,
 }
 
@@ -264,35 +264,32 @@ impl Exchange {
     ) -> PyResult<Bound<'py, PyAny>> {
         if let Some(req) = self.recycler.request(py, made) {
             // SAFETY: `req` is a `Request` (the class itself: only `make`'s
-            // pairs are kept) whose only reference is ours, its slots
-            // emptied; its `Head` is at `head_at`, live. The new head goes in
-            // before the old is dropped, so the object is whole throughout.
-            let old = unsafe {
-                std::ptr::replace(
-                    req.as_ptr()
-                        .cast::<u8>()
-                        .offset(self.head_at)
-                        .cast::<Head>(),
-                    head,
-                )
-            };
-            drop(old);
+            // objects are kept) whose only reference is ours, its slots
+            // emptied, its `Head` live. The new head goes in before the old
+            // is dropped, so the object is whole throughout.
+            drop(unsafe { std::ptr::replace(self.head_of(&req), head) });
             return Ok(req);
         }
         let req = alloc(self.request.bind(py), self.allocs[0])?;
-        // SAFETY: `head_at` is where instances of the `Request` class keep
-        // their `Head` (measured and checked by `head_offset` when this
-        // `Exchange` was made); `req` is fresh from that class's `tp_alloc`,
+        // SAFETY: `req` is fresh from the `Request` class's `tp_alloc`,
         // zeroed, so nothing is overwritten. From here `req` owns `head`:
         // its dealloc (pyo3's, inherited) drops it.
-        unsafe {
-            req.as_ptr()
-                .cast::<u8>()
-                .offset(self.head_at)
-                .cast::<Head>()
-                .write(head);
-        }
+        unsafe { self.head_of(&req).write(head) };
         Ok(req)
+    }
+
+    /// Where `req` keeps its `Head`.
+    ///
+    /// # Safety
+    ///
+    /// `req` must be an instance of the `Request` class itself: `head_at`
+    /// is where its instances keep their `Head` (measured and checked by
+    /// `head_offset` when this `Exchange` was made).
+    unsafe fn head_of(&self, req: &Bound<'_, PyAny>) -> *mut Head {
+        req.as_ptr()
+            .cast::<u8>()
+            .offset(self.head_at)
+            .cast::<Head>()
     }
 
     /// Whether `head` is a `Request` (the class itself) that `make` has not
@@ -315,11 +312,12 @@ impl Exchange {
         mounted: &Bound<'py, PyAny>,
         server: &Bound<'py, PyAny>,
     ) -> PyResult<[Bound<'py, PyAny>; 3]> {
-        let res = match self.recycler.response(py) {
+        let [res, ctx] = self.recycler.spares(py);
+        let res = match res {
             Some(res) => res,
             None => alloc(self.response.bind(py), self.allocs[1])?,
         };
-        let ctx = match self.recycler.context(py) {
+        let ctx = match ctx {
             Some(ctx) => ctx,
             None => alloc(self.context.bind(py), self.allocs[2])?,
         };
@@ -496,28 +494,16 @@ fn every_slot(cls: &Bound<'_, PyType>, made: &[isize], with_dict: bool) -> PyRes
     if (dict != 0 && !(with_dict && dict < 0)) || weak != 0 {
         return Ok(None);
     }
-    let pointer = std::mem::size_of::<*mut ffi::PyObject>() as isize;
     let mut slots = Vec::new();
-    // SAFETY: as in `offsets`: the class's own member table, NULL-name terminated.
-    unsafe {
-        let mut member =
-            ffi::PyType_GetSlot(cls.as_type_ptr(), ffi::Py_tp_members) as *const ffi::PyMemberDef;
-        while !member.is_null() && !(*member).name.is_null() {
-            let def = &*member;
-            if def.type_code != ffi::Py_T_OBJECT_EX
-                || def.flags & (ffi::Py_READONLY as c_int) != 0
-                || def.offset < base
-                || def.offset + pointer > size
-            {
-                return Ok(None);
-            }
-            slots.push(def.offset);
-            member = member.add(1);
+    for member in members(cls) {
+        if !member.writable || member.offset < base || member.offset + POINTER > size {
+            return Ok(None);
         }
+        slots.push(member.offset);
     }
     slots.sort_unstable();
     slots.dedup();
-    if base + pointer * slots.len() as isize != size {
+    if base + POINTER * slots.len() as isize != size {
         return Ok(None);
     }
     let unmade = slots
@@ -528,12 +514,18 @@ fn every_slot(cls: &Bound<'_, PyType>, made: &[isize], with_dict: bool) -> PyRes
     Ok(Some(Slots { all: slots, unmade }))
 }
 
-/// Where `cls` keeps each of `names`: its `__slots__` offsets, read from the
-/// class's member table.
-fn offsets<const N: usize>(cls: &Bound<'_, PyType>, names: [&str; N]) -> PyResult<[isize; N]> {
-    let class = cls.qualname()?;
-    let size: isize = cls.getattr("__basicsize__")?.extract()?;
-    let mut found = [None; N];
+/// One entry of a class's own member table: a `__slots__` entry, as
+/// CPython laid it out.
+struct Member {
+    name: String,
+    offset: isize,
+    /// An object slot (`Py_T_OBJECT_EX`, the kind `__slots__` makes) that is writable.
+    writable: bool,
+}
+
+/// `cls`'s own member table.
+fn members(cls: &Bound<'_, PyType>) -> Vec<Member> {
+    let mut found = Vec::new();
     // SAFETY: `Py_tp_members` of a class made by a `class` statement is its
     // member table (NULL-name terminated), alive as long as the class, which
     // `Exchange` keeps; only entries with a non-NULL name are read.
@@ -542,21 +534,35 @@ fn offsets<const N: usize>(cls: &Bound<'_, PyType>, names: [&str; N]) -> PyResul
             ffi::PyType_GetSlot(cls.as_type_ptr(), ffi::Py_tp_members) as *const ffi::PyMemberDef;
         while !member.is_null() && !(*member).name.is_null() {
             let def = &*member;
-            let name = CStr::from_ptr(def.name).to_str().unwrap_or("");
-            if let Some(at) = names.iter().position(|n| *n == name) {
-                let pointer = std::mem::size_of::<*mut ffi::PyObject>() as isize;
-                if def.type_code != ffi::Py_T_OBJECT_EX
-                    || def.flags & (ffi::Py_READONLY as c_int) != 0
-                    || def.offset < pointer
-                    || def.offset + pointer > size
-                {
-                    return Err(PyTypeError::new_err(format!(
-                        "{class}.{name} is not a writable __slots__ entry"
-                    )));
-                }
-                found[at] = Some(def.offset);
-            }
+            found.push(Member {
+                name: CStr::from_ptr(def.name).to_str().unwrap_or("").to_owned(),
+                offset: def.offset,
+                writable: def.type_code == ffi::Py_T_OBJECT_EX
+                    && def.flags & (ffi::Py_READONLY as c_int) == 0,
+            });
             member = member.add(1);
+        }
+    }
+    found
+}
+
+const POINTER: isize = std::mem::size_of::<*mut ffi::PyObject>() as isize;
+
+/// Where `cls` keeps each of `names`: its `__slots__` offsets, read from the
+/// class's member table.
+fn offsets<const N: usize>(cls: &Bound<'_, PyType>, names: [&str; N]) -> PyResult<[isize; N]> {
+    let class = cls.qualname()?;
+    let size: isize = cls.getattr("__basicsize__")?.extract()?;
+    let mut found = [None; N];
+    for member in members(cls) {
+        if let Some(at) = names.iter().position(|n| *n == member.name) {
+            if !member.writable || member.offset < POINTER || member.offset + POINTER > size {
+                return Err(PyTypeError::new_err(format!(
+                    "{class}.{} is not a writable __slots__ entry",
+                    member.name
+                )));
+            }
+            found[at] = Some(member.offset);
         }
     }
     let mut out = [0; N];

@@ -87,52 +87,49 @@ impl Recycler {
         let layouts = &self.layouts;
         // The context first (it holds the other two), then the response (it
         // holds the request): a released one lets the next be alone.
-        if let Some(slots) = &layouts.context {
-            if alone(&ctx) && emptied_dict(&ctx) {
+        let ctx = match &layouts.context {
+            Some(slots) if alone(&ctx) && emptied_dict(&ctx) => {
                 clear(&ctx, &slots.all);
-                self.spare(|kept| &mut kept.context, ctx);
+                Some(ctx.unbind())
             }
-        }
-        if let Some(slots) = &layouts.response {
-            if alone(&res) {
+            _ => None, // released here
+        };
+        let res = match &layouts.response {
+            Some(slots) if alone(&res) => {
                 clear(&res, &slots.unmade);
                 clear(&res, &[layouts.response_req]);
-                self.spare(|kept| &mut kept.response, res);
+                Some(res.unbind())
             }
+            _ => None,
+        };
+        if res.is_some() || ctx.is_some() {
+            // Any spares these replace are released outside the lock.
+            let _previous = match self.kept.try_lock() {
+                Ok(mut kept) => [
+                    std::mem::replace(&mut kept.response, res),
+                    std::mem::replace(&mut kept.context, ctx),
+                ],
+                Err(_) => [res, ctx],
+            };
         }
         let slots = layouts.request.as_ref()?;
         if !alone(&req) {
             return None;
         }
         clear(&req, if made { &slots.unmade } else { &slots.all });
-        self.reused.fetch_add(1, Ordering::Relaxed);
+        // Not an atomic add (a locked instruction on every request): the
+        // GIL serialises every call here.
+        let reused = self.reused.load(Ordering::Relaxed);
+        self.reused.store(reused + 1, Ordering::Relaxed);
         Some(req)
     }
 
-    /// Keep an emptied object for `make` (any it replaces is released,
-    /// outside the lock).
-    fn spare(
-        &self,
-        place: impl FnOnce(&mut Kept) -> &mut Option<Py<PyAny>>,
-        object: Bound<'_, PyAny>,
-    ) {
-        let previous = match self.kept.try_lock() {
-            Ok(mut kept) => place(&mut kept).replace(object.unbind()),
-            Err(_) => Some(object.unbind()),
+    /// The emptied response and context `request` kept, if any, for `make`.
+    pub fn spares<'py>(&self, py: Python<'py>) -> [Option<Bound<'py, PyAny>>; 2] {
+        let Ok(mut kept) = self.kept.try_lock() else {
+            return [None, None];
         };
-        drop(previous);
-    }
-
-    /// An emptied response, if `request` kept one.
-    pub fn response<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyAny>> {
-        let spare = self.kept.try_lock().ok()?.response.take()?;
-        Some(spare.into_bound(py))
-    }
-
-    /// An emptied context, if `request` kept one.
-    pub fn context<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyAny>> {
-        let spare = self.kept.try_lock().ok()?.context.take()?;
-        Some(spare.into_bound(py))
+        [kept.response.take(), kept.context.take()].map(|o| o.map(|o| o.into_bound(py)))
     }
 
     /// Keep the three just made, for the next request.
@@ -164,11 +161,12 @@ fn emptied_dict(ctx: &Bound<'_, PyAny>) -> bool {
     let Ok(dict) = (unsafe { Bound::from_owned_ptr_or_err(py, dict) }) else {
         return false; // the error is dropped: the context is just not reused
     };
-    let Ok(dict) = dict.cast_into::<PyDict>() else {
+    let Ok(dict) = dict.cast_into_exact::<PyDict>() else {
         return false;
     };
     // The context's reference and ours: nobody kept `vars(ctx)`.
-    if !dict.is_exact_instance_of::<PyDict>() || unsafe { ffi::Py_REFCNT(dict.as_ptr()) } != 2 {
+    // SAFETY: reading the reference count of a live object.
+    if unsafe { ffi::Py_REFCNT(dict.as_ptr()) } != 2 {
         return false;
     }
     if !dict.is_empty() {
