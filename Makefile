@@ -119,7 +119,7 @@ format: ## Format the Rust sources
 	cargo fmt --all
 
 .PHONY: bench
-bench: system-deps build-dev ## Router benches, in-process dispatch cost, HTTP bench against every peer, websockets/SSE, granian scope costs, Python work over HTTP, the worker's CPU by part and its instructions a request, cold start and memory, soak (~100-120 min: run.py ~40, run.py against the start of issue 14 ~20, amplify.py ~5, cpu_split.py ~10, worker_instructions.py ~8, work.py ~25, live.py ~12, soaks; needs wrk, valgrind and cargo)
+bench: system-deps build-dev ## Router benches, in-process dispatch cost, HTTP bench against every peer, websockets/SSE, granian scope costs, Python work over HTTP, the worker's CPU by part and its instructions a request, cold start and memory, soak (~130-150 min: run.py ~40, run.py against the start of issue 14 ~20, instructions.py against it ~20, amplify.py ~5, cpu_split.py ~10, worker_instructions.py against it ~10, work.py ~25, live.py ~12, soaks; needs wrk, valgrind and cargo)
 	cargo bench -p heaven-core --bench router
 	$(PY) benches/criterion_medians.py
 	$(PY) benches/dispatch.py
@@ -128,10 +128,11 @@ bench: system-deps build-dev ## Router benches, in-process dispatch cost, HTTP b
 	$(PY) benches/http/run.py --markdown benches/http/results/http-bench.md
 	bash benches/http/build_before.sh $(ISSUE14_START) $(BEFORE_TREE)
 	$(PY) benches/http/run.py --only heaven,heaven_rsgi,bare,bare_rsgi --against $(BEFORE_TREE) --duration 4 --markdown benches/http/results/against-start.md
+	$(PY) benches/instructions.py --against $(BEFORE_TREE) --markdown benches/http/results/instructions-against-start.md
 	$(PY) benches/http/granian_costs.py
 	$(PY) benches/http/amplify.py --markdown benches/http/results/amplify.md
 	$(PY) benches/http/cpu_split.py --markdown benches/http/results/cpu-split.md
-	$(PY) benches/http/worker_instructions.py --endpoints plaintext,json,params --markdown benches/http/results/worker-instructions.md
+	$(PY) benches/http/worker_instructions.py --endpoints plaintext,json,params --against $(BEFORE_TREE) --markdown benches/http/results/worker-instructions.md
 	$(PY) benches/http/work.py --markdown benches/http/results/work-bench.md
 	$(PY) benches/http/live.py --markdown benches/http/results/live-bench.md
 	$(PY) benches/startup.py --markdown benches/http/results/startup.md

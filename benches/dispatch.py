@@ -119,6 +119,14 @@ def build():
     return build_bench_app()
 
 
+def build_1000():
+    """The HTTP bench's `params_1000` app: its params route behind 1,000 others."""
+    sys.path.insert(0, str(APPS))
+    from heaven_app import build_1000 as build_bench_table
+
+    return build_bench_table()
+
+
 async def bare(scope, receive, send):
     await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain"), (b"content-length", b"13")]})
     await send({"type": "http.response.body", "body": b"Hello, World!"})
