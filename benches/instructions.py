@@ -107,18 +107,18 @@ def main() -> int:
     else:
         lines = ["| case | instructions/request | own |", "|---|---:|---:|"]
     print(*lines, sep="\n", flush=True)
-    before: dict[str, float] = {}
     after: dict[str, float] = {}
     for case in cases:
+        base = bare_of(case)
         after[case] = per_request(case, None, args.seeds, *args.requests)
-        bare = after.get(bare_of(case)) if case != bare_of(case) else None
+        bare = after.get(base) if case != base else None
         own = "–" if bare is None else f"{after[case] - bare:,.0f}"
         if args.against:
             # The bare apps use no heaven: their count is the same in both trees.
-            before[case] = after[case] if case == bare_of(case) else per_request(case, args.against, args.seeds, *args.requests)
-            own_before = "–" if bare is None else f"{before[case] - before[bare_of(case)]:,.0f}"
-            ratio = "–" if bare is None else f"{(after[case] - bare) / (before[case] - before[bare_of(case)]):.3f}"
-            row = f"| {case} | {before[case]:,.0f} | {after[case]:,.0f} | {after[case] / before[case]:.3f} | {own_before} | {own} | {ratio} |"
+            before = after[case] if case == base else per_request(case, args.against, args.seeds, *args.requests)
+            own_before = "–" if bare is None else f"{before - bare:,.0f}"
+            ratio = "–" if bare is None else f"{(after[case] - bare) / (before - bare):.3f}"
+            row = f"| {case} | {before:,.0f} | {after[case]:,.0f} | {after[case] / before:.3f} | {own_before} | {own} | {ratio} |"
         else:
             row = f"| {case} | {after[case]:,.0f} | {own} |"
         print(row, flush=True)
