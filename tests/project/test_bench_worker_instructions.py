@@ -2,8 +2,11 @@
 valgrind, both apps of one interface, a few requests each (~1 min). The
 counts must be a request's worth (tens of thousands of instructions), and
 heaven's own share (heaven less the bare app) positive and a fraction of
-the whole: the worker measured was the one that served."""
+the whole: the worker measured was the one that served. `--against` must
+count the tree it names (a relative one was once silently the installed
+heaven), and refuse one the worker would not import heaven from."""
 
+import importlib.util
 import shutil
 import subprocess
 import sys
@@ -23,3 +26,34 @@ def test_a_smoke_run_counts_heaven_and_the_bare_app_in_the_worker():
     bare, heaven, own = (float(cell.strip().replace(",", "")) for cell in row.split("|")[3:6])
     assert 10_000 < bare < 1_000_000, row
     assert abs(heaven - bare - own) <= 1 and 0 < own < heaven / 2, row
+
+
+def _load():
+    spec = importlib.util.spec_from_file_location("worker_instructions", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_against_a_relative_tree_counts_that_tree_not_the_installed_heaven(tmp_path, monkeypatch):
+    # The worker runs in benches/http/apps: a relative PYTHONPATH passed on
+    # as given named nothing there, and the installed heaven was counted as
+    # the 'before'. The tree is now made absolute, and checked.
+    tree = tmp_path / "before"
+    (tree / "heaven").mkdir(parents=True)
+    (tree / "heaven" / "__init__.py").write_text("")
+    monkeypatch.chdir(tmp_path)
+    module = _load()
+    assert module.before_tree("before") == str(tree.resolve())
+    assert module.heaven_under(str(tree)) == (tree / "heaven" / "__init__.py").resolve()
+    assert module.heaven_under(None).parent.name == "heaven"
+    assert tree not in module.heaven_under(None).parents
+
+
+def test_against_a_tree_without_heaven_is_refused_before_anything_runs(tmp_path):
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--against", str(tmp_path), "--endpoints", "plaintext", "--interfaces", "asgi"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert f"--against {tmp_path}: the worker would import heaven from" in done.stderr
