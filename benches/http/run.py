@@ -604,9 +604,11 @@ def schedule(contenders: list[str], endpoints: list[str], rnd: int) -> list[tupl
     runs in order. A twin pair's servers run side by side, pinned to the
     same CPU, the idle one waiting on its socket, and each endpoint is
     measured on both back to back: seconds apart, where one server after
-    the other put every endpoint of the first between the two."""
+    the other put every endpoint of the first between the two. The
+    endpoints rotate by one a round, so no endpoint is always the first
+    measured after its servers start."""
     return [
-        (unit, app, [(c, ep) for ep in eps for c in unit])
+        (unit, app, [(c, ep) for ep in eps[rnd % len(eps):] + eps[: rnd % len(eps)] for c in unit])
         for unit in run_units(contenders, rnd)
         for app, eps in groups(endpoints)
     ]

@@ -61,6 +61,18 @@ def test_the_twins_take_turns_going_first(run):
     assert orders == [["heaven", "bare"], ["bare", "heaven"]] * 2
 
 
+def test_the_endpoints_take_turns_being_measured_first_after_a_start(run):
+    endpoints = ["plaintext", "json", "params", "params_1000", "hooks"]
+    main = [ep for app, eps in run.groups(endpoints) if app == run.MAIN for ep in eps]
+    firsts = []
+    for rnd in range(len(main)):
+        unit, app, runs = run.schedule(["heaven", "bare"], endpoints, rnd)[0]
+        assert app == run.MAIN
+        firsts.append(runs[0][1])
+        assert [ep for _, ep in runs[::2]] == main[rnd:] + main[:rnd]  # the order kept, only its start moves
+    assert sorted(firsts) == sorted(main)  # each endpoint first once in as many rounds
+
+
 def test_the_paired_ratio_is_taken_round_by_round(run):
     def runs(*rps):
         return [run.Run(rps=r, requests=int(r), p50_ms=1.0, p99_ms=2.0) for r in rps]
