@@ -119,6 +119,13 @@ def build():
     return build_bench_app()
 
 
+# The path each case requests (`params_1000`: the params route, behind 1,000 others).
+PATHS = {
+    "plaintext": "/plaintext", "json": "/json", "params": "/users/42/posts/7",
+    "params_1000": "/users/42/posts/7", "hooks": "/hooks", "validate": "/validate",
+}  # fmt: skip
+
+
 def build_1000():
     """The HTTP bench's `params_1000` app: its params route behind 1,000 others."""
     sys.path.insert(0, str(APPS))
@@ -182,12 +189,8 @@ def profile(case: str, n: int, top: int) -> None:
 
     app = build()
     app._compile()
-    paths = {
-        "plaintext": "/plaintext", "json": "/json", "params": "/users/42/posts/7",
-        "hooks": "/hooks", "validate": "/validate",
-    }  # fmt: skip
     rsgi = case.startswith("rsgi_")
-    path = paths[case.removeprefix("rsgi_")]
+    path = PATHS[case.removeprefix("rsgi_")]
     method, body = ("POST", ORDER) if path == "/validate" else ("GET", b"")
 
     async def run() -> None:

@@ -40,14 +40,12 @@ def run_case(case: str, n: int) -> None:
 
     name = case.removeprefix("rsgi_")
     app = dispatch.build_1000() if name == "params_1000" else dispatch.build()
-    paths = {"plaintext": "/plaintext", "json": "/json", "params": "/users/42/posts/7", "hooks": "/hooks", "validate": "/validate"}
-    paths["params_1000"] = paths["params"]  # the same route, behind 1,000 others
     if case == "bare":
         asyncio.run(dispatch.measure(dispatch.bare, dispatch.scope("/plaintext"), n))
     elif case == "bare_rsgi":
         asyncio.run(dispatch.measure_rsgi(dispatch.bare_rsgi, dispatch._RsgiScope("/plaintext"), n))
     else:
-        path = paths[name]
+        path = dispatch.PATHS[name]
         method, body = ("POST", dispatch.ORDER) if name == "validate" else ("GET", b"")
         if case.startswith("rsgi_"):
             asyncio.run(dispatch.measure_rsgi(app.__rsgi__, dispatch._RsgiScope(path, method, body), n, body))

@@ -816,6 +816,16 @@ def groups(endpoints: list[str]) -> list[tuple[str, list[str]]]:
     return out
 
 
+def before_tree(against: Path | str) -> Path:
+    """An `--against` tree as an absolute path, for a server's PYTHONPATH:
+    servers run in `apps/`, where a relative one would name nothing and the
+    installed heaven would be served as the 'before' without a word."""
+    tree = Path(against).resolve()
+    if not (tree / "heaven" / "__init__.py").is_file():
+        raise SystemExit(f"--against {against}: no heaven/__init__.py there")
+    return tree
+
+
 def ready_for(app: str) -> tuple[str, str, None]:
     return ("GET", "/plaintext", None) if app == MAIN else ("GET", ENDPOINTS["params_1000"].path, None)
 
@@ -877,10 +887,9 @@ def main() -> int:
     )
     args = parse_load_options(p)
     if args.against is not None:
-        if not (args.against / "heaven" / "__init__.py").is_file():
-            raise SystemExit(f"--against {args.against}: no heaven/__init__.py there")
+        before = before_tree(args.against)
         for name in ("heaven", "heaven_rsgi"):
-            CONTENDERS[f"{name}_before"] = replace(CONTENDERS[name], pythonpath=args.against.resolve())
+            CONTENDERS[f"{name}_before"] = replace(CONTENDERS[name], pythonpath=before)
     contenders = choose(args.only, CONTENDERS, "contender")
     if args.against is not None:  # every heaven contender chosen gets its "before" twin
         twins = [f"{c}_before" for c in ("heaven", "heaven_rsgi") if c in contenders]

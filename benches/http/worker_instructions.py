@@ -39,40 +39,15 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import run  # noqa: E402  (before_tree)
+
 ROOT = HERE.parent.parent
 GRANIAN = ROOT / ".venv" / "bin" / "granian"
 APPS = {"asgi": ("bare_app:app", "heaven_app:app"), "rsgi": ("bare_rsgi_app:app", "heaven_app:app")}
 PATHS = {"plaintext": "/plaintext", "json": "/json", "params": "/users/42/posts/7"}
 SMALL, LARGE = 500, 2500  # warm-up, then measured: under callgrind a request takes ~1 ms
-
-
-def before_tree(against: str) -> str:
-    """`against` as an absolute path, once the worker is known to import
-    `heaven` from it: the server runs in `apps/`, where a relative
-    PYTHONPATH names nothing and the installed heaven would be counted as
-    the 'before' without a word."""
-    tree = Path(against).resolve()
-    found = heaven_under(str(tree))
-    if tree not in found.parents:
-        raise SystemExit(f"--against {against}: the worker would import heaven from {found}, not from {tree}")
-    return str(tree)
-
-
-def heaven_under(pythonpath: str | None) -> Path:
-    """Where the worker's interpreter, started as `_count` starts it,
-    imports `heaven` from."""
-    found = subprocess.run(
-        [str(GRANIAN.with_name("python")), "-c", "import heaven; print(heaven.__file__)"],
-        cwd=HERE / "apps", env=_env(pythonpath), capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    return Path(found.stdout.strip()).resolve()
-
-
-def _env(pythonpath: str | None) -> dict[str, str]:
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
-    if pythonpath:
-        env["PYTHONPATH"] = pythonpath
-    return env
 
 
 def per_request(app: str, interface: str, path: str, pythonpath: str | None, port: int = 0,
@@ -98,11 +73,14 @@ def _count(app: str, interface: str, path: str, pythonpath: str | None, port: in
            keep: str | None) -> int:  # fmt: skip
     port = port or _free_port()
     with tempfile.TemporaryDirectory() as out:
+        env = {**os.environ, "PYTHONHASHSEED": "0"}
+        if pythonpath:
+            env["PYTHONPATH"] = pythonpath
         server = subprocess.Popen(
             ["valgrind", "--tool=callgrind", "--trace-children=yes", "--fair-sched=yes", f"--callgrind-out-file={out}/cg.%p",
              str(GRANIAN), "--interface", interface, "--workers", "1", "--runtime-threads", "1", "--no-ws",
              "--loop", "uvloop", "--host", "127.0.0.1", "--port", str(port), app],
-            cwd=HERE / "apps", env=_env(pythonpath), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            cwd=HERE / "apps", env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
         # The counts are dumped while the server runs (`callgrind_control`):
         # granian's shutdown under valgrind sometimes never ends, and a
@@ -203,7 +181,7 @@ def main() -> int:
     parser.add_argument("--keep", metavar="DIR", help="keep the worker's measured counts here, one file a measurement (read them with callgrind_annotate)")
     args = parser.parse_args()
     if args.against:
-        args.against = before_tree(args.against)
+        args.against = str(run.before_tree(args.against))
     header = "| endpoint | interface | bare app | heaven | heaven's own |" + (
         " before: heaven's own | after/before |" if args.against else ""
     )

@@ -4,15 +4,17 @@ counts must be a request's worth (tens of thousands of instructions), and
 heaven's own share (heaven less the bare app) positive and a fraction of
 the whole: the worker measured was the one that served. `--against` must
 count the tree it names (a relative one was once silently the installed
-heaven), and refuse one the worker would not import heaven from."""
+heaven), and refuse one without heaven."""
 
 import importlib.util
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benches" / "http" / "worker_instructions.py"
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "benches" / "http" / "worker_instructions.py"
 
 
 def test_a_smoke_run_counts_heaven_and_the_bare_app_in_the_worker():
@@ -28,6 +30,7 @@ def test_a_smoke_run_counts_heaven_and_the_bare_app_in_the_worker():
     assert abs(heaven - bare - own) <= 1 and 0 < own < heaven / 2, row
 
 
+
 def _load():
     spec = importlib.util.spec_from_file_location("worker_instructions", SCRIPT)
     module = importlib.util.module_from_spec(spec)
@@ -35,19 +38,32 @@ def _load():
     return module
 
 
+def _heaven_in_the_worker(pythonpath):
+    """Where the worker's interpreter, started as the script starts it (in apps/), imports heaven from."""
+    env = {**os.environ, "PYTHONPATH": pythonpath} if pythonpath else dict(os.environ)
+    found = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "python"), "-c", "import heaven; print(heaven.__file__)"],
+        cwd=SCRIPT.parent / "apps", env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return Path(found.stdout.strip()).resolve()
+
+
 def test_against_a_relative_tree_counts_that_tree_not_the_installed_heaven(tmp_path, monkeypatch):
     # The worker runs in benches/http/apps: a relative PYTHONPATH passed on
     # as given named nothing there, and the installed heaven was counted as
-    # the 'before'. The tree is now made absolute, and checked.
+    # the 'before'. The tree is now made absolute (run.before_tree, shared
+    # with run.py --against).
     tree = tmp_path / "before"
     (tree / "heaven").mkdir(parents=True)
     (tree / "heaven" / "__init__.py").write_text("")
     monkeypatch.chdir(tmp_path)
     module = _load()
-    assert module.before_tree("before") == str(tree.resolve())
-    assert module.heaven_under(str(tree)) == (tree / "heaven" / "__init__.py").resolve()
-    assert module.heaven_under(None).parent.name == "heaven"
-    assert tree not in module.heaven_under(None).parents
+    before = str(module.run.before_tree("before"))
+    assert before == str(tree.resolve())
+    assert _heaven_in_the_worker(before) == (tree / "heaven" / "__init__.py").resolve()
+    assert _heaven_in_the_worker(None).parent.name == "heaven"
+    assert tree not in _heaven_in_the_worker(None).parents
+    assert tree not in _heaven_in_the_worker("before").parents  # what the relative tree did
 
 
 def test_against_a_tree_without_heaven_is_refused_before_anything_runs(tmp_path):
@@ -56,4 +72,4 @@ def test_against_a_tree_without_heaven_is_refused_before_anything_runs(tmp_path)
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode != 0
-    assert f"--against {tmp_path}: the worker would import heaven from" in done.stderr
+    assert f"--against {tmp_path}: no heaven/__init__.py there" in done.stderr
