@@ -119,7 +119,7 @@ format: ## Format the Rust sources
 	cargo fmt --all
 
 .PHONY: bench
-bench: system-deps build-dev ## Router benches, in-process dispatch cost, HTTP bench against every peer, websockets/SSE, granian scope costs, Python work over HTTP, the worker's CPU by part and its instructions a request, cold start and memory, soak (~130-150 min: run.py ~40, run.py against the start of issue 14 ~20, instructions.py against it ~20, amplify.py ~5, cpu_split.py ~10, worker_instructions.py against it ~10, work.py ~25, live.py ~12, soaks; needs wrk, valgrind and cargo)
+bench: system-deps build-dev ## Router benches, in-process dispatch cost, HTTP bench against every peer, websockets/SSE, granian scope costs, Python work over HTTP, the worker's CPU by part and its instructions a request, cold start and memory, soak (~130-150 min: run.py ~40, run.py against the start of issue 14 ~20, instructions.py against it ~20, amplify.py ~5, cpu_split.py ~10, worker_instructions.py against it ~14, work.py ~25, live.py ~12, soaks; needs wrk, valgrind and cargo)
 	cargo bench -p heaven-core --bench router
 	$(PY) benches/criterion_medians.py
 	$(PY) benches/dispatch.py
@@ -132,7 +132,7 @@ bench: system-deps build-dev ## Router benches, in-process dispatch cost, HTTP b
 	$(PY) benches/http/granian_costs.py
 	$(PY) benches/http/amplify.py --markdown benches/http/results/amplify.md
 	$(PY) benches/http/cpu_split.py --markdown benches/http/results/cpu-split.md
-	$(PY) benches/http/worker_instructions.py --endpoints plaintext,json,params --against $(BEFORE_TREE) --markdown benches/http/results/worker-instructions.md
+	$(PY) benches/http/worker_instructions.py --endpoints plaintext,json,params,validate --against $(BEFORE_TREE) --markdown benches/http/results/worker-instructions.md
 	$(PY) benches/http/work.py --markdown benches/http/results/work-bench.md
 	$(PY) benches/http/live.py --markdown benches/http/results/live-bench.md
 	$(PY) benches/startup.py --markdown benches/http/results/startup.md

@@ -9,6 +9,7 @@ event loop do by the clock rather than by the request: compare within a run).
     .venv/bin/python benches/http/worker_instructions.py
     .venv/bin/python benches/http/worker_instructions.py --against /tmp/before   # an earlier python/ tree too
     .venv/bin/python benches/http/worker_instructions.py --endpoints plaintext --interfaces asgi
+    .venv/bin/python benches/http/worker_instructions.py --endpoints validate --against /tmp/before  # POSTs run.py's order
 
 Each measurement starts granian (one worker, one runtime thread, uvloop)
 under `valgrind --tool=callgrind --trace-children=yes` and sends sequential
@@ -46,7 +47,8 @@ import run  # noqa: E402  (before_tree)
 ROOT = HERE.parent.parent
 GRANIAN = ROOT / ".venv" / "bin" / "granian"
 APPS = {"asgi": ("bare_app:app", "heaven_app:app"), "rsgi": ("bare_rsgi_app:app", "heaven_app:app")}
-PATHS = {"plaintext": "/plaintext", "json": "/json", "params": "/users/42/posts/7"}
+PATHS = {"plaintext": "/plaintext", "json": "/json", "params": "/users/42/posts/7", "validate": "/validate"}
+ORDER = run.load_body()  # validate's body: the bytes wrk POSTs in run.py
 SMALL, LARGE = 500, 2500  # warm-up, then measured: under callgrind a request takes ~1 ms
 
 
@@ -87,7 +89,7 @@ def _count(app: str, interface: str, path: str, pythonpath: str | None, port: in
         # process killed before it exits writes nothing.
         try:
             with _connect(port, server) as conn:
-                request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUser-Agent: wrk\r\n\r\n".encode()
+                request = request_for(path, port)
                 for _ in range(warm):
                     _exchange(conn, request)
                 _dump(server.pid)  # part 1: start-up and warm-up
@@ -110,6 +112,14 @@ def _count(app: str, interface: str, path: str, pythonpath: str | None, port: in
             label = f"{app.split(':')[0]}-{interface}-{path.strip('/').replace('/', '_')}-{'before' if pythonpath else 'now'}"
             shutil.copy(worker, Path(keep) / f"{label}.callgrind")
         return counts[worker]
+
+
+def request_for(path: str, port: int) -> bytes:
+    """One request to `path` as wrk sends it: a GET, or for /validate the
+    order POSTed as JSON."""
+    method, body = ("POST", ORDER) if path == PATHS["validate"] else ("GET", b"")
+    fields = f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n" if body else ""
+    return f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUser-Agent: wrk\r\n{fields}\r\n".encode() + body
 
 
 def _dump(leader: int) -> None:

@@ -73,3 +73,17 @@ def test_against_a_tree_without_heaven_is_refused_before_anything_runs(tmp_path)
     )  # fmt: skip
     assert done.returncode != 0
     assert f"--against {tmp_path}: no heaven/__init__.py there" in done.stderr
+
+
+def test_validate_is_counted_with_the_order_wrk_posts():
+    # The no-slower row's validate endpoint, counted in the worker: the same
+    # POST as run.py's wrk script sends, so the worker runs the contract.
+    module = _load()
+    post = module.request_for("/validate", 8000)
+    head, _, body = post.partition(b"\r\n\r\n")
+    assert head.startswith(b"POST /validate HTTP/1.1\r\nHost: 127.0.0.1:8000\r\n")
+    assert b"\r\nContent-Type: application/json\r\n" in head + b"\r\n"
+    assert f"\r\nContent-Length: {len(body)}".encode() in head
+    assert body == module.run.load_body() and len(body) > 1000
+    get = module.request_for("/plaintext", 8000)
+    assert get == b"GET /plaintext HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nUser-Agent: wrk\r\n\r\n"
